@@ -1,0 +1,291 @@
+"""Content: conditions, fact sheets, their numbered revisions and the ordered sections of each.
+
+A revision is editable while it is a draft or after changes were requested. From submission on its
+content is frozen: `FactSheetRevision.save()` and `Section.save()/delete()` refuse, so nothing but a
+new revision can change what a committee signed.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .markdown import render_markdown
+
+BODY_MAX_LENGTH = 50_000
+
+
+class SectionKind(models.TextChoices):
+    """The fixed taxonomy of sections; the keys are part of the public API."""
+
+    OVERVIEW = "overview", "Overview"
+    HOW_IT_WORKS = "how_it_works", "How it works"
+    DOSING = "dosing", "Dosing"
+    TIME_TO_EFFECT = "time_to_effect", "Time to effect"
+    SIDE_EFFECTS = "side_effects", "Side effects"
+    INTERACTIONS = "interactions", "Drug interactions"
+    PRECAUTIONS = "precautions", "Precautions"
+    PREGNANCY = "pregnancy", "Pregnancy and breastfeeding"
+    VACCINES = "vaccines", "Vaccines"
+    STORAGE = "storage", "Storage"
+    DISCUSS = "discuss", "What to discuss with your doctor"
+    OTHER = "other", "Other"
+
+
+class RevisionLocked(ValidationError):
+    """Raised when something tries to change the content of a revision that left the draft state."""
+
+
+class Condition(models.Model):
+    name = models.CharField(max_length=200, unique=True, help_text="As patients know it, e.g. “Rheumatoid arthritis”.")
+    slug = models.SlugField(max_length=200, unique=True, help_text="Used in the public address /conditions/<slug>/.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "condition"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("factsheets:condition", args=[self.slug])
+
+
+class FactSheetQuerySet(models.QuerySet):
+    def live(self):
+        """Sheets a patient can read: published at least once and not withdrawn."""
+        return self.filter(live_revision__isnull=False, withdrawn_at__isnull=True)
+
+
+class FactSheet(models.Model):
+    """One drug page with a stable address. Its content lives in revisions."""
+
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The permanent public address: /factsheets/<slug>/. Do not change once published."
+    )
+    generic_name = models.CharField(max_length=200, help_text="The generic drug name, e.g. “anakinra”.")
+    brand_names = models.CharField(
+        max_length=500, blank=True, help_text="Brand names separated by commas, e.g. “Kineret, Examplex”."
+    )
+    conditions = models.ManyToManyField(Condition, blank=True, related_name="fact_sheets", help_text="Conditions this drug treats.")
+    live_revision = models.OneToOneField(
+        "FactSheetRevision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="live_for",
+        editable=False,
+        help_text="The revision patients see. Set only by publishing.",
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = FactSheetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = "fact sheet"
+        permissions = [("withdraw_factsheet", "Can withdraw a published fact sheet")]
+
+    def __str__(self):
+        if self.live_revision_id and self.live_revision:
+            return self.live_revision.title
+        return self.generic_name
+
+    def get_absolute_url(self):
+        return reverse("factsheets:detail", args=[self.slug])
+
+    @property
+    def brand_name_list(self) -> list[str]:
+        return [name.strip() for name in self.brand_names.split(",") if name.strip()]
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class FactSheetRevisionQuerySet(models.QuerySet):
+    def published(self):
+        """Every version patients ever saw: the live one and those it superseded, of sheets not withdrawn."""
+        return self.filter(
+            status__in=[FactSheetRevision.Status.PUBLISHED, FactSheetRevision.Status.SUPERSEDED],
+            fact_sheet__withdrawn_at__isnull=True,
+        )
+
+    def live(self):
+        return self.filter(status=FactSheetRevision.Status.PUBLISHED, fact_sheet__withdrawn_at__isnull=True)
+
+    def editable(self):
+        return self.filter(status__in=FactSheetRevision.EDITABLE_STATUSES)
+
+
+class FactSheetRevision(models.Model):
+    """One numbered version of a sheet's content, from draft to published (and later superseded)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved, waiting to go live"
+        PUBLISHED = "published", "Published (live)"
+        SUPERSEDED = "superseded", "Superseded by a newer version"
+
+    EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.SUPERSEDED)
+    # Everything a patient reads; frozen once the revision leaves the editable states.
+    CONTENT_FIELDS = ("fact_sheet_id", "number", "title", "summary", "fast_facts", "credit_line", "change_note")
+
+    fact_sheet = models.ForeignKey(FactSheet, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField(help_text="Version number, 1 for the first version of the sheet.")
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT, editable=False, db_index=True)
+    title = models.CharField(max_length=200, help_text="As printed at the top of the page, e.g. “Anakinra (Kineret)”.")
+    summary = models.TextField(
+        max_length=1000, help_text="One or two plain sentences; shown in search results and link previews."
+    )
+    fast_facts = models.JSONField(
+        default=list, blank=True, help_text="The short statements of the Fast Facts box, in order."
+    )
+    credit_line = models.CharField(
+        max_length=300, help_text="Authors as printed in “Updated … by …”, e.g. “D. Patel, MD, PhD”."
+    )
+    change_note = models.TextField(
+        max_length=2000, blank=True, help_text="What changed in this version, in plain words for patients."
+    )
+    content_hash = models.CharField(max_length=64, blank=True, editable=False, help_text="SHA-256 of the content, fixed at submission.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_on = models.DateField(null=True, blank=True, editable=False, help_text="The “Updated <Month YYYY>” date.")
+    last_reviewed_on = models.DateField(null=True, blank=True, editable=False)
+    next_review_due = models.DateField(null=True, blank=True, editable=False)
+    publish_at = models.DateTimeField(
+        null=True, blank=True, help_text="Optional: go live at this time once approved. Empty means as soon as approved."
+    )
+    reviewed_by_name = models.CharField(
+        max_length=300, blank=True, editable=False, help_text="The committee as printed in the credit line, set on publishing."
+    )
+    imported_from = models.CharField(
+        max_length=300, blank=True, editable=False, help_text="Source file when imported; approved outside this system."
+    )
+
+    history = HistoricalRecords()
+    objects = FactSheetRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["fact_sheet", "-number"]
+        verbose_name = "revision"
+        constraints = [
+            models.UniqueConstraint(fields=["fact_sheet", "number"], name="unique_revision_number_per_fact_sheet"),
+            models.UniqueConstraint(
+                fields=["fact_sheet"], condition=Q(status="published"), name="one_published_revision_per_fact_sheet"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "in_review", "changes_requested"]) | ~Q(content_hash=""),
+                name="revision_beyond_review_has_content_hash",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "publish_at"], name="revision_status_publish_at")]
+
+    def __str__(self):
+        return f"{self.title} (version {self.number}, {self.get_status_display().lower()})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in self.PUBLIC_STATUSES
+
+    def get_absolute_url(self):
+        return reverse("factsheets:version", args=[self.fact_sheet.slug, self.number])
+
+    def _stored_state(self):
+        return FactSheetRevision.objects.filter(pk=self.pk).values("status", *self.CONTENT_FIELDS).first()
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = self._stored_state()
+            if stored and stored["status"] not in self.EDITABLE_STATUSES:
+                changed = [f for f in self.CONTENT_FIELDS if stored[f] != getattr(self, f)]
+                if changed:
+                    raise RevisionLocked(
+                        f"Version {self.number} is {dict(self.Status.choices)[stored['status']].lower()} and can no "
+                        f"longer be edited (tried to change: {', '.join(changed)}). Start a new draft instead."
+                    )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and not self.is_editable:
+            raise RevisionLocked("Only a draft can be deleted; submitted and published versions are part of the record.")
+        return super().delete(*args, **kwargs)
+
+    def canonical_content(self) -> dict:
+        """Everything a patient reads, in a stable shape: the input of the content hash."""
+        return {
+            "title": self.title,
+            "summary": self.summary,
+            "fast_facts": list(self.fast_facts or []),
+            "sections": [
+                {"kind": s.kind, "heading": s.heading, "body": s.body}
+                for s in sorted(self.sections.all(), key=lambda s: (s.position, s.pk or 0))
+            ],
+            "credit_line": self.credit_line,
+        }
+
+    def compute_content_hash(self) -> str:
+        payload = json.dumps(self.canonical_content(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class Section(models.Model):
+    """One headed part of a revision. The body is Markdown, rendered and sanitised once on save."""
+
+    revision = models.ForeignKey(FactSheetRevision, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0, help_text="Order on the page; lower comes first.")
+    kind = models.CharField(max_length=20, choices=SectionKind, default=SectionKind.OTHER, help_text="What this section is about.")
+    heading = models.CharField(max_length=200, help_text="The heading patients see, e.g. “How it works”.")
+    body = models.TextField(
+        validators=[MaxLengthValidator(BODY_MAX_LENGTH)],
+        help_text="Markdown: blank line between paragraphs, “- ” for bullets, **bold**, [links](https://…).",
+    )
+    body_html = models.TextField(blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "section"
+
+    def __str__(self):
+        return self.heading
+
+    def _revision_locked(self) -> bool:
+        status = FactSheetRevision.objects.filter(pk=self.revision_id).values_list("status", flat=True).first()
+        return status is not None and status not in FactSheetRevision.EDITABLE_STATUSES
+
+    def save(self, *args, **kwargs):
+        if self._revision_locked():
+            raise RevisionLocked("This version has been submitted; its sections can no longer be edited.")
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._revision_locked():
+            raise RevisionLocked("This version has been submitted; its sections can no longer be removed.")
+        return super().delete(*args, **kwargs)

@@ -1,0 +1,49 @@
+"""Authoring actions on fact sheets that are not part of the review workflow."""
+
+from django.db import transaction
+from django.db.models import Max
+
+from .models import FactSheet, FactSheetRevision, Section
+
+
+class DraftNotAllowed(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def revision_start_draft(*, fact_sheet: FactSheet, by) -> FactSheetRevision:
+    """Copy the live revision (or, before the first publication, the latest one) into a new draft
+    numbered one above the highest so far. Refused while another version is still being worked on."""
+    if not (by.is_active and by.has_perm("factsheets.add_factsheetrevision")):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only authors can start a new draft.")
+    sheet = FactSheet.objects.select_for_update().get(pk=fact_sheet.pk)
+    pending = sheet.revisions.exclude(status__in=FactSheetRevision.PUBLIC_STATUSES).order_by("-number").first()
+    if pending is not None:
+        raise DraftNotAllowed(
+            f"Version {pending.number} is {pending.get_status_display().lower()}; finish or withdraw it before starting another."
+        )
+    source = sheet.live_revision or sheet.revisions.order_by("-number").first()
+    number = (sheet.revisions.aggregate(m=Max("number"))["m"] or 0) + 1
+    draft = FactSheetRevision(
+        fact_sheet=sheet,
+        number=number,
+        title=source.title if source else sheet.generic_name.capitalize(),
+        summary=source.summary if source else "",
+        fast_facts=list(source.fast_facts) if source else [],
+        credit_line=source.credit_line if source else "",
+        created_by=by,
+    )
+    draft._history_user = by
+    draft._change_reason = f"New draft copied from version {source.number}" if source else "New draft"
+    draft.save()
+    for section in source.sections.all() if source else []:
+        copy = Section(
+            revision=draft, position=section.position, kind=section.kind, heading=section.heading, body=section.body
+        )
+        copy._history_user = by
+        copy.save()
+    return draft

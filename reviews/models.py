@@ -1,0 +1,133 @@
+"""Process: committees, their reviews of revisions and the append-only sign-offs (decisions).
+
+State changes happen only in `reviews.services`; these models hold the record.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from factsheets.models import FactSheetRevision
+
+
+class Committee(models.Model):
+    name = models.CharField(
+        max_length=300, unique=True, help_text="As printed in the credit line, e.g. “Committee on Communications and Marketing”."
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="committees", help_text="Reviewers who may sign off for this committee."
+    )
+    required_approvals = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1)], help_text="How many distinct approvals publish a revision (quorum)."
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        default=36, validators=[MinValueValidator(1)], help_text="A published sheet is due for review this many months after its last review."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "committee"
+        constraints = [
+            models.CheckConstraint(condition=Q(required_approvals__gte=1), name="committee_quorum_at_least_one"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Review.Status.OPEN)
+
+    def awaiting(self, user):
+        """Open reviews of committees the user sits on that the user has not signed yet."""
+        return self.open().filter(committee__members=user).exclude(decisions__reviewer=user)
+
+
+class Review(models.Model):
+    """One committee's review of one revision. At most one is open per revision."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open, awaiting sign-off"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        WITHDRAWN = "withdrawn", "Withdrawn by the author"
+
+    class Kind(models.TextChoices):
+        REVISION = "revision", "Review of a new version"
+        REAFFIRMATION = "reaffirmation", "Reaffirmation of the live version"
+
+    revision = models.ForeignKey(FactSheetRevision, on_delete=models.PROTECT, related_name="reviews")
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="reviews")
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.REVISION, editable=False)
+    status = models.CharField(max_length=20, choices=Status, default=Status.OPEN, editable=False, db_index=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
+    submitted_at = models.DateTimeField(editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    content_hash = models.CharField(max_length=64, editable=False, help_text="The content hash under review.")
+
+    history = HistoricalRecords()
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = "review"
+        permissions = [("start_reaffirmation", "Can ask a committee to reaffirm a live fact sheet")]
+        constraints = [
+            models.UniqueConstraint(fields=["revision"], condition=Q(status="open"), name="one_open_review_per_revision"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.revision} by the {self.committee}"
+
+
+class Decision(models.Model):
+    """A reviewer's electronic signature on a review. Append-only: never edited, never deleted."""
+
+    class Verdict(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        REQUEST_CHANGES = "request_changes", "Request changes"
+
+    MEANINGS = {
+        Verdict.APPROVE: "Approved for publication to patients",
+        Verdict.REQUEST_CHANGES: "Changes requested",
+    }
+    REAFFIRM_MEANING = "Reaffirmed as current for patients"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="decisions")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
+    verdict = models.CharField(max_length=20, choices=Verdict)
+    comment = models.TextField(blank=True, max_length=10_000)
+    signed_at = models.DateTimeField()
+    content_hash = models.CharField(max_length=64, help_text="The content hash the reviewer signed.")
+    printed_name = models.CharField(max_length=300, help_text="The reviewer's name as printed on the record.")
+    meaning = models.CharField(max_length=200, help_text="What the signature means.")
+    conflict_of_interest = models.TextField(
+        blank=True, max_length=5000, help_text="The reviewer's declaration; empty means “none declared”."
+    )
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        verbose_name = "sign-off"
+        constraints = [
+            models.UniqueConstraint(fields=["review", "reviewer"], name="one_decision_per_reviewer_per_review"),
+            models.CheckConstraint(
+                condition=Q(verdict="approve") | ~Q(comment=""), name="request_changes_has_comment"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.printed_name}: {self.meaning} ({self.signed_at:%Y-%m-%d %H:%M} UTC)"
+
+    def save(self, *args, **kwargs):
+        if self.pk and Decision.objects.filter(pk=self.pk).exists():
+            raise ValidationError("A sign-off is part of the record and can never be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A sign-off is part of the record and can never be deleted.")

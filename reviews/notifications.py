@@ -1,0 +1,61 @@
+"""Emails about the workflow, through Django's email framework. Each links to the admin page to act on."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.urls import reverse
+
+User = get_user_model()
+
+
+def _link(name: str, *args) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def _emails(users) -> list[str]:
+    return sorted({u.email for u in users if u.email})
+
+
+def _authors(revision):
+    from .services import revision_authors
+
+    return User.objects.filter(pk__in=revision_authors(revision), is_active=True)
+
+
+def _send(subject: str, body: str, recipients: list[str]) -> None:
+    if recipients:
+        send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients], fail_silently=False)
+
+
+def review_opened(review) -> None:
+    revision = review.revision
+    what = "reaffirm" if review.kind == review.Kind.REAFFIRMATION else "review"
+    _send(
+        f"Please {what}: {revision.title} (version {revision.number})",
+        f"{revision.title}, version {revision.number}, is waiting for the {review.committee}'s sign-off.\n\n"
+        f"Open the review: {_link('reviews:review', review.pk)}\n",
+        _emails(review.committee.members.filter(is_active=True)),
+    )
+
+
+def decision_recorded(decision) -> None:
+    review = decision.review
+    revision = review.revision
+    comment = f"\nComment:\n{decision.comment}\n" if decision.comment else ""
+    _send(
+        f"{decision.meaning}: {revision.title} (version {revision.number})",
+        f"{decision.printed_name} signed version {revision.number} of {revision.title}: {decision.meaning}.\n"
+        f"{comment}\nOpen the review: {_link('reviews:review', review.pk)}\n"
+        f"Edit the version: {_link('admin:factsheets_factsheetrevision_change', revision.pk)}\n",
+        _emails(_authors(revision)),
+    )
+
+
+def revision_published(revision) -> None:
+    _send(
+        f"Published: {revision.title} (version {revision.number})",
+        f"Version {revision.number} of {revision.title} is now live for patients.\n\n"
+        f"Public page: {_link('factsheets:detail', revision.fact_sheet.slug)}\n"
+        f"Admin: {_link('admin:factsheets_factsheetrevision_change', revision.pk)}\n",
+        _emails(_authors(revision)),
+    )

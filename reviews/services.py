@@ -1,0 +1,419 @@
+"""The review workflow: every transition of a revision or a sheet, as one plain function each.
+
+Each function takes keyword-only arguments including the acting user, checks permission, then state,
+then changes state and records who, when and why, in one transaction with the rows it changes locked
+(`select_for_update`). Admin views, the API and management commands call these and only translate the
+result. Nothing else sets a revision's status.
+
+Errors: `WorkflowPermissionDenied` (the person may not do this; also a Django `PermissionDenied`, so a
+view answers 403), `TransitionNotAllowed` (the object is in the wrong state) and `InvalidInput`
+(something required is missing). All three are `WorkflowError`, whose message is written for the user.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from factsheets.models import FactSheet, FactSheetRevision, Section
+
+from . import notifications
+from .models import Committee, Decision, Review
+
+User = get_user_model()
+Status = FactSheetRevision.Status
+
+
+class WorkflowError(Exception):
+    """A workflow action was refused; the message says why, in words for the person acting."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class WorkflowPermissionDenied(WorkflowError, PermissionDenied):
+    """The acting user may not take this action."""
+
+
+class TransitionNotAllowed(WorkflowError):
+    """The revision, review or sheet is not in a state that allows this action."""
+
+
+class InvalidInput(WorkflowError):
+    """Something the action needs is missing or malformed."""
+
+
+# Helpers ------------------------------------------------------------------------------------------
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole months, clamped to the end of a shorter month (31 Jan + 1 -> 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def printed_name(user) -> str:
+    return user.get_full_name().strip() or user.get_username()
+
+
+def revision_authors(revision: FactSheetRevision) -> set[int]:
+    """Ids of everyone who wrote this revision: its creator and every user who edited it or its sections."""
+    ids = {revision.created_by_id}
+    # Workflow saves carry a change reason and are made by reviewers too; only plain edits count as writing.
+    edits = FactSheetRevision.history.filter(id=revision.pk).filter(
+        Q(history_change_reason__isnull=True) | Q(history_change_reason="")
+    )
+    ids.update(edits.values_list("history_user_id", flat=True))
+    ids.update(Section.history.filter(revision_id=revision.pk).values_list("history_user_id", flat=True))
+    ids.discard(None)
+    return ids
+
+
+def can_author(user) -> bool:
+    return user.is_active and user.has_perm("factsheets.change_factsheetrevision")
+
+
+def _save(obj, by, reason: str, **kwargs):
+    """Save with the acting user and a reason recorded in the object's history."""
+    if by is not None:
+        obj._history_user = by
+    obj._change_reason = reason
+    obj.save(**kwargs)
+
+
+def _lock_revision(revision: FactSheetRevision) -> FactSheetRevision:
+    return FactSheetRevision.objects.select_for_update().get(pk=revision.pk)
+
+
+def _lock_review(review: Review) -> Review:
+    return Review.objects.select_for_update().select_related("committee").get(pk=review.pk)
+
+
+# Submission ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def revision_submit(*, revision: FactSheetRevision, by, committee: Committee | None = None) -> Review:
+    """An author sends a draft (or a revision after changes were requested) to a committee.
+
+    The content is frozen from here on and its hash fixed; the committee's members are emailed.
+    With several committees the author must choose one.
+    """
+    if not can_author(by):
+        raise WorkflowPermissionDenied("Only authors can submit a fact sheet for review.")
+    revision = _lock_revision(revision)
+    if revision.status not in FactSheetRevision.EDITABLE_STATUSES:
+        raise TransitionNotAllowed(
+            f"Version {revision.number} is {revision.get_status_display().lower()}; only a draft or a version "
+            "with changes requested can be submitted."
+        )
+    if committee is None:
+        committees = list(Committee.objects.all()[:2])
+        if len(committees) != 1:
+            raise InvalidInput("Choose the committee that should review this version.")
+        committee = committees[0]
+    if not committee.members.exists():
+        raise InvalidInput(f"The {committee} has no members yet; an editor must add reviewers first.")
+    if not revision.sections.exists():
+        raise InvalidInput("Add at least one section before submitting.")
+
+    now = timezone.now()
+    revision.content_hash = revision.compute_content_hash()
+    revision.status = Status.IN_REVIEW
+    revision.submitted_at = now
+    _save(revision, by, f"Submitted for review by the {committee}")
+    review = Review(
+        revision=revision,
+        committee=committee,
+        kind=Review.Kind.REVISION,
+        submitted_by=by,
+        submitted_at=now,
+        content_hash=revision.content_hash,
+    )
+    _save(review, by, "Review opened")
+    transaction.on_commit(lambda: notifications.review_opened(review))
+    return review
+
+
+@transaction.atomic
+def revision_withdraw_submission(*, revision: FactSheetRevision, by) -> FactSheetRevision:
+    """The submitter (or another author of the revision) takes it back to draft before anyone signed."""
+    revision = _lock_revision(revision)
+    review = Review.objects.select_for_update().filter(revision=revision, status=Review.Status.OPEN).first()
+    if review is None or revision.status != Status.IN_REVIEW:
+        raise TransitionNotAllowed(f"Version {revision.number} is not waiting for review, so there is nothing to withdraw.")
+    if not can_author(by) or (by.pk != review.submitted_by_id and by.pk not in revision_authors(revision)):
+        raise WorkflowPermissionDenied("Only the author who submitted this version can withdraw it from review.")
+    if review.decisions.exists():
+        raise TransitionNotAllowed("A reviewer has already signed this review; it can no longer be withdrawn.")
+    now = timezone.now()
+    review.status = Review.Status.WITHDRAWN
+    review.closed_at = now
+    _save(review, by, "Withdrawn by the author before any decision")
+    revision.status = Status.DRAFT
+    revision.submitted_at = None
+    revision.content_hash = ""
+    _save(revision, by, "Withdrawn from review; back to draft")
+    return revision
+
+
+# Sign-off -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_sign(
+    *,
+    review: Review,
+    by,
+    verdict: str,
+    password: str,
+    comment: str = "",
+    conflict_of_interest: str = "",
+    now: dt.datetime | None = None,
+) -> Decision:
+    """A committee member signs an open review: approve, or request changes with a comment.
+
+    The reviewer re-enters their password (electronic signature). Authors and the submitter of the
+    revision never sign it; each member signs once. Any request for changes closes the review and
+    makes the revision editable again. The required number of distinct approvals approves it: a new
+    version then goes live at once (or at its `publish_at`), a reaffirmation moves the review dates.
+    """
+    now = now or timezone.now()
+    comment = (comment or "").strip()
+    conflict_of_interest = (conflict_of_interest or "").strip()
+    if verdict not in Decision.Verdict.values:
+        raise InvalidInput("Choose whether to approve or to request changes.")
+    review = _lock_review(review)
+    revision = _lock_revision(review.revision)
+    committee = review.committee
+
+    if not by.is_active or not committee.members.filter(pk=by.pk).exists():
+        raise WorkflowPermissionDenied(f"Only members of the {committee} can sign off this review.")
+    if by.pk == review.submitted_by_id or by.pk in revision_authors(revision):
+        raise WorkflowPermissionDenied("You wrote or submitted this version, so you cannot sign it off.")
+    if not password or not by.check_password(password):
+        raise WorkflowPermissionDenied("The password is not correct. Nothing was signed.")
+    if review.status != Review.Status.OPEN:
+        raise TransitionNotAllowed(f"This review is already closed ({review.get_status_display().lower()}).")
+    if review.decisions.filter(reviewer=by).exists():
+        raise TransitionNotAllowed("You have already signed this review; each member signs once.")
+    if verdict == Decision.Verdict.REQUEST_CHANGES and not comment:
+        raise InvalidInput("Say what needs to change: a comment is required when requesting changes.")
+    current_hash = revision.compute_content_hash()
+    if current_hash != review.content_hash:
+        raise TransitionNotAllowed("The content changed after it was submitted; it cannot be signed.")
+
+    reaffirmation = review.kind == Review.Kind.REAFFIRMATION
+    meaning = Decision.MEANINGS[verdict]
+    if reaffirmation and verdict == Decision.Verdict.APPROVE:
+        meaning = Decision.REAFFIRM_MEANING
+    decision = Decision.objects.create(
+        review=review,
+        reviewer=by,
+        verdict=verdict,
+        comment=comment,
+        signed_at=now,
+        content_hash=current_hash,
+        printed_name=printed_name(by),
+        meaning=meaning,
+        conflict_of_interest=conflict_of_interest,
+    )
+
+    if verdict == Decision.Verdict.REQUEST_CHANGES:
+        review.status = Review.Status.CHANGES_REQUESTED
+        review.closed_at = now
+        _save(review, by, f"Changes requested by {decision.printed_name}")
+        if not reaffirmation:
+            revision.status = Status.CHANGES_REQUESTED
+            _save(revision, by, f"Changes requested by {decision.printed_name}")
+    else:
+        approvals = review.decisions.filter(verdict=Decision.Verdict.APPROVE).values("reviewer").distinct().count()
+        if approvals >= committee.required_approvals:
+            review.status = Review.Status.APPROVED
+            review.closed_at = now
+            _save(review, by, f"Quorum reached ({approvals} of {committee.required_approvals})")
+            if reaffirmation:
+                _reaffirm(revision, committee=committee, by=by, on=now.date())
+            else:
+                revision.status = Status.APPROVED
+                revision.approved_at = now
+                _save(revision, by, f"Approved by the {committee}")
+                if revision.publish_at is None or revision.publish_at <= now:
+                    _publish(revision, by=by, now=now)
+    transaction.on_commit(lambda: notifications.decision_recorded(decision))
+    return decision
+
+
+def _reaffirm(revision: FactSheetRevision, *, committee: Committee, by, on: dt.date) -> None:
+    revision.last_reviewed_on = on
+    revision.next_review_due = add_months(on, committee.review_interval_months)
+    _save(revision, by, f"Reaffirmed unchanged by the {committee}")
+
+
+@transaction.atomic
+def review_start_reaffirmation(*, fact_sheet: FactSheet, by, committee: Committee) -> Review:
+    """An editor asks a committee to re-review the live version unchanged (no new version number)."""
+    if not by.is_active or not by.has_perm("reviews.start_reaffirmation"):
+        raise WorkflowPermissionDenied("Only editors can ask a committee to reaffirm a fact sheet.")
+    sheet = FactSheet.objects.select_for_update().get(pk=fact_sheet.pk)
+    if sheet.live_revision_id is None or sheet.withdrawn_at is not None:
+        raise TransitionNotAllowed("Only a live fact sheet can be reaffirmed.")
+    revision = _lock_revision(sheet.live_revision)
+    if Review.objects.filter(revision=revision, status=Review.Status.OPEN).exists():
+        raise TransitionNotAllowed("This version already has an open review.")
+    if not committee.members.exists():
+        raise InvalidInput(f"The {committee} has no members yet; add reviewers first.")
+    review = Review(
+        revision=revision,
+        committee=committee,
+        kind=Review.Kind.REAFFIRMATION,
+        submitted_by=by,
+        submitted_at=timezone.now(),
+        content_hash=revision.content_hash,
+    )
+    _save(review, by, "Reaffirmation requested")
+    transaction.on_commit(lambda: notifications.review_opened(review))
+    return review
+
+
+# Publishing ---------------------------------------------------------------------------------------
+
+
+def _approving_review(revision: FactSheetRevision) -> Review | None:
+    return (
+        Review.objects.filter(revision=revision, kind=Review.Kind.REVISION, status=Review.Status.APPROVED)
+        .select_related("committee")
+        .order_by("-closed_at")
+        .first()
+    )
+
+
+def _publish(revision: FactSheetRevision, *, by, now: dt.datetime) -> FactSheetRevision:
+    """Make an approved revision live. Caller holds the revision lock inside a transaction."""
+    review = _approving_review(revision)
+    if review is None:
+        raise TransitionNotAllowed("This version has no approved review, so it cannot be published.")
+    actual_hash = revision.compute_content_hash()
+    signed_hashes = set(
+        review.decisions.filter(verdict=Decision.Verdict.APPROVE).values_list("content_hash", flat=True)
+    )
+    if signed_hashes != {revision.content_hash} or actual_hash != revision.content_hash:
+        raise TransitionNotAllowed(
+            "The content does not match what the reviewers signed (content hash mismatch); it cannot be published."
+        )
+    sheet = FactSheet.objects.select_for_update().get(pk=revision.fact_sheet_id)
+    previous = sheet.live_revision_id and _lock_revision(sheet.live_revision)
+    if previous:
+        previous.status = Status.SUPERSEDED
+        _save(previous, by, f"Superseded by version {revision.number}")
+    today = now.date()
+    reviewed_on = (revision.approved_at or now).date()
+    revision.status = Status.PUBLISHED
+    revision.published_at = now
+    revision.updated_on = today
+    revision.last_reviewed_on = reviewed_on
+    revision.next_review_due = add_months(reviewed_on, review.committee.review_interval_months)
+    revision.reviewed_by_name = review.committee.name
+    _save(revision, by, "Published")
+    sheet.live_revision = revision
+    _save(sheet, by, f"Version {revision.number} published")
+    transaction.on_commit(lambda: notifications.revision_published(revision))
+    return revision
+
+
+@transaction.atomic
+def revision_publish(*, revision: FactSheetRevision, by=None, now: dt.datetime | None = None) -> FactSheetRevision:
+    """Publish an approved revision whose time has come. `by` is None when the scheduler publishes.
+
+    Checks the signed content hash; marks the previous live version superseded; sets the updated,
+    last-reviewed and next-review dates.
+    """
+    now = now or timezone.now()
+    if by is not None and not (by.is_active and by.has_perm("factsheets.withdraw_factsheet")):
+        raise WorkflowPermissionDenied("Only editors can publish a scheduled version early.")
+    revision = _lock_revision(revision)
+    if revision.status != Status.APPROVED:
+        raise TransitionNotAllowed(
+            f"Version {revision.number} is {revision.get_status_display().lower()}; only an approved version can be published."
+        )
+    return _publish(revision, by=by, now=now)
+
+
+def publish_due(*, now: dt.datetime | None = None) -> list[FactSheetRevision]:
+    """Publish every approved revision whose `publish_at` has come. Safe to run every minute and twice at once:
+    each revision is locked and re-checked, so a revision that another run published is skipped."""
+    now = now or timezone.now()
+    published = []
+    due = FactSheetRevision.objects.filter(status=Status.APPROVED, publish_at__lte=now).values_list("pk", flat=True)
+    for pk in list(due):
+        try:
+            with transaction.atomic():
+                revision = FactSheetRevision.objects.select_for_update().get(pk=pk)
+                if revision.status != Status.APPROVED:
+                    continue
+                published.append(_publish(revision, by=None, now=now))
+        except TransitionNotAllowed:
+            continue
+    return published
+
+
+# Sheets -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def factsheet_withdraw(*, fact_sheet: FactSheet, by, reason: str) -> FactSheet:
+    """An editor takes a live sheet off the public site with a reason; its pages then answer 410."""
+    if not by.is_active or not by.has_perm("factsheets.withdraw_factsheet"):
+        raise WorkflowPermissionDenied("Only editors can withdraw a fact sheet.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Give the reason for withdrawing this fact sheet; it is shown to patients.")
+    sheet = FactSheet.objects.select_for_update().get(pk=fact_sheet.pk)
+    if sheet.withdrawn_at is not None:
+        raise TransitionNotAllowed("This fact sheet is already withdrawn.")
+    if sheet.live_revision_id is None:
+        raise TransitionNotAllowed("This fact sheet was never published, so there is nothing to withdraw.")
+    sheet.withdrawn_at = timezone.now()
+    sheet.withdrawal_reason = reason
+    _save(sheet, by, f"Withdrawn: {reason}")
+    return sheet
+
+
+@transaction.atomic
+def revision_import_published(
+    *, revision: FactSheetRevision, committee: Committee, updated_on: dt.date, source: str, by=None
+) -> FactSheetRevision:
+    """Publish a revision imported from an existing sheet that was approved outside this system.
+
+    No sign-off is invented: the history says it was imported, and `imported_from` names the source.
+    The source's updated date is kept as `updated_on` and counts as its last review.
+    """
+    revision = _lock_revision(revision)
+    if revision.status not in FactSheetRevision.EDITABLE_STATUSES:
+        raise TransitionNotAllowed(f"Version {revision.number} is not a draft; only a new import can be published this way.")
+    sheet = FactSheet.objects.select_for_update().get(pk=revision.fact_sheet_id)
+    now = timezone.now()
+    if sheet.live_revision_id:
+        previous = _lock_revision(sheet.live_revision)
+        previous.status = Status.SUPERSEDED
+        _save(previous, by, f"Superseded by imported version {revision.number}")
+    revision.content_hash = revision.compute_content_hash()
+    revision.status = Status.PUBLISHED
+    revision.submitted_at = revision.approved_at = revision.published_at = now
+    revision.updated_on = updated_on
+    revision.last_reviewed_on = updated_on
+    revision.next_review_due = add_months(updated_on, committee.review_interval_months)
+    revision.reviewed_by_name = committee.name
+    revision.imported_from = source[:300]
+    _save(revision, by, f"Imported from {source}; approved outside this system")
+    sheet.live_revision = revision
+    _save(sheet, by, f"Imported version {revision.number} published")
+    return revision

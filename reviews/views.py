@@ -1,0 +1,19 @@
+"""Staff workflow screens. Each view checks permission, calls `reviews.services` and translates the result."""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpResponse
+
+
+@staff_member_required
+def revision_submit_view(request, revision_id):
+    return HttpResponse("Submitting from the admin is not built yet.", status=501)
+
+
+@staff_member_required
+def review_detail_view(request, pk):
+    return HttpResponse("The review page is not built yet.", status=501)
+
+
+@staff_member_required
+def review_record_view(request, pk):
+    return HttpResponse("The sign-off record is not built yet.", status=501)

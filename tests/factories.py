@@ -1,0 +1,117 @@
+"""Test data, written in our own words. `make_*` helpers build whole states through the real services."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from factsheets.models import Condition, FactSheet, FactSheetRevision, Section, SectionKind
+from reviews import services
+from reviews.models import Committee
+
+User = get_user_model()
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        for name in extracted or []:
+            self.groups.add(Group.objects.get(name=name))
+        self.save()
+
+
+def make_user(username: str, *groups: str, **kwargs):
+    return UserFactory(username=username, groups=list(groups), **kwargs)
+
+
+class ConditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Condition
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Example condition {n}")
+    slug = factory.Sequence(lambda n: f"example-condition-{n}")
+
+
+class FactSheetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FactSheet
+
+    slug = factory.Sequence(lambda n: f"examplumab-{n}")
+    generic_name = factory.LazyAttribute(lambda s: s.slug.replace("-", " "))
+    brand_names = "Examplex, Samplora"
+
+
+class RevisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FactSheetRevision
+
+    fact_sheet = factory.SubFactory(FactSheetFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.LazyAttribute(lambda r: f"{r.fact_sheet.generic_name.capitalize()} (Examplex)")
+    summary = "A made-up medicine used only to test this system. It calms an overactive immune system."
+    fast_facts = factory.LazyFunction(
+        lambda: ["Take it once a week with food.", "Tell your doctor about any fever.", "Blood tests every three months."]
+    )
+    credit_line = "A. Writer, MD"
+    change_note = "First version."
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    revision = factory.SubFactory(RevisionFactory)
+    position = factory.Sequence(lambda n: n)
+    kind = SectionKind.HOW_IT_WORKS
+    heading = "How it works"
+    body = "The medicine blocks a signal that causes **swelling** in the joints."
+
+
+class CommitteeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Committee
+        django_get_or_create = ("name",)
+
+    name = "Committee on Patient Education"
+    required_approvals = 2
+    review_interval_months = 36
+
+
+def make_draft(*, author, fact_sheet=None, number=1, sections=2, **fields) -> FactSheetRevision:
+    """A draft written by `author`, with `sections` sections."""
+    fact_sheet = fact_sheet or FactSheetFactory()
+    revision = RevisionFactory.build(fact_sheet=fact_sheet, number=number, created_by=author, **fields)
+    revision._history_user = author
+    revision.save()
+    kinds = [SectionKind.HOW_IT_WORKS, SectionKind.DOSING, SectionKind.SIDE_EFFECTS, SectionKind.DISCUSS]
+    for i in range(sections):
+        section = SectionFactory.build(
+            revision=revision, position=i, kind=kinds[i % len(kinds)], heading=SectionKind(kinds[i % len(kinds)]).label,
+            body=f"Paragraph {i + 1} about this medicine, in plain words.\n\n- one point\n- another point",
+        )
+        section._history_user = author
+        section.save()
+    return revision
+
+
+def make_published(*, author, reviewers, committee, fact_sheet=None, number=1, **fields) -> FactSheetRevision:
+    """A revision taken through submit and sign-off by `reviewers` until it is live."""
+    revision = make_draft(author=author, fact_sheet=fact_sheet, number=number, **fields)
+    review = services.revision_submit(revision=revision, by=author, committee=committee)
+    for reviewer in reviewers[: committee.required_approvals]:
+        services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
+    revision.refresh_from_db()
+    return revision
