@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -289,3 +290,34 @@ class Section(models.Model):
         if self._revision_locked():
             raise RevisionLocked("This version has been submitted; its sections can no longer be removed.")
         return super().delete(*args, **kwargs)
+
+
+class GlossaryTerm(models.Model):
+    """A medical word with the plain words patients use instead; highlighted in previews and reviews."""
+
+    term = models.CharField(
+        max_length=100,
+        help_text="The jargon as written, singular, e.g. “subcutaneous” or “adverse event”. Plurals match too.",
+    )
+    plain = models.CharField(max_length=200, help_text="What to write instead, e.g. “under the skin”.")
+    note = models.TextField(blank=True, max_length=1000, help_text="Optional advice for authors, shown with the hint.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = "glossary term"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("term"),
+                name="glossary_term_unique_case_insensitive",
+                violation_error_message="This term is already in the glossary (spelling is compared without case).",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.term} → {self.plain}"
+
+    def clean(self):
+        self.term = " ".join((self.term or "").split())
+        self.plain = " ".join((self.plain or "").split())

@@ -3,6 +3,8 @@
 State changes happen only in `reviews.services`; these models hold the record.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -25,6 +27,13 @@ class Committee(models.Model):
     )
     review_interval_months = models.PositiveSmallIntegerField(
         default=36, validators=[MinValueValidator(1)], help_text="A published sheet is due for review this many months after its last review."
+    )
+    max_reading_grade = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("8.0"),
+        validators=[MinValueValidator(Decimal("1.0"))],
+        help_text="Target reading grade (Flesch-Kincaid). Submitting a version that reads above it needs a written justification.",
     )
 
     history = HistoricalRecords()
@@ -70,6 +79,12 @@ class Review(models.Model):
     submitted_at = models.DateTimeField(editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     content_hash = models.CharField(max_length=64, editable=False, help_text="The content hash under review.")
+    reading_justification = models.TextField(
+        blank=True,
+        max_length=5000,
+        editable=False,
+        help_text="Why the version reads above the committee's target grade, as written by the submitter.",
+    )
 
     history = HistoricalRecords()
     objects = ReviewQuerySet.as_manager()

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from factsheets import readability
 from factsheets.models import FactSheet, FactSheetRevision, Section
 
 from . import notifications
@@ -101,11 +102,15 @@ def _lock_review(review: Review) -> Review:
 
 
 @transaction.atomic
-def revision_submit(*, revision: FactSheetRevision, by, committee: Committee | None = None) -> Review:
+def revision_submit(
+    *, revision: FactSheetRevision, by, committee: Committee | None = None, justification: str = ""
+) -> Review:
     """An author sends a draft (or a revision after changes were requested) to a committee.
 
     The content is frozen from here on and its hash fixed; the committee's members are emailed.
-    With several committees the author must choose one.
+    With several committees the author must choose one. A version whose overall reading grade
+    (Flesch-Kincaid, `factsheets.readability`) is above the committee's `max_reading_grade` needs a
+    written `justification`, which is kept on the review for the reviewers.
     """
     if not can_author(by):
         raise WorkflowPermissionDenied("Only authors can submit a fact sheet for review.")
@@ -124,6 +129,14 @@ def revision_submit(*, revision: FactSheetRevision, by, committee: Committee | N
         raise InvalidInput(f"The {committee} has no members yet; an editor must add reviewers first.")
     if not revision.sections.exists():
         raise InvalidInput("Add at least one section before submitting.")
+    justification = (justification or "").strip()
+    grade = readability.revision_report(revision).grade
+    if grade is not None and grade > float(committee.max_reading_grade) and not justification:
+        raise InvalidInput(
+            f"This version reads at grade {grade:.1f} (Flesch-Kincaid), above the {committee}'s target of grade "
+            f"{committee.max_reading_grade}. Simplify the text, or explain in a reading-level justification why "
+            "it needs to be harder to read."
+        )
 
     now = timezone.now()
     revision.content_hash = revision.compute_content_hash()
@@ -137,6 +150,7 @@ def revision_submit(*, revision: FactSheetRevision, by, committee: Committee | N
         submitted_by=by,
         submitted_at=now,
         content_hash=revision.content_hash,
+        reading_justification=justification,
     )
     _save(review, by, "Review opened")
     transaction.on_commit(lambda: notifications.review_opened(review))

@@ -1,0 +1,16 @@
+"""Admin for the jargon glossary (editors and authors keep it up to date). Imported from apps.ready()."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import GlossaryTerm
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(SimpleHistoryAdmin):
+    list_display = ("term", "plain", "note")
+    search_fields = ("term", "plain", "note")
+    ordering = ("term",)
+    fieldsets = (
+        (None, {"fields": ("term", "plain", "note")}),
+    )

@@ -1,0 +1,184 @@
+"""Reading scores: Flesch-Kincaid grade and SMOG index, per section and for a whole revision.
+
+Patient material should read at a 6th to 8th grade level. We show two formulas because they often
+disagree by a grade or more on the same text; the *gate* at submission uses one of them, the
+Flesch-Kincaid grade of the whole revision (`RevisionReport.grade`), because it is the formula most
+guidance and most word processors quote.
+
+What is scored: the Markdown is rendered and stripped to plain text first, so `**bold**`, links and
+bullet markers never change a score. Every block (paragraph, list item, heading inside a body, table
+cell) counts as its own sentence: a bullet without a full stop still ends where it ends, instead of
+running into the next one. The whole revision is the summary, the fast facts and every section body;
+titles and section headings are labels, not prose, and are left out.
+
+Scores are a pure function of the text, so they are cached under a hash of the text: a submitted or
+published revision never changes, and a draft gets a new key as soon as it is edited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+
+import nh3
+import textstat
+from django.conf import settings
+from django.core.cache import cache
+
+from .markdown import render_markdown
+
+CACHE_PREFIX = "readability:v1:"
+CACHE_SECONDS = 60 * 60 * 24 * 30
+DEFAULT_TARGET = 8.0
+
+_BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|blockquote|pre|table|thead|tbody|tr|th|td|hr)\b[^>]*>", re.I)
+_BLOCK_BREAK = "\u2029"  # paragraph separator: never typed by an author, survives tag stripping
+_ENDS_SENTENCE = re.compile(r"[.!?][\"')\]\u2019\u201d]*$")
+
+
+def target_grade() -> float:
+    """The grade the admin editor compares against (committees may set their own for the gate)."""
+    return float(getattr(settings, "FACTSHEETS_READING_GRADE_TARGET", DEFAULT_TARGET))
+
+
+def text_blocks(markdown_source: str) -> list[str]:
+    """The plain-text blocks of a Markdown body, in order, whitespace normalised."""
+    rendered = _BLOCK_TAG.sub(_BLOCK_BREAK, render_markdown(markdown_source or ""))
+    plain = html.unescape(nh3.clean(rendered, tags=set()))
+    return [" ".join(block.split()) for block in plain.split(_BLOCK_BREAK) if block.strip()]
+
+
+def as_sentences(blocks: list[str]) -> str:
+    """Join blocks into one text in which each block ends a sentence."""
+    return " ".join(block if _ENDS_SENTENCE.search(block) else f"{block}." for block in blocks)
+
+
+def plain_text(markdown_source: str) -> str:
+    """The text that is scored for a Markdown body."""
+    return as_sentences(text_blocks(markdown_source))
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Reading scores of one text. Grades are None when there is nothing to score."""
+
+    flesch_kincaid: float | None
+    smog: float | None
+    words: int
+
+    @property
+    def grade(self) -> float | None:
+        """The grade the gate compares with a committee's target: Flesch-Kincaid."""
+        return self.flesch_kincaid
+
+    def above(self, target: float) -> bool:
+        return self.grade is not None and self.grade > float(target)
+
+    def as_api(self) -> dict:
+        return {"flesch_kincaid": self.flesch_kincaid, "smog": self.smog}
+
+
+EMPTY = Scores(flesch_kincaid=None, smog=None, words=0)
+
+
+def score_text(text: str) -> Scores:
+    """Scores of plain text (already stripped of markup), rounded to one decimal, cached by content."""
+    text = " ".join((text or "").split())
+    if not text:
+        return EMPTY
+    key = CACHE_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return Scores(*cached)
+    words = textstat.lexicon_count(text)
+    if not words:
+        scores = EMPTY
+    else:
+        scores = Scores(
+            flesch_kincaid=round(float(textstat.flesch_kincaid_grade(text)), 1),
+            smog=round(float(textstat.smog_index(text)), 1),
+            words=words,
+        )
+    cache.set(key, (scores.flesch_kincaid, scores.smog, scores.words), CACHE_SECONDS)
+    return scores
+
+
+def score_markdown(markdown_source: str) -> Scores:
+    return score_text(plain_text(markdown_source))
+
+
+@dataclass(frozen=True)
+class SectionScores:
+    section_id: int | None
+    heading: str
+    kind: str
+    scores: Scores
+
+
+@dataclass(frozen=True)
+class RevisionReport:
+    """Scores of a whole revision and of each of its sections."""
+
+    overall: Scores
+    sections: list[SectionScores] = field(default_factory=list)
+
+    @property
+    def grade(self) -> float | None:
+        return self.overall.grade
+
+    def above(self, target) -> bool:
+        return self.overall.above(target)
+
+
+def revision_text(revision) -> str:
+    """Everything scored for the whole revision: summary, fast facts, then every section body."""
+    blocks = [" ".join((revision.summary or "").split())]
+    blocks += [" ".join(str(fact).split()) for fact in (revision.fast_facts or [])]
+    for section in _sections(revision):
+        blocks += text_blocks(section.body)
+    return as_sentences([b for b in blocks if b])
+
+
+def _sections(revision):
+    # Uses prefetched sections when the caller prefetched them.
+    return sorted(revision.sections.all(), key=lambda s: (s.position, s.pk or 0))
+
+
+def revision_report(revision) -> RevisionReport:
+    """Reading scores of a revision (saved or not yet changed since the last save)."""
+    sections = [
+        SectionScores(section_id=s.pk, heading=s.heading, kind=s.kind, scores=score_markdown(s.body))
+        for s in _sections(revision)
+    ]
+    return RevisionReport(overall=score_text(revision_text(revision)), sections=sections)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The overall scores of a revision next to those of the version it would replace."""
+
+    before: Scores | None
+    after: Scores
+
+    @property
+    def change(self) -> float | None:
+        """After minus before, in grades (negative is easier to read)."""
+        if self.before is None or self.before.grade is None or self.after.grade is None:
+            return None
+        return round(self.after.grade - self.before.grade, 1)
+
+    @property
+    def easier(self) -> bool:
+        return self.change is not None and self.change < 0
+
+    @property
+    def harder(self) -> bool:
+        return self.change is not None and self.change > 0
+
+
+def compare(old, new) -> Comparison:
+    """Compare two revisions; `old` is None for a first version."""
+    before = revision_report(old).overall if old is not None else None
+    return Comparison(before=before, after=revision_report(new).overall)
