@@ -1,0 +1,81 @@
+"""Ready-to-print plain-language aids for a revision: reading scores and jargon highlights.
+
+Views call `plain_language_context(...)` and pass the result to the templates
+`factsheets/_reading_scores.html` and `factsheets/_jargon_legend.html`; templates make no decisions.
+The admin editor and the staff preview compare with the setting `FACTSHEETS_READING_GRADE_TARGET`
+(default 8); the review page passes the reviewing committee's own `max_reading_grade`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import prefetch_related_objects
+
+from . import readability
+from .glossary import Glossary, highlight_revision, load_glossary
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    section_id: int | None
+    heading: str
+    scores: readability.Scores
+    above: bool
+
+
+@dataclass(frozen=True)
+class ReadingPanel:
+    """What the reading-scores include prints."""
+
+    overall: readability.Scores
+    sections: list[SectionRow]
+    target: float
+    above: bool
+    comparison: readability.Comparison | None
+    justification: str
+
+
+def reading_panel(revision, *, target=None, compare_with=None, justification: str = "") -> ReadingPanel:
+    """Scores of `revision` against `target` (the setting when None); with `compare_with`, the
+    before/after of the whole revision against that (live) revision."""
+    target = float(target if target is not None else readability.target_grade())
+    prefetch_related_objects([r for r in (revision, compare_with) if r is not None], "sections")
+    report = readability.revision_report(revision)
+    rows = [
+        SectionRow(section_id=s.section_id, heading=s.heading, scores=s.scores, above=s.scores.above(target))
+        for s in report.sections
+    ]
+    comparison = None
+    if compare_with is not None and compare_with.pk != revision.pk:
+        comparison = readability.Comparison(before=readability.revision_report(compare_with).overall, after=report.overall)
+    return ReadingPanel(
+        overall=report.overall,
+        sections=rows,
+        target=target,
+        above=report.above(target),
+        comparison=comparison,
+        justification=justification or "",
+    )
+
+
+def plain_language_context(
+    revision, *, target=None, compare_with=None, justification: str = "", glossary: Glossary | None = None
+) -> dict:
+    """Context for a page showing a revision with its reading scores and jargon marked.
+
+    Keys: `reading` (ReadingPanel), `jargon` (see `glossary.highlight_revision`: highlighted summary,
+    fast facts, section bodies by section id, and the hits for the legend), and `highlighted_sections`:
+    the revision's sections in order, each with `.highlighted_html` set (safe HTML).
+    """
+    prefetch_related_objects([revision], "sections")  # one query, however many sections
+    glossary = glossary if glossary is not None else load_glossary()
+    jargon = highlight_revision(revision, glossary)
+    sections = list(revision.sections.all())
+    for section in sections:
+        section.highlighted_html = jargon["sections"].get(section.pk, "")
+    return {
+        "reading": reading_panel(revision, target=target, compare_with=compare_with, justification=justification),
+        "jargon": jargon,
+        "highlighted_sections": sections,
+    }
