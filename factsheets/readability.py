@@ -182,3 +182,8 @@ def compare(old, new) -> Comparison:
     """Compare two revisions; `old` is None for a first version."""
     before = revision_report(old).overall if old is not None else None
     return Comparison(before=before, after=revision_report(new).overall)
+
+
+def reading_grade(revision) -> dict:
+    """The API's `reading_grade` of a revision: {"flesch_kincaid": x, "smog": y} (null when no text)."""
+    return revision_report(revision).overall.as_api()

@@ -1,0 +1,46 @@
+"""Reading scores in the admin revision editor: read-only fields for the revision and its section inline.
+
+Use: add `ReadingScoresAdminMixin` to the revision's ModelAdmin and put "reading_scores" in its
+`readonly_fields` (and a fieldset); add `SectionReadingGradeMixin` to the section inline and put
+"reading_grade" in its `readonly_fields`. Scores reflect the last save; the target is the setting
+`FACTSHEETS_READING_GRADE_TARGET` (default 8) because a draft has no committee yet.
+"""
+
+from django.contrib import admin
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+
+from . import readability
+from .plain_language import reading_panel
+
+
+def section_grade_html(section) -> str:
+    if section is None or section.pk is None:
+        return "Shown after saving."
+    scores = readability.score_markdown(section.body)
+    if scores.grade is None:
+        return "No text to score."
+    target = readability.target_grade()
+    css, label = ("reading-label-above", f"above target {target:g}") if scores.above(target) else ("reading-label-ok", "within target")
+    return format_html(
+        '<span class="reading-label {}">Grade {} ({})</span> SMOG {}',
+        css, scores.flesch_kincaid, label, scores.smog,
+    )
+
+
+def revision_scores_html(revision) -> str:
+    if revision is None or revision.pk is None:
+        return "Shown after saving."
+    return render_to_string("factsheets/_reading_scores.html", {"reading": reading_panel(revision)})
+
+
+class ReadingScoresAdminMixin:
+    @admin.display(description="Reading level")
+    def reading_scores(self, obj):
+        return revision_scores_html(obj)
+
+
+class SectionReadingGradeMixin:
+    @admin.display(description="Reading grade")
+    def reading_grade(self, obj):
+        return section_grade_html(obj)

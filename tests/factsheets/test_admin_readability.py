@@ -1,0 +1,26 @@
+from factsheets.admin_readability import revision_scores_html, section_grade_html
+from factsheets.models import Section
+from tests.factories import SectionFactory, make_draft
+
+HARD = (
+    "Concomitant administration of immunosuppressive biological therapeutics necessitates comprehensive "
+    "evaluation of hematological parameters."
+)
+
+
+def test_section_grade_is_labelled_above_the_target(author):
+    revision = make_draft(author=author, sections=0)
+    easy = SectionFactory(revision=revision, body="Take it with food. It helps.")
+    hard = SectionFactory(revision=revision, body=HARD)
+    assert "within target" in section_grade_html(easy) and "reading-label-ok" in section_grade_html(easy)
+    assert "above target 8" in section_grade_html(hard) and "reading-label-above" in section_grade_html(hard)
+
+
+def test_unsaved_objects_say_scores_come_after_saving():
+    assert section_grade_html(Section(body="Text.")) == "Shown after saving."
+    assert revision_scores_html(None) == "Shown after saving."
+
+
+def test_revision_scores_render_the_include(author):
+    html = revision_scores_html(make_draft(author=author))
+    assert "Reading level" in html and "Reading grade by section" in html
