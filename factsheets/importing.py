@@ -682,11 +682,13 @@ def parse_markdown(text: str) -> ParsedSheet:
                 bullet = BULLET_RE.match(line)
                 if bullet:
                     fast_facts.append(bullet.group("text").strip())
-                elif fast_facts and line[:1].isspace():
+                    continue
+                if fast_facts and line[:1].isspace():
                     fast_facts[-1] += " " + line.strip()
-                else:
+                    continue
+                if not fast_facts:
                     raise ImportParseError("under “## Fast Facts” every line must be a “- ” bullet", line=number)
-                continue
+                in_fast_facts = False  # a paragraph after the list: text before the first section is the overview
         if current_lines is None:
             if preamble_line is None and line.strip():
                 preamble_line = number
