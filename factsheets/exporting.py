@@ -13,7 +13,8 @@ from .models import FactSheetRevision
 
 DETAIL_KEYS = (
     "slug", "title", "generic_name", "brand_names", "conditions", "version", "summary", "fast_facts", "sections",
-    "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due", "published_at", "content_hash", "url",
+    "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due", "published_at", "content_hash",
+    "url",
 )
 
 

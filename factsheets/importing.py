@@ -48,12 +48,15 @@ MARKDOWN_SUFFIXES = {".md", ".markdown"}
 # surrounding punctuation (":", "?") removed. Add a line here to teach the importer a new heading.
 HEADING_KINDS: list[tuple[str, str]] = [
     (r"overview|introduction|about (this|the) (medicine|medication|drug)|what is it( used for)?", SectionKind.OVERVIEW),
-    (r"how (it|this medicine|the medicine|the drug) works?|how does it work|mechanism( of action)?", SectionKind.HOW_IT_WORKS),
-    (r"dose|doses|dosing|dosage|usual dose|dos(e|ing|age) and administration|how (to take|is it taken|it is taken)( it)?",
-     SectionKind.DOSING),
-    (r"time to effect|how (long|soon|quickly) (does|will|until) it .*|when will it (start to )?work", SectionKind.TIME_TO_EFFECT),
+    (r"how (it|this medicine|the medicine|the drug) works?|how does it work|mechanism( of action)?",
+     SectionKind.HOW_IT_WORKS),
+    (r"dose|doses|dosing|dosage|usual dose|dos(e|ing|age) and administration"
+     r"|how (to take|is it taken|it is taken)( it)?", SectionKind.DOSING),
+    (r"time to effect|how (long|soon|quickly) (does|will|until) it .*|when will it (start to )?work",
+     SectionKind.TIME_TO_EFFECT),
     (r"(possible |common )?side effects?", SectionKind.SIDE_EFFECTS),
-    (r"(drug |medicine |medication )?interactions?( with other (medicines|medications|drugs))?", SectionKind.INTERACTIONS),
+    (r"(drug |medicine |medication )?interactions?( with other (medicines|medications|drugs))?",
+     SectionKind.INTERACTIONS),
     (r"precautions?|warnings?( and precautions)?|cautions?|safety", SectionKind.PRECAUTIONS),
     (r"pregnancy.*|breast-?feeding.*|fertility.*", SectionKind.PREGNANCY),
     (r"vaccines?|vaccinations?|immuni[sz]ations?", SectionKind.VACCINES),
@@ -174,7 +177,7 @@ def parse_file(path: str | Path, *, encoding: str = DEFAULT_ENCODING) -> ParsedS
 def decode(data: bytes, *, encoding: str = DEFAULT_ENCODING) -> str:
     """Bytes to text. Binary data and text that is not in `encoding` are refused with the line."""
     if len(data) > MAX_FILE_BYTES:
-        raise ImportParseError(f"the file is larger than {MAX_FILE_BYTES // 1024} KB; fact sheets are refused above that")
+        raise ImportParseError(f"the file is larger than {MAX_FILE_BYTES // 1024} KB; larger fact sheets are refused")
     if not data.strip():
         raise ImportParseError("the file is empty")
     is_utf16 = encoding.lower().replace("_", "-").startswith(("utf-16", "utf16", "utf-32", "utf32"))
@@ -195,7 +198,8 @@ def decode(data: bytes, *, encoding: str = DEFAULT_ENCODING) -> str:
     bad = CONTROL_RE.search(text)
     if bad:
         raise ImportParseError(
-            f"binary data, not text (control character U+{ord(bad.group()):04X})", line=text[: bad.start()].count("\n") + 1
+            f"binary data, not text (control character U+{ord(bad.group()):04X})",
+            line=text[: bad.start()].count("\n") + 1,
         )
     if not text.strip():
         raise ImportParseError("the file is empty")
@@ -298,14 +302,18 @@ def _check_lengths(sheet: ParsedSheet) -> None:
     if len(sheet.summary) > SUMMARY_MAX_LENGTH:
         raise ImportParseError(f"the summary is longer than {SUMMARY_MAX_LENGTH} characters")
     if not sheet.slug or len(sheet.slug) > 200 or not re.fullmatch(r"[-a-zA-Z0-9_]+", sheet.slug):
-        raise ImportParseError(f"cannot make a web address (slug) from {sheet.slug or sheet.title!r}", line=sheet.title_line)
+        raise ImportParseError(
+            f"cannot make a web address (slug) from {sheet.slug or sheet.title!r}", line=sheet.title_line
+        )
     for section in sheet.sections:
         if len(section.heading) > HEADING_MAX_LENGTH:
             raise ImportParseError(f"the heading is longer than {HEADING_MAX_LENGTH} characters", line=section.line)
         if len(section.body) > BODY_MAX_LENGTH:
             raise ImportParseError(f"the section is longer than {BODY_MAX_LENGTH} characters", line=section.line)
     if not sheet.sections:
-        raise ImportParseError("no content: expected paragraphs or headed sections after the title", line=sheet.title_line)
+        raise ImportParseError(
+            "no content: expected paragraphs or headed sections after the title", line=sheet.title_line
+        )
 
 
 # Plain text -----------------------------------------------------------------------------------------
@@ -343,7 +351,8 @@ def _blocks(text: str) -> list[_Block]:
     for block in blocks:
         first = block.lines[0].strip()
         if len(block.lines) > 1 and (FAST_FACTS_RE.match(first) or heading_kind(first)):
-            split += [_Block(block.lines[:1], block.line, block.blank_before), _Block(block.lines[1:], block.line + 1, 0)]
+            split.append(_Block(block.lines[:1], block.line, block.blank_before))
+            split.append(_Block(block.lines[1:], block.line + 1, 0))
         else:
             split.append(block)
     return split
@@ -444,7 +453,9 @@ def parse_text(text: str) -> ParsedSheet:
         )
         if blocks[0].text[:1].islower() or followed_by_heading:
             sheet.tagline = blocks[0].text
-            sheet.warnings.append(f"line {blocks[0].line}: tagline “{sheet.tagline}” is a web-page category; not imported")
+            sheet.warnings.append(
+                f"line {blocks[0].line}: tagline “{sheet.tagline}” is a web-page category; not imported"
+            )
             index = 1
 
     current: ParsedSection | None = None
@@ -508,7 +519,8 @@ def parse_text(text: str) -> ParsedSheet:
             if guessed and guessed != current.kind:
                 start(guessed, SectionKind(guessed).label, block.line)
                 sheet.warnings.append(
-                    f"line {block.line}: no heading before this paragraph; started a “{SectionKind(guessed).label}” section"
+                    f"line {block.line}: no heading before this paragraph; "
+                    f"started a “{SectionKind(guessed).label}” section"
                 )
         parts.append(_block_markdown(block))
 
@@ -531,7 +543,9 @@ FRONT_MATTER_KEYS = {
     "slug", "title", "generic_name", "brand_names", "conditions", "summary", "credit_line", "updated_on",
     "committee", "change_note",
 }
-FRONT_MATTER_ALIASES = {"updated": "updated_on", "reviewed_by": "committee", "brands": "brand_names", "authors": "credit_line"}
+FRONT_MATTER_ALIASES = {
+    "updated": "updated_on", "reviewed_by": "committee", "brands": "brand_names", "authors": "credit_line",
+}
 LIST_KEYS = {"brand_names", "conditions"}
 SECTION_HEADING_RE = re.compile(r"^##\s+(?P<heading>.*?)(?:\s+\{#(?P<kind>[a-z_]+)\})?\s*#*\s*$")
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
@@ -643,7 +657,8 @@ def parse_markdown(text: str) -> ParsedSheet:
         if FENCE_RE.match(line):
             in_fence = not in_fence
         if not in_fence:
-            if re.match(r"^#\s+\S", line) and not h1_seen and not sections and not in_fast_facts and not "".join(preamble).strip():
+            at_top = not h1_seen and not sections and not in_fast_facts and not "".join(preamble).strip()
+            if at_top and re.match(r"^#\s+\S", line):
                 h1_seen = True  # the page title; the front matter's title wins when both are given
                 if not title:
                     title, title_line = line.lstrip("#").strip(), number
@@ -665,10 +680,8 @@ def parse_markdown(text: str) -> ParsedSheet:
                 if not name:
                     raise ImportParseError("a “##” heading without text", line=number)
                 current_lines = []
-                sections.append(
-                    (ParsedSection(kind=kind or heading_kind(name) or SectionKind.OTHER, heading=name, body="", line=number),
-                     current_lines)
-                )
+                kind = kind or heading_kind(name) or SectionKind.OTHER
+                sections.append((ParsedSection(kind=kind, heading=name, body="", line=number), current_lines))
                 continue
             if not line.strip() and in_fast_facts:
                 continue
@@ -701,9 +714,8 @@ def parse_markdown(text: str) -> ParsedSheet:
     generic_default, brands_default = split_title(title)
     parsed_sections = []
     if "\n".join(preamble).strip():
-        parsed_sections.append(
-            ParsedSection(SectionKind.OVERVIEW, SectionKind.OVERVIEW.label, "\n".join(preamble).strip("\n"), preamble_line)
-        )
+        overview = "\n".join(preamble).strip("\n")
+        parsed_sections.append(ParsedSection(SectionKind.OVERVIEW, SectionKind.OVERVIEW.label, overview, preamble_line))
     for section, section_lines in sections:
         section.body = "\n".join(section_lines).strip("\n")
         if section.body.strip():

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         sheets = (
             FactSheet.objects.live()
             .select_related("live_revision")
-            .prefetch_related("conditions", Prefetch("live_revision__sections", queryset=Section.objects.order_by("position", "id")))
+            .prefetch_related(
+                "conditions", Prefetch("live_revision__sections", queryset=Section.objects.order_by("position", "id"))
+            )
             .order_by("slug")
         )
         count = 0
@@ -44,10 +46,12 @@ class Command(BaseCommand):
                 if not markdown_round_trips(revision, text):
                     self.stderr.write(
                         f"warning: {path.name}: this version does not survive Markdown exactly (a “## ” heading "
-                        "inside a section, Windows line breaks or spaces at the edges); use --format json to keep it exactly."
+                        "inside a section, Windows line breaks or spaces at the edges); "
+                        "use --format json to keep it exactly."
                     )
             path.write_text(text, encoding="utf-8")
             count += 1
             if options["verbosity"] >= 2:
                 self.stdout.write(f"{path}: {revision.title}, version {revision.number}")
-        self.stdout.write(self.style.SUCCESS(f"Exported {count} fact sheet{'s' if count != 1 else ''} to {out} ({format})."))
+        plural = "s" if count != 1 else ""
+        self.stdout.write(self.style.SUCCESS(f"Exported {count} fact sheet{plural} to {out} ({format})."))

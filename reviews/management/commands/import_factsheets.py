@@ -75,7 +75,9 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
                 f"({pending.get_status_display().lower()}); finish or delete it before importing another version"
             )
         if as_published and sheet.is_withdrawn:
-            raise ImportRefused(f"the fact sheet “{sheet.slug}” is withdrawn; a withdrawn sheet cannot be republished by import")
+            raise ImportRefused(
+                f"the fact sheet “{sheet.slug}” is withdrawn; a withdrawn sheet cannot be republished by import"
+            )
         number = (sheet.revisions.aggregate(m=Max("number"))["m"] or 0) + 1
         if sheet.generic_name != parsed.generic_name or sheet.brand_name_list != parsed.brand_names:
             notes.append("the existing sheet's generic and brand names are kept; change them in the admin if needed")
@@ -83,7 +85,9 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
 
     if as_published:
         if parsed.updated_on is None:
-            raise ImportRefused("no “Updated <Month YYYY> by …” line (or updated_on), which --as-published needs for the date")
+            raise ImportRefused(
+                "no “Updated <Month YYYY> by …” line (or updated_on), which --as-published needs for the date"
+            )
         if not parsed.credit_line:
             raise ImportRefused("no credit line (“Updated … by <authors>”), which --as-published needs")
         name = committee_option or parsed.committee_name
@@ -101,7 +105,8 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
             slug = slugify(name)
             if not slug or len(name) > 200:
                 raise ImportRefused(f"cannot use {name!r} as a condition name")
-            existing = Condition.objects.filter(name__iexact=name).first() or Condition.objects.filter(slug=slug).first()
+            existing = Condition.objects.filter(name__iexact=name).first()
+            existing = existing or Condition.objects.filter(slug=slug).first()
             plan.conditions.append((name, existing))
     return plan
 
@@ -140,7 +145,9 @@ def apply_import(plan: ImportPlan, *, by) -> FactSheetRevision:
     _save(revision, by, reason if plan.as_published else f"{reason} as a draft")
     for position, section in enumerate(parsed.sections):
         _save(
-            Section(revision=revision, position=position, kind=section.kind, heading=section.heading, body=section.body),
+            Section(
+                revision=revision, position=position, kind=section.kind, heading=section.heading, body=section.body
+            ),
             by,
             reason,
         )
@@ -221,7 +228,8 @@ class Command(BaseCommand):
                 continue
             except Exception as exc:  # noqa: BLE001 - one broken file must not stop the others
                 failed.append(raw_path)
-                self.stderr.write(self.style.ERROR(f"{raw_path}: unexpected error ({type(exc).__name__}: {exc}). Not imported."))
+                problem = f"unexpected error ({type(exc).__name__}: {exc})"
+                self.stderr.write(self.style.ERROR(f"{raw_path}: {problem}. Not imported."))
                 continue
             imported += 1
             self._report(plan, revision, path)
@@ -247,15 +255,19 @@ class Command(BaseCommand):
                                f"{len(plan.parsed.sections)} sections, {len(plan.parsed.fast_facts)} fast facts.")
         )
         if plan.as_published and plan.committee is None:
-            self.stdout.write(f"  created the committee “{plan.committee_name}” (quorum and interval: defaults; add members in the admin)")
+            self.stdout.write(
+                f"  created the committee “{plan.committee_name}” "
+                "(quorum and review interval: defaults; add members in the admin)"
+            )
         for note in plan.notes:
             self.stdout.write(f"  note: {note}")
 
     def _describe(self, plan: ImportPlan, path: Path) -> None:
         parsed = plan.parsed
-        target = (
-            f"a new fact sheet “{parsed.slug}”" if plan.sheet is None else f"version {plan.number} of the existing sheet “{parsed.slug}”"
-        )
+        if plan.sheet is None:
+            target = f"a new fact sheet “{parsed.slug}”"
+        else:
+            target = f"version {plan.number} of the existing sheet “{parsed.slug}”"
         state = "a published legacy version" if plan.as_published else "a draft"
         lines = [
             f"{path}: would create {target} as {state}",
