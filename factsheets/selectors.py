@@ -128,11 +128,11 @@ def _search_postgres(q: str) -> QuerySet[FactSheet]:
     )
     vector = (
         SearchVector("live_revision__title", "generic_name", "brand_names", weight="A", config=config)
-        + SearchVector(Coalesce(conditions_text, Value("")), weight="B", config=config)
+        + SearchVector(Coalesce(conditions_text, Value("", output_field=TextField())), weight="B", config=config)
         + SearchVector(
             "live_revision__summary", Cast("live_revision__fast_facts", TextField()), weight="C", config=config
         )
-        + SearchVector(Coalesce(sections_text, Value("")), weight="D", config=config)
+        + SearchVector(Coalesce(sections_text, Value("", output_field=TextField())), weight="D", config=config)
     )
     query = SearchQuery(q, search_type="websearch", config=config)
     return (

@@ -223,3 +223,24 @@ def test_static_css_has_print_styles_and_no_remote_assets(client, live):
     assert "@media print" in css
     html = client.get(live.fact_sheet.get_absolute_url()).content.decode()
     assert not re.search(r'(src|href)="(https?:)?//(?!testserver)[^"]*\.(css|js)', html)
+
+
+def test_postgres_search_ranks_title_matches_first_and_stems_words(client, live, author, reviewer1, reviewer2, committee):
+    from django.db import connection
+
+    from factsheets.models import Section
+    from tests.factories import PASSWORD, make_draft
+
+    if connection.vendor != "postgresql":
+        pytest.skip("full-text ranking needs PostgreSQL")
+    other = make_draft(author=author, title="Otherumab (Otherex)")
+    section = Section(revision=other, position=5, heading="Compared", body="Works like examplumab, but monthly injections.")
+    section._history_user = author
+    section.save()
+    review = services.revision_submit(revision=other, by=author, committee=committee)
+    for reviewer in (reviewer1, reviewer2):
+        services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
+    html = client.get("/search/", {"q": "examplumab"}).content.decode()
+    assert "2 fact sheets found." in html
+    assert html.index("Examplumab (Examplex)") < html.index("Otherumab (Otherex)")
+    assert "Otherumab (Otherex)" in client.get("/search/", {"q": "injection"}).content.decode()
