@@ -6,9 +6,26 @@ from axe_playwright_python.sync_playwright import Axe
 from factsheets.models import Condition
 from tests.factories import FactSheetFactory, make_published
 
-# The live server reads through its own connection, so the data must be committed; serialized_rollback
-# restores the groups created by migrations, which the flush after a transactional test removes.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The live server reads through its own connection, so the data must be committed.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _roles(transactional_db):
+    """The flush after a transactional test removes the groups made by a data migration: make them again."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for name, codes in import_module("reviews.migrations.0002_roles").ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for code in codes:
+            app_label, codename = code.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 @pytest.fixture(autouse=True)
