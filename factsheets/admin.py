@@ -432,6 +432,11 @@ class FactSheetRevisionAdmin(SimpleHistoryAdmin):
             fields += [f for f in self.CONTENT if f != "fast_facts"] + ["publish_at"]
         return fields
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None and not obj.is_editable:
+            kwargs["form"] = forms.ModelForm  # no declared fields: nothing of a frozen revision is editable
+        return super().get_form(request, obj, **kwargs)
+
     @admin.display(description="Fast facts")
     def fast_facts_display(self, revision):
         if not revision.fast_facts:
