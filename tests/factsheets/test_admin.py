@@ -397,6 +397,6 @@ def test_history_shows_field_diffs_and_section_changes(client, author):
     assert client.post(change_url(draft), data).status_code == 302
     url = reverse("admin:factsheets_factsheetrevision_history", args=[draft.pk])
     content = client.get(url).content.decode()
-    assert "<strong>title:</strong>" in content and "A clearer title" in content
-    assert "<strong>body:</strong>" in content and "A rewritten body." in content
+    assert "<strong>Title:</strong>" in content and "A clearer title" in content
+    assert "<strong>Body:</strong>" in content and "A rewritten body." in content
     assert author.username in content
