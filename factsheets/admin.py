@@ -172,6 +172,7 @@ class RevisionListInline(admin.TabularInline):
     ordering = ["-number"]
     extra = 0
     show_change_link = True
+    view_on_site = False
     verbose_name_plural = "versions"
 
     def has_add_permission(self, request, obj=None):
@@ -373,10 +374,28 @@ class FactSheetAdmin(SimpleHistoryAdmin):
 # Revisions ----------------------------------------------------------------------------------------
 
 
+class SectionForm(forms.ModelForm):
+    position = forms.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="Order on the page; lower comes first. Leave empty to put a new section at the end.",
+    )
+
+    class Meta:
+        model = Section
+        fields = ["position", "kind", "heading", "body"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.initial["position"] = None  # not the model's 0, which would put a new section first
+
+
 class SectionInline(admin.StackedInline):
     """Sections in page order. Change the position numbers to reorder (lower comes first)."""
 
     model = Section
+    form = SectionForm
     fields = ["position", "kind", "heading", "body"]
     ordering = ["position", "id"]
     extra = 1
@@ -404,7 +423,8 @@ class FactSheetRevisionAdmin(SimpleHistoryAdmin):
     list_display = ["title", "fact_sheet", "number", "status", "updated_on", "created_by"]
     list_filter = ["status"]
     search_fields = ["title", "fact_sheet__slug", "fact_sheet__generic_name"]
-    list_select_related = ["fact_sheet", "created_by"]
+    list_select_related = ["fact_sheet__live_revision", "created_by"]  # the sheet's name comes from its live version
+    view_on_site = False  # the public page of a version exists only once published; use "Preview"
     change_form_template = "admin/factsheets/factsheetrevision/change_form.html"
     object_history_template = "admin/factsheets/factsheetrevision/object_history.html"
 
@@ -490,11 +510,28 @@ class FactSheetRevisionAdmin(SimpleHistoryAdmin):
             )
             extra_context["revision_links"] = links
             if not revision.is_editable:
+                extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
                 extra_context["locked_notice"] = (
                     f"Version {revision.number} is {revision.get_status_display().lower()}: its content is frozen. "
                     "To change this sheet, start a new draft from the fact sheet page."
                 )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Section:
+            return super().save_formset(request, form, formset, change)
+        sections = formset.save(commit=False)
+        for section in formset.deleted_objects:
+            section.delete()
+        # New sections without a position go after the last one, in the order they were added.
+        kept = [f.instance for f in formset.forms if f.instance.pk and f not in formset.deleted_forms]
+        last = max([s.position or 0 for s in kept + sections], default=0)
+        for section in sections:
+            if section.position is None:
+                last += 10
+                section.position = last
+            section.save()
+        formset.save_m2m()
 
     def history_view(self, request, object_id, extra_context=None):
         """The revision's own history plus the history of its sections, each with field diffs."""

@@ -168,6 +168,29 @@ def test_author_adds_sections_and_edits_fast_facts(client, author):
     assert Section.history.filter(revision_id=draft.pk, history_user=author).count() == 2
 
 
+def test_new_section_without_position_goes_last(client, author):
+    draft = make_draft(author=author, sections=2)  # positions 0 and 1
+    client.force_login(author)
+    data = revision_post(
+        draft,
+        sections=[
+            {"position": "", "kind": "storage", "heading": "Storage", "body": "Keep it cool."},
+            {"position": "", "kind": "other", "heading": "More", "body": "More text."},
+        ],
+    )
+    assert client.post(change_url(draft), data).status_code == 302
+    assert [(s.heading, s.position) for s in draft.sections.all()][-2:] == [("Storage", 11), ("More", 21)]
+
+
+def test_new_section_form_starts_without_a_position(client, author):
+    draft = make_draft(author=author, sections=1)
+    client.force_login(author)
+    response = client.get(change_url(draft))
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.forms[0].initial["position"] == 0
+    assert formset.forms[1].initial["position"] is None
+
+
 @pytest.mark.parametrize(
     "row, field",
     [
@@ -232,6 +255,7 @@ def test_submitted_revision_is_read_only_in_the_admin(client, author, submitted)
     inline = response.context["inline_admin_formsets"][0]
     assert not inline.has_add_permission and not inline.has_change_permission and not inline.has_delete_permission
     assert "its content is frozen" in response.content.decode()
+    assert 'name="_save"' not in response.content.decode()
     assert reverse("reviews:submit", args=[submitted.pk]) not in response.content.decode()
 
 
@@ -414,3 +438,12 @@ def test_history_shows_field_diffs_and_section_changes(client, author):
     assert "<strong>Title:</strong>" in content and "A clearer title" in content
     assert "<strong>Body:</strong>" in content and "A rewritten body." in content
     assert author.username in content
+
+
+def test_revision_changelist_query_count_does_not_grow(client, author, published, django_assert_max_num_queries):
+    for _ in range(20):
+        make_draft(author=author, sections=0)
+    client.force_login(author)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("admin:factsheets_factsheetrevision_changelist"))
+    assert response.context["cl"].result_count == 21
