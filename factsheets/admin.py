@@ -196,11 +196,11 @@ class FactSheetAdmin(SimpleHistoryAdmin):
     actions = ["start_new_draft"]
     change_form_template = "admin/factsheets/factsheet/change_form.html"
     fieldsets = [
-        (None, {"fields": ["slug", "generic_name", "brand_names", "conditions"]}),
+        (None, {"fields": ["generic_name", "slug", "brand_names", "conditions"]}),
         ("Status", {"fields": ["live_revision", "withdrawn_at", "withdrawal_reason"]}),
     ]
     add_fieldsets = [
-        (None, {"fields": ["slug", "generic_name", "brand_names", "conditions"]}),
+        (None, {"fields": ["generic_name", "slug", "brand_names", "conditions"]}),
         (
             "First draft (version 1)",
             {
