@@ -37,7 +37,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("reviews", "0003_reading_grade"),
-        ("factsheets", "0003_glossary_starter_terms"),
+        ("factsheets", "0004_glossary_starter_terms"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

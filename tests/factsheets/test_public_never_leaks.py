@@ -26,7 +26,8 @@ def secret_revision(*, author, sheet, number, marker):
 
 
 def submit(revision, author, committee):
-    return services.revision_submit(revision=revision, by=author, committee=committee)
+    # Marker words score above the reading target, so the reading-level gate needs a justification.
+    return services.revision_submit(revision=revision, by=author, committee=committee, justification="Test markers.")
 
 
 @pytest.fixture

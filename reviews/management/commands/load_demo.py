@@ -164,6 +164,9 @@ TOCILIZUMAB_V2 = version(
     ],
     "Rewritten with more clinical detail on monitoring and adverse events.",
 )
+TOCILIZUMAB_V2["reading_justification"] = (
+    "Sample: written densely on purpose, to show reviewers the reading-level scores and jargon hints."
+)
 
 HYDROXYCHLOROQUINE_V1 = version(
     "Hydroxychloroquine (sample sheet)",
@@ -269,7 +272,9 @@ class Command(BaseCommand):
             step = last_step if index == len(versions) - 1 else "publish"
             if step == "draft":
                 continue
-            review = services.revision_submit(revision=revision, by=author, committee=committee)
+            review = services.revision_submit(
+                revision=revision, by=author, committee=committee, justification=content.get("reading_justification", "")
+            )
             if step == "publish":
                 for reviewer in (users["reviewer1"], users["reviewer2"]):
                     services.review_sign(review=review, by=reviewer, verdict="approve", password=password)

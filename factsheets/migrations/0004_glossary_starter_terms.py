@@ -93,6 +93,6 @@ def remove_terms(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("factsheets", "0002_glossary_term")]
+    dependencies = [("factsheets", "0003_glossary_term")]
 
     operations = [migrations.RunPython(add_terms, remove_terms)]

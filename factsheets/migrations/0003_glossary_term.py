@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('factsheets', '0001_initial'),
+        ('factsheets', '0002_help_text_addresses'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
