@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .admin_readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
 from .models import Condition, FactSheet, FactSheetRevision, RevisionLocked, Section
 from .services import DraftNotAllowed, revision_create_first_draft, revision_start_draft
 
@@ -391,12 +392,13 @@ class SectionForm(forms.ModelForm):
             self.initial["position"] = None  # not the model's 0, which would put a new section first
 
 
-class SectionInline(admin.StackedInline):
+class SectionInline(SectionReadingGradeMixin, admin.StackedInline):
     """Sections in page order. Change the position numbers to reorder (lower comes first)."""
 
     model = Section
     form = SectionForm
-    fields = ["position", "kind", "heading", "body"]
+    fields = ["position", "kind", "heading", "body", "reading_grade"]
+    readonly_fields = ["reading_grade"]
     ordering = ["position", "id"]
     extra = 1
 
@@ -417,7 +419,7 @@ class SectionInline(admin.StackedInline):
 
 
 @admin.register(FactSheetRevision)
-class FactSheetRevisionAdmin(SimpleHistoryAdmin):
+class FactSheetRevisionAdmin(ReadingScoresAdminMixin, SimpleHistoryAdmin):
     form = RevisionForm
     inlines = [SectionInline]
     list_display = ["title", "fact_sheet", "number", "status", "updated_on", "created_by"]
@@ -433,7 +435,10 @@ class FactSheetRevisionAdmin(SimpleHistoryAdmin):
         "created_by", "created_at", "submitted_at", "approved_at", "published_at", "updated_on",
         "last_reviewed_on", "next_review_due", "reviewed_by_name", "content_hash", "imported_from",
     ]
-    readonly_fields = ["fact_sheet", "number", "status", *RECORD, "fast_facts_display"]
+    readonly_fields = ["fact_sheet", "number", "status", *RECORD, "fast_facts_display", "reading_scores"]
+
+    class Media:
+        css = {"all": ["css/plain-language.css"]}
 
     def get_fieldsets(self, request, obj=None):
         content = list(self.CONTENT)
@@ -442,6 +447,7 @@ class FactSheetRevisionAdmin(SimpleHistoryAdmin):
         return [
             (None, {"fields": ["fact_sheet", "number", "status"]}),
             ("Content", {"fields": content}),
+            ("Reading level", {"fields": ["reading_scores"], "description": "As last saved."}),
             ("Going live", {"fields": ["publish_at"]}),
             ("Record", {"fields": self.RECORD, "classes": ["collapse"]}),
         ]

@@ -31,7 +31,7 @@ def section_grade_html(section) -> str:
 def revision_scores_html(revision) -> str:
     if revision is None or revision.pk is None:
         return "Shown after saving."
-    return render_to_string("factsheets/_reading_scores.html", {"reading": reading_panel(revision)})
+    return render_to_string("factsheets/_reading_scores.html", {"reading": reading_panel(revision), "hide_heading": True})
 
 
 class ReadingScoresAdminMixin:

@@ -23,4 +23,27 @@ def test_unsaved_objects_say_scores_come_after_saving():
 
 def test_revision_scores_render_the_include(author):
     html = revision_scores_html(make_draft(author=author))
-    assert "Reading level" in html and "Reading grade by section" in html
+    assert "Whole version: <strong>grade" in html and "Reading grade by section" in html
+
+
+def test_revision_editor_shows_scores_per_section_with_label_above_target(client, author):
+    from django.urls import reverse
+
+    revision = make_draft(author=author, sections=1)
+    SectionFactory(revision=revision, position=50, heading="Hard words", body=HARD)
+    client.force_login(author)
+    html = client.get(reverse("admin:factsheets_factsheetrevision_change", args=[revision.pk])).content.decode()
+    assert "Reading grade by section" in html
+    assert "above target 8" in html and "within target" in html
+    assert "css/plain-language.css" in html
+
+
+def test_scores_in_the_editor_cost_one_query_however_many_sections(author, django_assert_num_queries):
+    revision = make_draft(author=author, sections=4)
+    revision = type(revision).objects.get(pk=revision.pk)
+    with django_assert_num_queries(1):  # the sections, once
+        revision_scores_html(revision)
+    sections = list(revision.sections.all())
+    with django_assert_num_queries(0):
+        for section in sections:
+            section_grade_html(section)
