@@ -28,6 +28,7 @@ from django.views.decorators.http import require_safe
 from . import cache as sheet_cache
 from . import selectors
 from .models import Condition, FactSheet, FactSheetRevision
+from .plain_language import plain_language_context
 
 PAGE_SIZE = 100
 ALPHABET = string.ascii_uppercase
@@ -309,7 +310,13 @@ def search(request):
 def revision_preview(request, pk):
     """Any revision, exactly as the public page would show it; staff only, never cached or indexed."""
     revision = get_object_or_404(FactSheetRevision.objects.select_related("fact_sheet__live_revision"), pk=pk)
-    response = render(request, "factsheets/detail.html", revision_page_context(revision, preview=True))
+    context = revision_page_context(revision, preview=True)
+    # Plain-language aids: reading scores against the live version and jargon marked; ?hints=off hides them.
+    context["hints_on"] = request.GET.get("hints") != "off"
+    if context["hints_on"]:
+        context.update(plain_language_context(revision, compare_with=revision.fact_sheet.live_revision))
+        context["sections"] = context["highlighted_sections"]
+    response = render(request, "factsheets/detail.html", context)
     add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

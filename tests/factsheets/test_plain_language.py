@@ -55,3 +55,36 @@ def test_context_helper_query_count_does_not_grow_with_sections(author, django_a
     revision = make_draft(author=author, sections=4)
     with django_assert_max_num_queries(2):  # glossary + sections
         plain_language_context(revision)
+
+
+def test_preview_shows_scores_change_and_jargon_hints(client, author, reviewer1, reviewer2, committee):
+    from django.urls import reverse
+
+    live = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
+    draft = revision_start_draft(fact_sheet=live.fact_sheet, by=author)
+    SectionFactory(revision=draft, position=9, heading="Hard words", body=HARD + " Watch your **renal** function.")
+    client.force_login(author)
+    html = client.get(reverse("factsheets:preview", args=[draft.pk])).content.decode()
+    before = readability.revision_report(live).overall.flesch_kincaid
+    after = readability.revision_report(draft).overall.flesch_kincaid
+    assert f"grade {before} → {after}" in html
+    assert '<strong><mark class="jargon" title="Plain: kidney">renal<span class="jargon-plain"> (plain: kidney)</span></mark></strong>' in html
+    assert "Plain: under the skin" in html  # "Subcutaneous" in the legend
+    assert "css/plain-language.css" in html
+
+
+def test_preview_without_hints_is_the_plain_page(client, author):
+    from django.urls import reverse
+
+    draft = make_draft(author=author, sections=0)
+    SectionFactory(revision=draft, body="Watch your renal function.")
+    client.force_login(author)
+    html = client.get(reverse("factsheets:preview", args=[draft.pk]) + "?hints=off").content.decode()
+    assert "<mark" not in html and "Reading grade by section" not in html
+    assert "<p>Watch your renal function.</p>" in html
+
+
+def test_public_page_has_no_hints(client, author, reviewer1, reviewer2, committee):
+    live = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, summary="Renal care.")
+    html = client.get(live.fact_sheet.get_absolute_url()).content.decode()
+    assert "<mark" not in html and "jargon" not in html and "Reading grade" not in html
