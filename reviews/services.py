@@ -44,6 +44,10 @@ class WorkflowPermissionDenied(WorkflowError, PermissionDenied):
     """The acting user may not take this action."""
 
 
+class WrongPassword(WorkflowPermissionDenied):
+    """The password re-entered to sign was not the signer's; nothing was signed."""
+
+
 class TransitionNotAllowed(WorkflowError):
     """The revision, review or sheet is not in a state that allows this action."""
 
@@ -203,7 +207,7 @@ def review_sign(
     if refusal is not None:
         raise refusal
     if not password or not by.check_password(password):
-        raise WorkflowPermissionDenied("The password is not correct. Nothing was signed.")
+        raise WrongPassword("The password is not correct. Nothing was signed.")
     refusal = _sign_refusal(review=review, revision=revision, by=by)
     if refusal is not None:
         raise refusal
