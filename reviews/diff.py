@@ -27,8 +27,12 @@ class FieldDiff:
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     """Word-level diff of two texts as [(op, text)], op in equal/insert/delete (whitespace kept)."""
     a, b = TOKEN.findall(old or ""), TOKEN.findall(new or "")
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if a and b and matcher.ratio() < 0.4:
+        # Mostly rewritten: old text then new text reads better than interleaved scraps of words.
+        return [("delete", old), ("insert", new)]
     segments: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             segments.append(("equal", "".join(a[i1:i2])))
             continue
