@@ -11,8 +11,15 @@ from factsheets.models import FactSheetRevision
 from factsheets.services import revision_start_draft
 from reviews.models import Review
 from tests.factories import PASSWORD, make_published
+from tests.roles import ensure_roles
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _roles(transactional_db):
+    """The flush after an earlier transactional test removed the migration's groups."""
+    ensure_roles()
 
 
 def login(browser, live_server, user):

@@ -10,16 +10,23 @@ from factsheets.models import FactSheet, FactSheetRevision
 from factsheets.services import revision_start_draft
 from reviews import services
 from reviews.models import Decision, Review
-from tests.factories import PASSWORD, make_draft, make_published
+from tests.factories import PASSWORD, make_published
+from tests.roles import ensure_roles
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),  # keeps the role groups of 0002_roles
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="row locks (select_for_update) are only real on PostgreSQL; SQLite serialises whole-database writes",
     ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _roles(transactional_db):
+    """The flush after an earlier transactional test removed the migration's groups."""
+    ensure_roles()
 
 Status = FactSheetRevision.Status
 UTC = dt.timezone.utc
