@@ -9,6 +9,7 @@ from django.contrib.auth.management import create_permissions
 VIEW_ALL = [
     "factsheets.view_condition", "factsheets.view_factsheet", "factsheets.view_factsheetrevision",
     "factsheets.view_section", "reviews.view_committee", "reviews.view_review", "reviews.view_decision",
+    "factsheets.view_glossaryterm",
 ]
 
 ROLES = {
@@ -21,6 +22,7 @@ ROLES = {
     "Editors": VIEW_ALL + [
         "factsheets.add_condition", "factsheets.change_condition", "factsheets.delete_condition",
         "factsheets.change_factsheet", "factsheets.withdraw_factsheet",
+        "factsheets.add_glossaryterm", "factsheets.change_glossaryterm", "factsheets.delete_glossaryterm",
         "reviews.add_committee", "reviews.change_committee", "reviews.start_reaffirmation",
         "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group",
     ],
@@ -44,8 +46,22 @@ def sync_roles(apps) -> None:
         wanted = []
         for code in codes:
             app_label, codename = code.split(".")
+            if not _model_exists(apps, app_label, codename):
+                continue  # a model added by a later migration; that migration (or post_migrate) grants it
             wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
         group.permissions.add(*wanted)
+
+
+def _model_exists(apps, app_label: str, codename: str) -> bool:
+    """False only for a default permission (add/change/delete/view) of a model not in this registry."""
+    action, _, model_name = codename.partition("_")
+    if action not in {"add", "change", "delete", "view"}:
+        return True
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True
 
 
 def sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
