@@ -9,6 +9,13 @@ class CommitteeChoiceForm(forms.Form):
     committee = forms.ModelChoiceField(
         queryset=Committee.objects.order_by("name"), empty_label=None, help_text="The committee that signs this off."
     )
+    reading_justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        required=False,
+        max_length=5000,
+        label="Reading-level justification",
+        help_text="Required when this version reads above the committee's target grade: say why it cannot be simpler.",
+    )
 
 
 class SignForm(forms.Form):

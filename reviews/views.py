@@ -19,6 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from factsheets.models import FactSheet, FactSheetRevision
+from factsheets.plain_language import plain_language_context, reading_panel
 from factsheets.views import revision_page_context
 
 from . import services
@@ -75,10 +76,18 @@ def revision_submit_view(request, revision_id):
     form = CommitteeChoiceForm(request.POST or None, initial={"committee": committees[0] if len(committees) == 1 else None})
     if request.method == "POST":
         if not form.is_valid():
-            messages.error(request, "Choose the committee that should review this version.")
+            if "reading_justification" in form.errors:
+                messages.error(request, "Keep the reading-level justification to 5000 characters or fewer. Nothing was submitted.")
+            else:
+                messages.error(request, "Choose the committee that should review this version.")
             return redirect("reviews:submit", revision.pk)
         try:
-            review = services.revision_submit(revision=revision, by=request.user, committee=form.cleaned_data["committee"])
+            review = services.revision_submit(
+                revision=revision,
+                by=request.user,
+                committee=form.cleaned_data["committee"],
+                justification=form.cleaned_data["reading_justification"],
+            )
         except services.WorkflowError as error:
             return _refused(request, error, reverse("reviews:submit", args=[revision.pk]))
         messages.success(
@@ -96,6 +105,8 @@ def revision_submit_view(request, revision_id):
             "can_submit": revision.is_editable and bool(committees),
             "versions_url": _versions_url(revision),
             "open_review": revision.reviews.filter(status=Review.Status.OPEN).first(),
+            # Against the committee's own target when there is one committee, else the general target.
+            "reading": reading_panel(revision, target=committees[0].max_reading_grade if len(committees) == 1 else None),
         },
     )
 
@@ -159,6 +170,11 @@ def review_detail_view(request, pk):
 
     sheet = revision.fact_sheet
     live = sheet.live_revision if sheet.live_revision_id and sheet.live_revision_id != revision.pk else None
+    page = revision_page_context(revision, preview=True)
+    aids = plain_language_context(
+        revision, target=review.committee.max_reading_grade, compare_with=live, justification=review.reading_justification
+    )
+    page["sections"] = aids["highlighted_sections"]
     return _render(
         request,
         "reviews/review.html",
@@ -166,7 +182,9 @@ def review_detail_view(request, pk):
         {
             "review": review,
             "revision": revision,
-            "page": revision_page_context(revision, preview=True),
+            "page": page,
+            "reading": aids["reading"],
+            "jargon": aids["jargon"],
             "live": live,
             "diffs": revision_diff(live, revision) if not reaffirmation else [],
             "reviews": _decisions_of_sheet(revision),
