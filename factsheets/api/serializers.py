@@ -145,7 +145,7 @@ class FactSheetRevisionSerializer(serializers.ModelSerializer):
 
 
 class FactSheetFilterSerializer(serializers.Serializer):
-    """Query parameters of /api/v1/factsheets/ (all optional, combined with AND)."""
+    """Query parameters of /api/v1/factsheets/ (all optional, combined with AND; an empty one counts as not given)."""
 
     q = serializers.CharField(
         required=False, allow_blank=True, max_length=200,
@@ -160,5 +160,5 @@ class FactSheetFilterSerializer(serializers.Serializer):
     updated_since = StrictDateField(
         required=False,
         help_text="Only sheets whose live version was updated on or after this date, written YYYY-MM-DD. "
-        "Anything else answers 400.",
+        "Anything else answers 400; empty means no filter.",
     )

@@ -16,16 +16,36 @@ def client():
     return Client(enforce_csrf_checks=True)
 
 
+@pytest.fixture(autouse=True)
+def _no_workflow_emails(monkeypatch):
+    """Emails are not the API's business; keep their on_commit callbacks out of these tests."""
+    from reviews import notifications
+
+    for name in ("review_opened", "decision_recorded", "revision_published"):
+        monkeypatch.setattr(notifications, name, lambda *args, **kwargs: None)
+
+
 @pytest.fixture
-def publish(author, reviewer1, reviewer2, committee):
+def on_commit(django_capture_on_commit_callbacks):
+    """Run on_commit callbacks (cache invalidation, emails) as a real commit would, inside the test transaction."""
+
+    def _run(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return _run
+
+
+@pytest.fixture
+def publish(author, reviewer1, reviewer2, committee, on_commit):
     """publish(slug=..., **revision fields) -> a live revision of a new sheet, through the real services."""
 
     def _publish(slug=None, conditions=(), fact_sheet=None, number=1, **fields):
         if fact_sheet is None:
             fact_sheet = FactSheetFactory(**({"slug": slug} if slug else {}))
             fact_sheet.conditions.set(conditions)
-        return make_published(
-            author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=fact_sheet,
+        return on_commit(
+            make_published, author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=fact_sheet,
             number=number, **fields,
         )
 
@@ -33,7 +53,7 @@ def publish(author, reviewer1, reviewer2, committee):
 
 
 @pytest.fixture
-def publish_new_version(author, reviewer1, reviewer2, committee):
+def publish_new_version(author, reviewer1, reviewer2, committee, on_commit):
     """A second (third...) version of a live sheet, started from the live one, edited and published."""
 
     def _publish_new_version(fact_sheet, **changes):
@@ -44,7 +64,7 @@ def publish_new_version(author, reviewer1, reviewer2, committee):
         draft.save()
         review = services.revision_submit(revision=draft, by=author, committee=committee)
         for reviewer in (reviewer1, reviewer2):
-            services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
+            on_commit(services.review_sign, review=review, by=reviewer, verdict="approve", password=PASSWORD)
         draft.refresh_from_db()
         return draft
 
@@ -52,9 +72,9 @@ def publish_new_version(author, reviewer1, reviewer2, committee):
 
 
 @pytest.fixture
-def withdraw(editor):
+def withdraw(editor, on_commit):
     def _withdraw(fact_sheet, reason="Replaced by a newer medicine."):
-        return services.factsheet_withdraw(fact_sheet=fact_sheet, by=editor, reason=reason)
+        return on_commit(services.factsheet_withdraw, fact_sheet=fact_sheet, by=editor, reason=reason)
 
     return _withdraw
 
