@@ -18,5 +18,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script from this address too: no inline script, no CDN.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    re_path(r"^.*/$", api_not_found),
+    re_path(r"^[\s\S]*/$", api_not_found),  # [\s\S]: newlines too
 ]

@@ -24,7 +24,7 @@ from django.db.models import prefetch_related_objects
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, pagination, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -53,10 +53,12 @@ UNKNOWN_SHEET = _error("No published fact sheet has this slug (never published, 
 WITHDRAWN = _error("The fact sheet was withdrawn by an editor; the message gives the date and the reason.")
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the `If-None-Match` / `If-Modified-Since` validators match.")
 SLUG_PARAM = OpenApiParameter(
-    "slug", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=s.SLUG_PATTERN, description="The sheet's slug."
+    "slug", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=s.SLUG_PATTERN, description="The sheet's slug.",
+    examples=[OpenApiExample("A sheet", value="anakinra")],
 )
 NUMBER_PARAM = OpenApiParameter(
-    "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="A published version number (1, 2, ...)."
+    "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="A published version number (1, 2, ...).",
+    examples=[OpenApiExample("First version", value=1)],
 )
 
 
