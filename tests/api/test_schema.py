@@ -85,7 +85,21 @@ api_schema.config.phases.update(phases=["examples", "fuzzing"])
 
 
 @pytest.fixture
-def fuzz_content(publish, publish_new_version):
+def keep_db_connection():
+    """The raw WSGI app closes "old" DB connections at each request end, which on PostgreSQL closes the test
+    transaction's connection. Django's test Client suspends that too; do the same while fuzzing."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_content(publish, publish_new_version, keep_db_connection):
     gout = ConditionFactory(slug="gout", name="Gout")
     # "anakinra" is the slug the schema gives as its example, so the examples phase reads a real sheet.
     live = publish(slug="anakinra", title="Examplumab (Examplex)", conditions=[gout])
