@@ -54,9 +54,9 @@ def test_unknown_sheet_is_404(client):
 
 
 def test_never_published_sheet_is_404_everywhere(client, author):
-    from tests.factories import make_draft
+    from tests.factories import FactSheetFactory, make_draft
 
-    make_draft(author=author, fact_sheet=None).fact_sheet.__class__.objects.update(slug="drafty")
+    make_draft(author=author, fact_sheet=FactSheetFactory(slug="drafty"))
     for path in ["/api/v1/factsheets/drafty/", "/api/v1/factsheets/drafty/versions/", "/api/v1/factsheets/drafty/versions/1/"]:
         assert_error(client.get(path), 404)
 

@@ -34,6 +34,14 @@ def test_if_none_match_gives_304_with_empty_body(client, live, path):
 
 
 @pytest.mark.parametrize("path", DETAIL_PATHS)
+def test_head_answers_headers_without_body(client, live, path):
+    get = client.get(path)
+    head = client.head(path)
+    assert head.status_code == 200 and head.content == b""
+    assert head["ETag"] == get["ETag"]
+
+
+@pytest.mark.parametrize("path", DETAIL_PATHS)
 def test_if_modified_since_gives_304(client, live, path):
     last_modified = client.get(path)["Last-Modified"]
     assert client.get(path, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
