@@ -257,8 +257,7 @@ def _reaffirm(revision: FactSheetRevision, *, committee: Committee, by, on: dt.d
     revision.last_reviewed_on = on
     revision.next_review_due = add_months(on, committee.review_interval_months)
     _save(revision, by, f"Reaffirmed unchanged by the {committee}")
-    slug = revision.fact_sheet.slug
-    transaction.on_commit(lambda: forget_sheet(slug))
+    transaction.on_commit(lambda: forget_sheet(revision.fact_sheet.slug))
 
 
 @transaction.atomic

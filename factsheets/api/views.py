@@ -3,8 +3,9 @@
 Detail and version responses are built from two cache entries:
 
 - the sheet's *live pointer* (factsheets.cache.live_pointer_key): which revision a slug shows, or
-  that it is withdrawn/unpublished. Forgotten on publish, reaffirmation and withdrawal (reviews.services
-  calls factsheets.cache.forget_sheet on commit) and expiring after FACTSHEETS_LIVE_POINTER_TIMEOUT;
+  that it is withdrawn/unpublished. Its key holds the sheet's cache generation, which
+  factsheets.cache.forget_sheet renews after a publish, reaffirmation or withdrawal commits; it also
+  expires after FACTSHEETS_LIVE_POINTER_TIMEOUT (so edits of the sheet's own fields show);
 - the serialized JSON of a published revision, under a key holding the revision pk, its content hash
   and a fingerprint of the sheet's own fields and review dates. Published content never changes, so
   those entries are never invalidated: a change makes a new key.
@@ -93,7 +94,7 @@ def _load_pointer(slug: str) -> tuple[dict | None, FactSheet | None]:
 
     Returns (None, None) for a slug no sheet has; that is not cached, so random slugs cannot fill it.
     """
-    key = live_pointer_key(slug)
+    key = live_pointer_key(slug)  # before reading the database: a concurrent publish renews the generation
     pointer = cache.get(key)
     if pointer is not None:
         return pointer, None

@@ -102,3 +102,13 @@ def test_pointer_expires_after_the_configured_timeout(client, publish, settings,
 def test_unknown_slugs_are_not_cached(client):
     client.get("/api/v1/factsheets/nobody/")
     assert cache.get(live_pointer_key("nobody")) is None
+
+
+def test_a_pointer_read_before_a_publish_and_written_after_it_is_never_used(client, publish, publish_new_version):
+    live = publish(slug="a")
+    stale_key = live_pointer_key("a")  # a slow request computed its key and read the database ...
+    client.get("/api/v1/factsheets/a/")
+    stale_pointer = cache.get(stale_key)
+    publish_new_version(live.fact_sheet, title="Version two")  # ... a publish commits meanwhile ...
+    cache.set(stale_key, stale_pointer)  # ... and the slow request writes what it read, after the commit
+    assert client.get("/api/v1/factsheets/a/").json()["version"] == 2
