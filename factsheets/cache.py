@@ -1,22 +1,30 @@
-"""Cache keys for published sheets that must change when a sheet is published, reaffirmed or withdrawn.
+"""The shared (Redis) cache of public sheet pages.
 
-The content of a published revision never changes, so its rendered forms (HTML page, API JSON) are cached
-under keys that include the revision and are never cleared. What does change is which revision a slug
-shows; that small *pointer* is cached per slug under a key that includes the sheet's cache generation:
+Three keys per sheet, nothing kept in process memory (several app servers share one cache):
 
-- `sheet-gen:<slug>`: a random token. `forget_sheet(slug)` replaces it; reviews/services.py calls it in
-  `transaction.on_commit` after every publish, reaffirmation and withdrawal.
-- `api-ptr:<slug>:<gen>` (`live_pointer_key`): the API's pointer, written by factsheets/api/views.py.
+- `sheet-gen:<slug>`: a random token, the sheet's cache generation. `forget_sheet(slug)` replaces it.
+- `sheet-ptr:<slug>:<gen>`: the pointer, what `/factsheets/<slug>/` shows now: the live revision's pk
+  and a fingerprint of everything on the page (content hash, review dates, names, ...), plus the
+  Last-Modified date; or "gone" with the withdrawal reason. Expires after FACTSHEETS_CACHE_SECONDS.
+- `sheet-page:<revision pk>:<fingerprint>`: the rendered HTML. A published revision never changes, so
+  this key never needs clearing: a new publication has a new pk and therefore a new key.
+- `api-ptr:<slug>:<gen>` (`live_pointer_key`): the JSON API's pointer (factsheets/api/views.py), whose
+  JSON of a revision is cached under `factsheets:api:v1:...:<revision pk>:<content hash>:...` likewise.
 
-Because the generation is part of the key, a request that read the database just before the commit can
-only write its stale pointer under the old generation, which nobody reads any more.
+The workflow services call `forget_sheet` after a publish, reaffirmation or withdrawal commits
+(`transaction.on_commit`), so the change shows on the next request. Because the pointer key includes
+the generation, a request that read the database just before the commit can only write its stale
+pointer under the old generation, which nobody reads any more.
 """
 
 from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
+
+PAGE_TIMEOUT = 60 * 60 * 24  # rendered HTML of an immutable revision: a day, then it is re-rendered
 
 
 def _gen_key(slug: str) -> str:
@@ -32,9 +40,21 @@ def _generation(slug: str) -> str:
     return gen
 
 
+def pointer_key(slug: str) -> str:
+    return f"sheet-ptr:{slug}:{_generation(slug)}"
+
+
 def live_pointer_key(slug: str) -> str:
     """Key of the API's slug -> live revision pointer, in the sheet's current generation."""
     return f"api-ptr:{slug}:{_generation(slug)}"
+
+
+def page_key(revision_pk: int, fingerprint: str) -> str:
+    return f"sheet-page:{revision_pk}:{fingerprint}"
+
+
+def pointer_timeout() -> int:
+    return settings.FACTSHEETS_CACHE_SECONDS
 
 
 def forget_sheet(slug: str) -> None:

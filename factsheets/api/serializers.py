@@ -25,9 +25,7 @@ def sheet_page_url(slug: str) -> str:
 
 
 def version_page_url(slug: str, number: int) -> str:
-    # The public version page is /factsheets/<slug>/versions/<n>/ (DESIGN.md). It is derived from the
-    # detail route so it works before the `factsheets:version` URL name exists on every branch.
-    return public_url(f"{reverse('factsheets:detail', args=[slug])}versions/{number}/")
+    return public_url(reverse("factsheets:version", args=[slug, number]))
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)

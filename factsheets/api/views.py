@@ -55,7 +55,7 @@ WITHDRAWN = _error("The fact sheet was withdrawn by an editor; the message gives
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the `If-None-Match` / `If-Modified-Since` validators match.")
 SLUG_PARAM = OpenApiParameter(
     "slug", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=s.SLUG_PATTERN, description="The sheet's slug.",
-    examples=[OpenApiExample("A sheet", value="anakinra")],
+    examples=[OpenApiExample("A sheet", value="methotrexate")],
 )
 NUMBER_PARAM = OpenApiParameter(
     "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="A published version number (1, 2, ...).",

@@ -101,8 +101,8 @@ def keep_db_connection():
 @pytest.fixture
 def fuzz_content(publish, publish_new_version, keep_db_connection):
     gout = ConditionFactory(slug="gout", name="Gout")
-    # "anakinra" is the slug the schema gives as its example, so the examples phase reads a real sheet.
-    live = publish(slug="anakinra", title="Examplumab (Examplex)", conditions=[gout])
+    # "methotrexate" is the slug the schema gives as its example, so the examples phase reads a real sheet.
+    live = publish(slug="methotrexate", title="Examplumab (Examplex)", conditions=[gout])
     publish_new_version(live.fact_sheet, title="Examplumab (Examplex) v2")
 
 
