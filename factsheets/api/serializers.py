@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from factsheets import readability
 from factsheets.models import Condition, FactSheetRevision, Section
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
@@ -79,6 +80,13 @@ class ReviewedBySerializer(serializers.Serializer):
     name = serializers.CharField(source="reviewed_by_name", help_text="The reviewing committee, as printed.")
 
 
+class ReadingGradeSerializer(serializers.Serializer):
+    flesch_kincaid = serializers.FloatField(
+        allow_null=True, help_text="Flesch-Kincaid grade level of the whole version, one decimal; null without text."
+    )
+    smog = serializers.FloatField(allow_null=True, help_text="SMOG index of the whole version, one decimal; null without text.")
+
+
 class FactSheetListItemSerializer(serializers.ModelSerializer):
     """One line of the index: the live version of a sheet."""
 
@@ -126,14 +134,22 @@ class FactSheetRevisionSerializer(serializers.ModelSerializer):
     published_at = UTCDateTimeField(help_text="When this version went live (UTC).")
     content_hash = serializers.CharField(help_text="SHA-256 of the content the committee signed.")
     url = serializers.SerializerMethodField(help_text="Absolute address of the public page.")
+    reading_grade = serializers.SerializerMethodField(
+        help_text="Reading level of the whole version (summary, fast facts and sections, Markdown stripped): "
+        "US school grade by two formulas, which often differ by a grade or more."
+    )
 
     class Meta:
         model = FactSheetRevision
         fields = [
             "slug", "title", "generic_name", "brand_names", "conditions", "version", "summary", "fast_facts",
             "sections", "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due",
-            "published_at", "content_hash", "url",
+            "published_at", "content_hash", "url", "reading_grade",
         ]
+
+    @extend_schema_field(ReadingGradeSerializer)
+    def get_reading_grade(self, revision) -> dict:
+        return readability.reading_grade(revision)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, revision) -> str:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 DETAIL_FIELDS = [
     "slug", "title", "generic_name", "brand_names", "conditions", "version", "summary", "fast_facts", "sections",
     "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due", "published_at", "content_hash",
-    "url",
+    "url", "reading_grade",
 ]
 UTC_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
 
