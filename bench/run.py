@@ -10,7 +10,7 @@ Environment (all optional):
   BENCH_OUTPUT       where the JSON goes (bench/results/<timestamp>.json)
   BENCH_KEEP         1: keep the temp dir (SQLite file, logs) and the PostgreSQL database
   DATABASE_URL       PostgreSQL server to use: the benchmark creates and drops its own database
-                     "<name>_run" there (BENCH_DATABASE_URL: use exactly this database; it must be empty)
+                     "<name>_run_<random>" there (BENCH_DATABASE_URL: use exactly this database; it must be empty)
   REDIS_URL          Redis as the cache (keys under a unique prefix, deleted at the end)
 Without DATABASE_URL the database is a SQLite file in a temp dir; without REDIS_URL the cache is each
 worker's local memory (as in production settings).
@@ -259,7 +259,7 @@ def prepare_database(tmp: Path) -> tuple[str, callable]:
     import psycopg
 
     parsed = urllib.parse.urlparse(url)
-    name = f"{parsed.path.lstrip('/') or 'postgres'}_run"
+    name = f"{parsed.path.lstrip('/') or 'postgres'}_run_{secrets.token_hex(3)}"  # unique: runs may overlap
     admin_url = parsed._replace(path="/postgres").geturl()
 
     def execute(sql: str):
@@ -274,6 +274,54 @@ def prepare_database(tmp: Path) -> tuple[str, callable]:
             execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     return parsed._replace(path=f"/{name}").geturl(), drop
+
+
+def collect_static(static_root: Path) -> str:
+    """collectstatic (hashed, compressed: WhiteNoise's manifest storage) into STATIC_ROOT of this run.
+
+    The result depends only on the source files, so it is kept in the temp dir under a hash of their
+    names, sizes and times and reused by later runs (STATIC_ROOT then is a symlink to it).
+    """
+    import hashlib
+
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+    from django.core.management import call_command
+
+    digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
+    for finder in get_finders():
+        for path, storage in sorted(finder.list(["CVS", ".*", "*~"]), key=lambda item: item[0]):
+            st = os.stat(storage.path(path))
+            digest.update(f"{path}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    cached = Path(tempfile.gettempdir()) / f"factsheets-bench-static-{digest.hexdigest()[:20]}"
+    if (cached / "staticfiles.json").exists():
+        static_root.symlink_to(cached, target_is_directory=True)
+        return f"reused from {cached}"
+    call_command("collectstatic", verbosity=0, interactive=False)
+    try:
+        os.rename(static_root, cached)  # same file system; if another run got there first, keep ours
+        static_root.symlink_to(cached, target_is_directory=True)
+    except OSError:
+        pass
+    return "collected"
+
+
+def warm_up(port: int, paths: list[str], headers: dict, seconds: float, wrk: str, **wrk_args):
+    """Fill both workers' code paths and caches before measuring: wrk for runs of 5 s and more,
+    else a handful of plain requests (the smoke test's 1 s runs)."""
+    if seconds >= 5:
+        if len(paths) == 1:
+            run_wrk(wrk, port, paths[0], headers=headers, seconds=2, **wrk_args)
+        else:
+            rotate = Path(tempfile.mkstemp(suffix=".txt")[1])
+            try:
+                rotate.write_text("\n".join(paths) + "\n")
+                run_wrk(wrk, port, "", rotate_file=rotate, headers=headers, seconds=2, **wrk_args)
+            finally:
+                rotate.unlink()
+    else:
+        for i in range(10):
+            http_get(port, paths[i % len(paths)], headers=headers)
 
 
 def reset_cache():
@@ -399,20 +447,26 @@ def main() -> int:
         info = build(sheets, verbose=True)
         log(f"== built {info['revisions']} revisions, {info['sections']} sections in {info['build_seconds']} s")
         t = time.perf_counter()
-        call_command("collectstatic", verbosity=0, interactive=False)
-        log(f"== collectstatic in {time.perf_counter() - t:.1f} s")
+        static_note = collect_static(Path(env["BENCH_STATIC_ROOT"]))
+        log(f"== static files {static_note} in {time.perf_counter() - t:.1f} s")
 
         live = info["live_slugs"]
         slug = live[0]
         reserved, pool = live[1 : 1 + RESERVED_SLUGS], live[1 + RESERVED_SLUGS :]
         targets = build_targets(slug, info["search_word"])
-        count_queries(targets, slug, info["author_username"])
-        connections.close_all()
-
         run_env = {**os.environ, **env}
         app = Gunicorn("config.wsgi:application", port=free_port(), workers=workers, env=run_env, logfile=tmp / "app.log")
         servers.append(app)
+        floor_file = tmp / "floor.html"
+        floor = Gunicorn("bench.floor:application", port=free_port(), workers=workers,
+                         env={**run_env, "BENCH_FLOOR_FILE": str(floor_file)}, logfile=tmp / "floor.log")
+        servers.append(floor)
+        t = time.perf_counter()
+        count_queries(targets, slug, info["author_username"])  # in process, while the servers boot
+        connections.close_all()
+        log(f"== queries per request counted in {time.perf_counter() - t:.1f} s")
         app.wait_ready()
+        floor.wait_ready()
         cookie = http_login(app.port, info["author_username"], info["author_password"])
         if cookie is None:
             log("!! could not log in through /admin/login/; the admin changelist is measured anonymously")
@@ -422,23 +476,21 @@ def main() -> int:
         if status != 200:
             floor_source = f"sheet page answered {status}: floor serves the index page instead"
             status, _, page = http_get(app.port, "/")
-        (tmp / "floor.html").write_bytes(page)
-        floor = Gunicorn("bench.floor:application", port=free_port(), workers=workers,
-                         env={**run_env, "BENCH_FLOOR_FILE": str(tmp / "floor.html")}, logfile=tmp / "floor.log")
-        servers.append(floor)
-        floor.wait_ready()
+        floor_file.write_bytes(page)
+        log(f"== servers up: app on port {app.port}, floor on port {floor.port} ({len(page)} bytes)")
 
-        rotate_paths = {}
+        rotate_paths, reserved_paths = {}, {}
         for target in targets:
             if target.rotate:
-                warm = tmp / f"{target.name}.warm.txt"
-                warm.write_text("\n".join(target.path.format(slug=s) for s in reserved) + "\n")
-                pool_file = tmp / f"{target.name}.pool.txt"
-                pool_file.write_text("\n".join(target.path.format(slug=s) for s in pool) + "\n")
-                rotate_paths[target.name] = (warm, pool_file)
+                reserved_paths[target.name] = [target.path.format(slug=s) for s in reserved]
+                rotate_paths[target.name] = []
+                for run in range(runs):
+                    pool_file = tmp / f"{target.name}.pool{run}.txt"
+                    pool_file.write_text("\n".join(target.path.format(slug=s) for s in pool[run::runs]) + "\n")
+                    rotate_paths[target.name].append(pool_file)
 
         wrk_args = {"seconds": seconds, "connections": n_connections, "threads": threads}
-        warmup_seconds = min(2.0, seconds)
+        warm_args = {"connections": n_connections, "threads": threads}
         for target in targets:
             server = floor if target.server == "floor" else app
             headers = {"Cookie": cookie} if target.auth and cookie else {}
@@ -454,15 +506,18 @@ def main() -> int:
             log(f"-- {target.name:18} {probe_path if not target.rotate else target.path}")
             for run in range(runs):
                 if target.rotate:
-                    warm, pool_file = rotate_paths[target.name]
-                    target.peak_rss_kb = max(target.peak_rss_kb, server.peak_rss_kb())
-                    reset_cache()
-                    server.restart_workers()
-                    run_wrk(wrk, server.port, "", rotate_file=warm, **{**wrk_args, "seconds": warmup_seconds})
-                    result = run_wrk(wrk, server.port, "", rotate_file=pool_file, once=True, headers=headers, **wrk_args)
+                    # Cold: fresh workers and an empty cache, then each run requests a disjoint share of
+                    # the sheets, each once; warm-up uses reserved sheets outside that pool.
+                    if run == 0:
+                        target.peak_rss_kb = max(target.peak_rss_kb, server.peak_rss_kb())
+                        reset_cache()
+                        server.restart_workers()
+                        warm_up(server.port, reserved_paths[target.name], headers, seconds, wrk, **warm_args)
+                    result = run_wrk(wrk, server.port, "", rotate_file=rotate_paths[target.name][run], once=True,
+                                     headers=headers, **wrk_args)
                 else:
                     if run == 0:
-                        run_wrk(wrk, server.port, probe_path, headers=headers, **{**wrk_args, "seconds": warmup_seconds})
+                        warm_up(server.port, [probe_path], headers, seconds, wrk, **warm_args)
                     result = run_wrk(wrk, server.port, probe_path, headers=headers, **wrk_args)
                 target.runs.append(result)
                 log(f"   run {run + 1}: {result['rps']:.0f} req/s, p50 {result['p50_us'] / 1000:.1f} ms, "
@@ -473,6 +528,7 @@ def main() -> int:
         report = make_report(targets, info=info, started_at=started_at, floor_source=floor_source,
                              config={"sheets": sheets, "seconds": seconds, "runs": runs, "connections": n_connections,
                                      "threads": threads, "workers": workers, "database": connection.vendor,
+                                     "app_port": app.port, "floor_port": floor.port,
                                      "cache": settings.CACHES["default"]["BACKEND"], "logged_in": cookie is not None})
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(report, indent=2) + "\n")
