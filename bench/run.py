@@ -332,8 +332,13 @@ def reset_cache():
     if redis_url:
         import redis
 
+        from django.conf import settings
+
+        prefix = settings.CACHES["default"].get("KEY_PREFIX")
+        if not prefix:
+            log("!! the Redis cache has no KEY_PREFIX: not flushing a shared Redis; cold runs may hit warm keys")
+            return
         client = redis.Redis.from_url(redis_url)
-        prefix = os.environ["DJANGO_CACHE_PREFIX"]
         batch = []
         for key in client.scan_iter(match=f"{prefix}:*", count=1000):
             batch.append(key)
