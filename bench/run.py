@@ -96,6 +96,7 @@ class Gunicorn:
         ]
         self.proc = subprocess.Popen(cmd, env=env, cwd=BASE_DIR, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         self.workers = workers
+        Gunicorn.registry[port] = self
 
     def worker_pids(self) -> list[int]:
         pids = []
@@ -125,6 +126,22 @@ class Gunicorn:
                     pass
             time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not get ready on port {self.port}; log:\n{self.tail()}")
+
+    registry: dict = {}
+
+    @classmethod
+    def drain_port(cls, port: int):
+        if port in cls.registry:
+            cls.registry[port].drain()
+
+    def drain(self):
+        """Wait until the requests a finished wrk run left queued (sync workers still serve connections wrk
+        already closed) are done, so they do not slow down the next run: one cheap request per worker,
+        in parallel, each answered only after the backlog ahead of it."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(self.workers * 2) as pool:
+            list(pool.map(lambda _: http_get(self.port, "/__bench_ready__", timeout=120), range(self.workers * 2)))
 
     def restart_workers(self):
         """HUP: fresh workers, so every per-process cache (local-memory cache included) starts empty."""
@@ -169,8 +186,9 @@ class Gunicorn:
         self._log.close()
 
 
-def http_get(port: int, path: str, headers: dict | None = None, method: str = "GET", body: str | None = None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def http_get(port: int, path: str, headers: dict | None = None, method: str = "GET", body: str | None = None,
+             timeout: float = 30):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers={"Host": "127.0.0.1", **(headers or {})})
         response = conn.getresponse()
@@ -229,6 +247,7 @@ def run_wrk(wrk: str, port: int, path: str, *, seconds: float, connections: int,
     else:
         cmd += ["-s", str(BENCH_DIR / "stats.lua"), f"http://127.0.0.1:{port}{path}"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    Gunicorn.drain_port(port)
     line = next((l for l in out.stdout.splitlines() if l.startswith("BENCHJSON ")), None)
     if out.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({out.returncode}, {cmd}): {out.stderr.strip() or out.stdout.strip()}")
