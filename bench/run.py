@@ -42,6 +42,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
 WRK_INSTALL_HINT = "wrk is not installed. Install it with:  apt-get install wrk   (Debian/Ubuntu package `wrk`)"
+PROBE_TIMEOUT = 60  # a target slower than this for one request is reported, not measured
 RESERVED_SLUGS = 16  # used for warm-up, never part of the cold rotation
 
 
@@ -141,7 +142,7 @@ class Gunicorn:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(self.workers * 2) as pool:
-            list(pool.map(lambda _: http_get(self.port, "/__bench_ready__", timeout=120), range(self.workers * 2)))
+            list(pool.map(lambda _: http_get(self.port, "/__bench_ready__", timeout=600), range(self.workers * 2)))
 
     def restart_workers(self):
         """HUP: fresh workers, so every per-process cache (local-memory cache included) starts empty."""
@@ -519,7 +520,13 @@ def main() -> int:
             server = floor if target.server == "floor" else app
             headers = {"Cookie": cookie} if target.auth and cookie else {}
             probe_path = target.path.format(slug=slug)
-            status, _, _ = http_get(server.port, probe_path, headers=headers)
+            try:
+                status, _, _ = http_get(server.port, probe_path, headers=headers, timeout=PROBE_TIMEOUT)
+            except TimeoutError:
+                target.note = f"one request took over {PROBE_TIMEOUT} s"
+                log(f"-- {target.name:18} {probe_path}: {target.note}; not measured")
+                server.drain()
+                continue
             target.status = status
             if status != 200:
                 target.note = {404: "404: not built yet", 302: "302: redirect (login?)", 403: "403: forbidden"}.get(
