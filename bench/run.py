@@ -58,6 +58,7 @@ class Target:
     status: int | None = None
     note: str = ""
     queries: int | None = None
+    inprocess_ms: float | None = None  # one request in the query pass (test client, one process)
     peak_rss_kb: int = 0
 
 
@@ -392,8 +393,10 @@ def count_queries(targets: list[Target], slug: str, author_username: str):
         reset_cache()
         if not target.name.endswith("_cold"):
             client.get(path)  # warm: the second request is measured
+        started = time.perf_counter()
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(path)
+        target.inprocess_ms = round((time.perf_counter() - started) * 1000, 1)
         target.status = response.status_code
         target.queries = len(ctx.captured_queries)
     reset_cache()
@@ -596,7 +599,7 @@ def make_report(targets: list[Target], *, info: dict, started_at, floor_source: 
     floor_rps = median_of(floor.runs, "rps") if floor.runs else None
     rows = {}
     for t in targets:
-        row = {"path": t.path, "label": t.label, "status": t.status, "note": t.note, "queries": t.queries,
+        row = {"path": t.path, "label": t.label, "status": t.status, "note": t.note, "queries": t.queries, "inprocess_ms": t.inprocess_ms,
                "peak_worker_rss_mb": round(t.peak_rss_kb / 1024, 1) if t.peak_rss_kb else None, "runs": t.runs}
         if t.runs:
             rps = median_of(t.runs, "rps")
