@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/workflow/", include("reviews.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("factsheets.api.urls")),
     path("", include("factsheets.urls")),
 ]

@@ -14,3 +14,6 @@ STORAGES = {
 }
 ALLOWED_HOSTS = ["*"]
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# No rate limit in tests (tests/api/test_http.py proves it with a tiny rate).
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}  # noqa: F405
