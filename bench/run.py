@@ -421,7 +421,13 @@ def build_targets(slug: str, search_word: str) -> list[Target]:
     ]
 
 
+def _stop_on_signal(signum, frame):
+    raise SystemExit(128 + signum)  # runs the `finally` below: servers stopped, database dropped
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background
     wrk = find_wrk()
     if not wrk:
         print(WRK_INSTALL_HINT, file=sys.stderr)
@@ -449,6 +455,7 @@ def main() -> int:
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DJANGO_LOG_LEVEL": "WARNING",
+            "DJANGO_API_ANON_RATE": "",  # no API rate limit: wrk is one client sending thousands of requests
             "DATABASE_URL": database_url,
             "DJANGO_CACHE_PREFIX": f"bench-{secrets.token_hex(4)}",
             "BENCH_STATIC_ROOT": str(tmp / "static"),
@@ -659,8 +666,8 @@ def format_table(report: dict) -> str:
         f"cache {c['cache'].rsplit('.', 1)[-1]}, gunicorn {c['workers']} sync workers, "
         f"wrk -t{c['threads']} -c{c['connections']} -d{c['seconds']:g}s, median of {c['runs']}",
         "",
-        f"| {'target':<40} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'queries':>7} | {'x floor':>7} |",
-        f"|{'-' * 42}|{'-' * 10}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|",
+        f"| {'target':<40} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'queries':>7} | {'x floor':>7} | errors |",
+        f"|{'-' * 42}|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|-------:|",
     ]
     for row in report["targets"].values():
         queries = "-" if row["queries"] is None else str(row["queries"])
@@ -668,9 +675,10 @@ def format_table(report: dict) -> str:
             ratio = "1.00" if row["label"].startswith("floor") else f"{row['ratio_to_floor']:.2f}"
             lines.append(
                 f"| {row['label']:<40} | {row['rps']:>8.0f} | {row['p50_ms']:>7.1f} | {row['p99_ms']:>7.1f} | {queries:>7} | {ratio:>7} |"
+                f" {row['errors']:>6} |"
             )
         else:
-            lines.append(f"| {row['label']:<40} | {row['note']:>8} | {'':>7} | {'':>7} | {queries:>7} | {'':>7} |")
+            lines.append(f"| {row['label']:<40} | {row['note']:>8} | {'':>7} | {'':>7} | {queries:>7} | {'':>7} | {'':>6} |")
     lines.append("")
     lines.append(f"Peak worker memory (VmHWM) under load: {report['peak_worker_rss_mb']} MB")
     for chk in report["checks"]:
