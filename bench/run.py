@@ -7,7 +7,7 @@ Environment (all optional):
   BENCH_SECONDS      seconds per wrk run (10)          BENCH_RUNS     runs per target, median reported (3)
   BENCH_CONNECTIONS  wrk connections (16)              BENCH_THREADS  wrk threads (2)
   BENCH_WORKERS      gunicorn sync workers (2)         BENCH_WRK      path of wrk (found on PATH)
-  BENCH_OUTPUT       where the JSON goes (bench/results/<timestamp>.json)
+  BENCH_OUTPUT       where the JSON goes (bench/results/<timestamp>-<sheets>-<pid>.json)
   BENCH_KEEP         1: keep the temp dir (SQLite file, logs) and the PostgreSQL database
   DATABASE_URL       PostgreSQL server to use: the benchmark creates and drops its own database
                      "<name>_run_<random>" there (BENCH_DATABASE_URL: use exactly this database; it must be empty)
@@ -441,7 +441,7 @@ def main() -> int:
     workers = env_int("BENCH_WORKERS", 2)
     keep = os.environ.get("BENCH_KEEP") == "1"
     started_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    output = Path(os.environ.get("BENCH_OUTPUT") or BENCH_DIR / "results" / f"{started_at:%Y%m%dT%H%M%SZ}.json")
+    output = Path(os.environ.get("BENCH_OUTPUT") or BENCH_DIR / "results" / f"{started_at:%Y%m%dT%H%M%SZ}-{sheets}-{os.getpid()}.json")
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     servers: list[Gunicorn] = []
