@@ -33,3 +33,7 @@ check: venv
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
+
+# Benchmark (issue 8): BENCH_SHEETS=10000 make bench; see bench/run.py for the other BENCH_* variables.
+bench: venv
+	$(BIN)/python -m bench.run

@@ -1,0 +1,64 @@
+"""The benchmark harness keeps working: `python -m bench.run` end to end with 50 sheets, 1 s per target.
+
+Not a performance test: it checks that every target is present in the JSON, that the floor was measured
+and that every server the harness started is gone afterwards.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.run import build_targets, find_wrk
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def bench_env(tmp_path, **extra):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(BENCH_SHEETS="50", BENCH_SECONDS="1", BENCH_RUNS="1", BENCH_OUTPUT=str(tmp_path / "result.json"), **extra)
+    return env
+
+
+def test_missing_wrk_says_how_to_install_it(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.run"], cwd=BASE_DIR, capture_output=True, text=True, timeout=60,
+        env=bench_env(tmp_path, BENCH_WRK=str(tmp_path / "no-wrk-here")),
+    )
+    assert out.returncode == 2
+    assert "apt-get install wrk" in out.stderr
+    assert not (tmp_path / "result.json").exists()
+
+
+@pytest.mark.skipif(find_wrk() is None, reason="wrk is not installed (apt-get install wrk); the benchmark needs it")
+def test_bench_runs_end_to_end_with_50_sheets(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.run"], cwd=BASE_DIR, capture_output=True, text=True, timeout=180, env=bench_env(tmp_path)
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    report = json.loads((tmp_path / "result.json").read_text())
+
+    expected = {t.name for t in build_targets("x", "y")}
+    assert set(report["targets"]) == expected
+    assert report["data"]["sheets"] == 50 and report["data"]["sections"] >= 50 * 3 * 8
+    assert report["floor_rps"] and report["floor_rps"] > 0
+    assert report["targets"]["floor"]["runs"] and report["targets"]["floor"]["errors"] == 0
+    for name, row in report["targets"].items():
+        assert row["status"] is not None, name
+        if row["status"] == 200:  # measured: a rate, latencies and (for app pages) a query count
+            assert row["rps"] > 0 and row["p99_ms"] >= row["p50_ms"] > 0, name
+            assert name == "floor" or row["queries"] is not None, name
+        else:  # not built yet on this branch: reported, not crashed
+            assert row["note"] and "rps" not in row, name
+    assert report["targets"]["sheet_warm"]["status"] == 200  # the sheet page exists from the skeleton on
+    assert report["peak_worker_rss_mb"] > 0
+    assert "| target" in out.stdout and "floor" in out.stdout
+
+    for port in (report["config"]["app_port"], report["config"]["floor_port"]):  # every server stopped
+        with socket.socket() as s, pytest.raises(OSError):
+            s.settimeout(2)
+            s.connect(("127.0.0.1", port))
