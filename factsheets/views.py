@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpResponseGone
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 
@@ -30,7 +31,9 @@ def factsheet_index(request):
 
 
 def factsheet_detail(request, slug):
-    sheet = get_object_or_404(FactSheet.objects.live().select_related("live_revision"), slug=slug)
+    sheet = get_object_or_404(FactSheet.objects.filter(live_revision__isnull=False).select_related("live_revision"), slug=slug)
+    if sheet.is_withdrawn:
+        return HttpResponseGone("This fact sheet has been withdrawn.", content_type="text/plain; charset=utf-8")
     return render(request, "factsheets/detail.html", revision_page_context(sheet.live_revision))
 
 
