@@ -22,6 +22,10 @@ from .validators import FastFactsValidator, no_nul_bytes
 BODY_MAX_LENGTH = 50_000
 
 
+def normalise_newlines(text: str) -> str:
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 class SectionKind(models.TextChoices):
     """The fixed taxonomy of sections; the keys are part of the public API."""
 
@@ -230,6 +234,9 @@ class FactSheetRevision(models.Model):
         return FactSheetRevision.objects.filter(pk=self.pk).values("status", *self.CONTENT_FIELDS).first()
 
     def save(self, *args, **kwargs):
+        # Browsers send CRLF from text areas; one line-ending style keeps content hashes stable.
+        self.summary = normalise_newlines(self.summary)
+        self.change_note = normalise_newlines(self.change_note)
         if self.pk:
             stored = self._stored_state()
             if stored and stored["status"] not in self.EDITABLE_STATUSES:
@@ -293,6 +300,7 @@ class Section(models.Model):
     def save(self, *args, **kwargs):
         if self._revision_locked():
             raise RevisionLocked("This version has been submitted; its sections can no longer be edited.")
+        self.body = normalise_newlines(self.body)
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
 

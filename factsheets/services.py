@@ -47,3 +47,32 @@ def revision_start_draft(*, fact_sheet: FactSheet, by) -> FactSheetRevision:
         copy._history_user = by
         copy.save()
     return draft
+
+
+@transaction.atomic
+def revision_create_first_draft(
+    *, fact_sheet: FactSheet, by, title: str, summary: str, fast_facts: list[str], credit_line: str, change_note: str = ""
+) -> FactSheetRevision:
+    """An author creates version 1 of a sheet that has no version yet (the admin's "new sheet" flow)."""
+    if not (by.is_active and by.has_perm("factsheets.add_factsheetrevision")):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only authors can write a fact sheet.")
+    sheet = FactSheet.objects.select_for_update().get(pk=fact_sheet.pk)
+    if sheet.revisions.exists():
+        raise DraftNotAllowed("This fact sheet already has a version; start a new draft from it instead.")
+    draft = FactSheetRevision(
+        fact_sheet=sheet,
+        number=1,
+        title=title,
+        summary=summary,
+        fast_facts=list(fast_facts),
+        credit_line=credit_line,
+        change_note=change_note,
+        created_by=by,
+    )
+    draft.full_clean()
+    draft._history_user = by
+    draft._change_reason = "First draft"
+    draft.save()
+    return draft

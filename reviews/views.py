@@ -17,3 +17,18 @@ def review_detail_view(request, pk):
 @staff_member_required
 def review_record_view(request, pk):
     return HttpResponse("The sign-off record is not built yet.", status=501)
+
+
+@staff_member_required
+def sheet_versions_view(request, sheet_id):
+    return HttpResponse("The versions and sign-offs page is not built yet.", status=501)
+
+
+@staff_member_required
+def sheet_withdraw_view(request, sheet_id):
+    return HttpResponse("Withdrawing a sheet from the admin is not built yet.", status=501)
+
+
+@staff_member_required
+def sheet_reaffirm_view(request, sheet_id):
+    return HttpResponse("Asking for reaffirmation from the admin is not built yet.", status=501)

@@ -1,0 +1,75 @@
+"""`manage.py load_demo`: demo users, committee and sample sheets, safe to run twice."""
+
+from io import StringIO
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
+from reviews.models import Committee, Decision, Review
+
+User = get_user_model()
+MODELS = [User, Committee, Condition, FactSheet, FactSheetRevision, Section, Review, Decision]
+
+
+def load(*args) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_load_demo_twice_creates_no_duplicates(db):
+    load("--password", "first-demo-pass")
+    first = counts()
+    output = load("--password", "second-demo-pass")
+    assert counts() == first
+    assert "second-demo-pass" in output
+    assert User.objects.get(username="author").check_password("second-demo-pass")
+
+
+def test_load_demo_publishes_sheets_through_the_committee(db):
+    output = load("--password", "demo-pass-123")
+    live = FactSheet.objects.live()
+    assert set(live.values_list("slug", flat=True)) == {"methotrexate", "allopurinol", "tocilizumab"}
+    methotrexate = live.get(slug="methotrexate")
+    assert methotrexate.live_revision.number == 2
+    assert FactSheetRevision.objects.published().filter(fact_sheet=methotrexate).count() == 2
+    signers = set(Decision.objects.filter(review__revision=methotrexate.live_revision).values_list("reviewer__username", flat=True))
+    assert signers == {"reviewer1", "reviewer2"}
+    assert "http://127.0.0.1:8000/admin/" in output
+    for username in ("author", "reviewer1", "reviewer2", "editor", "admin"):
+        assert username in output
+
+
+def test_load_demo_leaves_one_new_version_awaiting_both_reviewers(db):
+    load("--password", "demo-pass-123")
+    for username in ("reviewer1", "reviewer2"):
+        awaiting = Review.objects.awaiting(User.objects.get(username=username))
+        assert [r.revision.fact_sheet.slug for r in awaiting] == ["tocilizumab"]
+    in_review = FactSheetRevision.objects.get(fact_sheet__slug="tocilizumab", number=2)
+    assert in_review.status == FactSheetRevision.Status.IN_REVIEW
+    text = " ".join(s.body for s in in_review.sections.all())
+    assert "subcutaneous" in text.lower() and "hepatic" in text and "adverse event" in text
+
+
+def test_load_demo_users_are_staff_in_their_groups(db):
+    output = load()
+    author = User.objects.get(username="author")
+    assert author.is_staff and author.email == "author@example.org"
+    assert list(author.groups.values_list("name", flat=True)) == ["Authors"]
+    assert User.objects.get(username="admin").is_superuser
+    committee = Committee.objects.get(name="Committee on Patient Education")
+    assert set(committee.members.values_list("username", flat=True)) == {"reviewer1", "reviewer2"}
+    password = output.split("author     password ")[1].split()[0]
+    assert author.check_password(password)
+
+
+def test_every_sample_sheet_is_marked_as_not_medical_advice(db):
+    load("--password", "demo-pass-123")
+    for revision in FactSheetRevision.objects.all():
+        assert "not medical advice" in revision.summary
+        assert any("not medical advice" in fact for fact in revision.fast_facts)
