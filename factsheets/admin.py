@@ -19,6 +19,8 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from config.admin_history import ReadOnlyHistoryMixin
+
 from .models import Condition, FactSheet, FactSheetRevision, RevisionLocked, Section
 from .services import DraftNotAllowed, revision_create_first_draft, revision_start_draft
 
@@ -108,7 +110,7 @@ class FactSheetAddForm(forms.ModelForm):
 
 
 @admin.register(Condition)
-class ConditionAdmin(SimpleHistoryAdmin):
+class ConditionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
@@ -186,7 +188,7 @@ class RevisionListInline(admin.TabularInline):
 
 
 @admin.register(FactSheet)
-class FactSheetAdmin(SimpleHistoryAdmin):
+class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ["display_title", "slug", "live_version", "work_in_progress", "updated_on", "next_review_due", "withdrawn"]
     list_filter = ["conditions", HasLiveVersionFilter, WithdrawnFilter, ReviewOverdueFilter]
     search_fields = ["slug", "generic_name", "brand_names", "revisions__title"]
@@ -417,7 +419,7 @@ class SectionInline(admin.StackedInline):
 
 
 @admin.register(FactSheetRevision)
-class FactSheetRevisionAdmin(SimpleHistoryAdmin):
+class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     form = RevisionForm
     inlines = [SectionInline]
     list_display = ["title", "fact_sheet", "number", "status", "updated_on", "created_by"]
