@@ -372,6 +372,12 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     def has_add_draft_permission(self, request):
         return request.user.has_perm("factsheets.add_factsheetrevision")
 
+    def has_delete_permission(self, request, obj=None):
+        # A sheet that patients ever read is part of the record (PROTECT would refuse the delete anyway).
+        if obj is not None and obj.revisions.filter(status__in=FactSheetRevision.PUBLIC_STATUSES).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 # Revisions ----------------------------------------------------------------------------------------
 
