@@ -49,7 +49,7 @@ class RevisionLocked(ValidationError):
 
 class Condition(models.Model):
     name = models.CharField(max_length=200, unique=True, validators=[no_nul_bytes], help_text="As patients know it, e.g. “Rheumatoid arthritis”.")
-    slug = models.SlugField(max_length=200, unique=True, help_text="Used in the public address /conditions/<slug>/.")
+    slug = models.SlugField(max_length=200, unique=True, help_text="Used in the public address /conditions/your-slug/.")
 
     history = HistoricalRecords()
 
@@ -74,7 +74,7 @@ class FactSheet(models.Model):
     """One drug page with a stable address. Its content lives in revisions."""
 
     slug = models.SlugField(
-        max_length=200, unique=True, help_text="The permanent public address: /factsheets/<slug>/. Do not change once published."
+        max_length=200, unique=True, help_text="The permanent part of the public address /factsheets/your-slug/. Do not change once published."
     )
     generic_name = models.CharField(max_length=200, validators=[no_nul_bytes], help_text="The generic drug name, e.g. “anakinra”.")
     brand_names = models.CharField(

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from factsheets.cache import forget_sheet
 from factsheets.models import FactSheet, FactSheetRevision, Section
 
 from . import notifications
@@ -268,6 +269,7 @@ def _reaffirm(revision: FactSheetRevision, *, committee: Committee, by, on: dt.d
     revision.last_reviewed_on = on
     revision.next_review_due = add_months(on, committee.review_interval_months)
     _save(revision, by, f"Reaffirmed unchanged by the {committee}")
+    transaction.on_commit(lambda: forget_sheet(revision.fact_sheet.slug))
 
 
 @transaction.atomic
@@ -337,6 +339,7 @@ def _publish(revision: FactSheetRevision, *, by, now: dt.datetime) -> FactSheetR
     _save(revision, by, "Published")
     sheet.live_revision = revision
     _save(sheet, by, f"Version {revision.number} published")
+    transaction.on_commit(lambda: forget_sheet(sheet.slug))
     transaction.on_commit(lambda: notifications.revision_published(revision))
     return revision
 
@@ -396,6 +399,7 @@ def factsheet_withdraw(*, fact_sheet: FactSheet, by, reason: str) -> FactSheet:
     sheet.withdrawn_at = timezone.now()
     sheet.withdrawal_reason = reason
     _save(sheet, by, f"Withdrawn: {reason}")
+    transaction.on_commit(lambda: forget_sheet(sheet.slug))
     return sheet
 
 
@@ -428,4 +432,5 @@ def revision_import_published(
     _save(revision, by, f"Imported from {source}; approved outside this system")
     sheet.live_revision = revision
     _save(sheet, by, f"Imported version {revision.number} published")
+    transaction.on_commit(lambda: forget_sheet(sheet.slug))
     return revision

@@ -191,6 +191,9 @@ FACTSHEETS_DISCLAIMER = os.environ.get(
     "health care provider about your own diagnosis and treatment.",
 )
 FACTSHEETS_SITE_NAME = os.environ.get("FACTSHEETS_SITE_NAME", "Patient Drug Fact Sheets")
+# Cache-Control max-age of public pages, and how long the shared cache trusts its "which revision is
+# live" pointer for edits that bypass the workflow (e.g. brand names changed in the admin).
+FACTSHEETS_CACHE_SECONDS = int(os.environ.get("FACTSHEETS_CACHE_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,159 @@
+"""Reads of published content, shared by the public pages, the feed, the sitemap and the JSON API.
+
+Everything here returns only what patients may read: live sheets (published at least once, not
+withdrawn) and the published/superseded versions of those sheets. Drafts, revisions in review, with
+changes requested or approved but not yet live never come out of these functions.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower, Substr, Upper
+
+from .models import Condition, FactSheet, FactSheetRevision
+
+SEARCH_MAX_LENGTH = 200
+
+
+class SearchQueryTooLong(ValueError):
+    """The search text is longer than SEARCH_MAX_LENGTH characters."""
+
+
+def live_sheets() -> QuerySet[FactSheet]:
+    """Live sheets with their live revision, A-Z by title (case-insensitive)."""
+    return (
+        FactSheet.objects.live()
+        .select_related("live_revision")
+        .annotate(initial=Upper(Substr("live_revision__title", 1, 1)))
+        .order_by(Lower("live_revision__title"), "slug")
+    )
+
+
+def live_sheets_starting_with(letter: str) -> QuerySet[FactSheet]:
+    return live_sheets().filter(live_revision__title__istartswith=letter)
+
+
+def live_initials() -> set[str]:
+    """Upper-case first letters of the titles of live sheets (one query)."""
+    return set(
+        FactSheet.objects.live()
+        .annotate(initial=Upper(Substr("live_revision__title", 1, 1)))
+        .values_list("initial", flat=True)
+        .distinct()
+    )
+
+
+def conditions_with_live_sheets() -> QuerySet[Condition]:
+    """Conditions that at least one live sheet treats."""
+    return Condition.objects.filter(
+        fact_sheets__live_revision__isnull=False, fact_sheets__withdrawn_at__isnull=True
+    ).distinct().order_by("name")
+
+
+def live_sheets_for_condition(condition: Condition) -> QuerySet[FactSheet]:
+    return live_sheets().filter(conditions=condition)
+
+
+def published_versions(sheet: FactSheet) -> QuerySet[FactSheetRevision]:
+    """Every version of `sheet` patients ever saw, newest first (empty for a withdrawn sheet)."""
+    return FactSheetRevision.objects.published().filter(fact_sheet=sheet).order_by("-number")
+
+
+def published_version(sheet: FactSheet, number: int) -> FactSheetRevision | None:
+    """Version `number` of `sheet` if it was ever published, else None (drafts and reviews included)."""
+    return (
+        FactSheetRevision.objects.published()
+        .filter(fact_sheet=sheet, number=number)
+        .select_related("fact_sheet")
+        .first()
+    )
+
+
+def published_feed_entries(limit: int = 50) -> QuerySet[FactSheetRevision]:
+    """The most recent publications (one per published version), newest first."""
+    return (
+        FactSheetRevision.objects.published()
+        .filter(published_at__isnull=False)
+        .select_related("fact_sheet")
+        .order_by("-published_at", "-pk")[:limit]
+    )
+
+
+def clean_search_query(q: str | None) -> str:
+    """The search text, trimmed and with runs of whitespace collapsed; raises SearchQueryTooLong."""
+    q = " ".join((q or "").split())
+    if len(q) > SEARCH_MAX_LENGTH:
+        raise SearchQueryTooLong(f"Please shorten your search to {SEARCH_MAX_LENGTH} characters or fewer.")
+    return q
+
+
+def search_live_sheets(q: str) -> QuerySet[FactSheet]:
+    """Live sheets matching `q` (already cleaned), best first.
+
+    PostgreSQL: full-text search with ranking over title, generic and brand names (weight A),
+    conditions (B), summary and fast facts (C) and section text (D), of the live revision only.
+    Other databases: a case-insensitive substring match over the same fields, A-Z.
+    """
+    if not q:
+        return live_sheets().none()
+    if connection.vendor == "postgresql":
+        return _search_postgres(q)
+    return _search_fallback(q)
+
+
+def _search_postgres(q: str) -> QuerySet[FactSheet]:
+    from django.contrib.postgres.aggregates import StringAgg
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+    from django.db.models import OuterRef, Subquery, TextField, Value
+    from django.db.models.functions import Cast, Coalesce, Concat
+
+    from .models import Section
+
+    config = "english"
+    # Related text comes in through correlated subqueries, so the outer query keeps one row per sheet.
+    conditions_text = Subquery(
+        Condition.objects.filter(fact_sheets=OuterRef("pk"))
+        .values("fact_sheets")
+        .annotate(text=StringAgg("name", delimiter=" "))
+        .values("text")[:1],
+        output_field=TextField(),
+    )
+    sections_text = Subquery(
+        Section.objects.filter(revision=OuterRef("live_revision"))
+        .values("revision")
+        .annotate(text=StringAgg(Concat("heading", Value(" "), "body", output_field=TextField()), delimiter=" "))
+        .values("text")[:1],
+        output_field=TextField(),
+    )
+    vector = (
+        SearchVector("live_revision__title", "generic_name", "brand_names", weight="A", config=config)
+        + SearchVector(Coalesce(conditions_text, Value("", output_field=TextField())), weight="B", config=config)
+        + SearchVector(
+            "live_revision__summary", Cast("live_revision__fast_facts", TextField()), weight="C", config=config
+        )
+        + SearchVector(Coalesce(sections_text, Value("", output_field=TextField())), weight="D", config=config)
+    )
+    query = SearchQuery(q, search_type="websearch", config=config)
+    return (
+        live_sheets()
+        .annotate(search=vector, rank=SearchRank(vector, query))
+        .filter(search=query)
+        .order_by("-rank", Lower("live_revision__title"), "slug")
+    )
+
+
+def _search_fallback(q: str) -> QuerySet[FactSheet]:
+    match = Q()
+    for word in q.split():
+        match &= (
+            Q(live_revision__title__icontains=word)
+            | Q(generic_name__icontains=word)
+            | Q(brand_names__icontains=word)
+            | Q(live_revision__summary__icontains=word)
+            | Q(conditions__name__icontains=word)
+            | Q(live_revision__sections__body__icontains=word)
+            | Q(live_revision__sections__heading__icontains=word)
+        )
+    ids = FactSheet.objects.live().filter(match).values("pk")
+    return live_sheets().filter(pk__in=ids)

@@ -1,0 +1,119 @@
+"""Accessibility (axe-core in the system Chromium) and layout of the public pages."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from factsheets.models import Condition
+from tests.factories import FactSheetFactory, make_published
+
+# The live server reads through its own connection, so the data must be committed.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _roles(transactional_db):
+    """The flush after a transactional test removes the groups made by a data migration: make them again."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for name, codes in import_module("reviews.migrations.0002_roles").ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for code in codes:
+            app_label, codename = code.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+@pytest.fixture(autouse=True)
+def _no_emails(monkeypatch):
+    from reviews import notifications
+
+    for name in ("review_opened", "decision_recorded", "revision_published"):
+        monkeypatch.setattr(notifications, name, lambda *args, **kwargs: None)
+
+
+@pytest.fixture
+def sheet_with_history(author, reviewer1, reviewer2, committee):
+    condition = Condition.objects.create(name="Example arthritis", slug="example-arthritis")
+    sheet = FactSheetFactory(slug="examplumab", generic_name="examplumab",
+                             brand_names="Examplex, Samplora, Averyveryverylongbrandnamewithoutanybreaks")
+    sheet.conditions.add(condition)
+    make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=sheet,
+                   title="Examplumab (Examplex)", change_note="First version.")
+    make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=sheet, number=2,
+                   title="Examplumab (Examplex)", change_note="Clearer advice on missed doses.")
+    return sheet
+
+
+def serious_violations(page):
+    results = Axe().run(page)
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("path", ["/", "/factsheets/examplumab/", "/search/?q=examplumab",
+                                  "/factsheets/examplumab/versions/1/", "/factsheets/examplumab/versions/"])
+def test_public_pages_have_no_serious_axe_violations(live_server, page, sheet_with_history, path):
+    page.goto(live_server.url + path)
+    assert page.locator("h1").count() == 1
+    assert serious_violations(page) == []
+
+
+def test_skip_link_and_search_label_work(live_server, page, sheet_with_history):
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.get_by_label("Search fact sheets").fill("samplora")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search/?q=samplora")
+    assert page.get_by_role("link", name="Examplumab (Examplex)").count() == 1
+
+
+def test_old_version_links_to_current(live_server, page, sheet_with_history):
+    page.goto(live_server.url + "/factsheets/examplumab/versions/1/")
+    assert "older version" in page.locator(".notice-old").inner_text()
+    page.get_by_role("link", name="Read the current version (version 2)").click()
+    page.wait_for_url("**/factsheets/examplumab/")
+    assert page.locator(".notice-old").count() == 0
+
+
+OVERFLOW_JS = """() => {
+  const width = window.innerWidth;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > width + 0.5)
+    .map(el => el.tagName + (el.className ? '.' + el.className : ''));
+  return {scrollWidth: document.documentElement.scrollWidth, width, wide};
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 375, 1280])
+def test_sheet_fits_the_viewport_without_horizontal_scrolling(live_server, browser, sheet_with_history, tmp_path, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/factsheets/examplumab/")
+        shot = tmp_path / f"sheet-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 1000
+        result = page.evaluate(OVERFLOW_JS)
+        assert result["scrollWidth"] <= result["width"], result
+        assert result["wide"] == [], result
+    finally:
+        context.close()
+
+
+def test_print_layout_hides_navigation(live_server, page, sheet_with_history):
+    page.goto(live_server.url + "/factsheets/examplumab/")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-search").is_visible()
+    assert not page.locator(".site-footer").is_visible()
+    assert page.locator("h1").is_visible() and page.locator(".disclaimer").is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF"

@@ -1,0 +1,159 @@
+"""Nothing unapproved is reachable anonymously: every public URL, with sheets in every workflow state."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from factsheets.models import Condition, FactSheetRevision, Section
+from reviews import services
+from tests.factories import PASSWORD, FactSheetFactory, make_draft, make_published
+
+Status = FactSheetRevision.Status
+
+
+def secret_revision(*, author, sheet, number, marker):
+    """A draft whose every patient-facing field carries `marker`, so any leak is easy to spot."""
+    revision = make_draft(
+        author=author, fact_sheet=sheet, number=number, title=f"Title {marker}", summary=f"Summary {marker}.",
+        fast_facts=[f"Fact {marker}."], change_note=f"Change {marker}.",
+    )
+    section = Section(revision=revision, position=9, heading=f"Heading {marker}", body=f"Body {marker} text.")
+    section._history_user = author
+    section.save()
+    return revision
+
+
+def submit(revision, author, committee):
+    return services.revision_submit(revision=revision, by=author, committee=committee)
+
+
+@pytest.fixture
+def world(author, reviewer1, reviewer2, editor, committee):
+    """Sheets in every state. Returns (public markers, secret markers, unapproved revisions, sheets)."""
+    condition = Condition.objects.create(name="Example arthritis", slug="example-arthritis")
+    unapproved = []
+
+    def sheet(slug):
+        s = FactSheetFactory(slug=slug, generic_name=slug.replace("-", " "), brand_names="")
+        s.conditions.add(condition)
+        return s
+
+    # Never published: the sheet's own names are secret too.
+    unapproved.append(secret_revision(author=author, sheet=sheet("zqdraftonly"), number=1, marker="zqdraftonly"))
+    in_review = secret_revision(author=author, sheet=sheet("zqinreview"), number=1, marker="zqinreview")
+    submit(in_review, author, committee)
+    unapproved.append(in_review)
+    changes = secret_revision(author=author, sheet=sheet("zqchanges"), number=1, marker="zqchanges")
+    review = submit(changes, author, committee)
+    services.review_sign(review=review, by=reviewer1, verdict="request_changes", password=PASSWORD, comment="Simpler.")
+    unapproved.append(changes)
+    scheduled = secret_revision(author=author, sheet=sheet("zqscheduled"), number=1, marker="zqscheduled")
+    scheduled.publish_at = timezone.now() + dt.timedelta(days=7)
+    scheduled.save()
+    review = submit(scheduled, author, committee)
+    for reviewer in (reviewer1, reviewer2):
+        services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
+    unapproved.append(scheduled)
+
+    # Live sheets with a newer unapproved version: draft, in review, approved for later.
+    live_sheets = []
+    for marker, state in [("zqnewdraft", "draft"), ("zqnewreview", "review"), ("zqnewscheduled", "scheduled")]:
+        s = sheet(f"live-{state}")
+        make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=s,
+                       title=f"Published {state} sheet", summary=f"Approved summary {state}.")
+        newer = secret_revision(author=author, sheet=s, number=2, marker=marker)
+        if state == "scheduled":
+            newer.publish_at = timezone.now() + dt.timedelta(days=7)
+            newer.save()
+        if state != "draft":
+            review = submit(newer, author, committee)
+        if state == "scheduled":
+            for reviewer in (reviewer1, reviewer2):
+                services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
+        unapproved.append(newer)
+        live_sheets.append(s)
+
+    # Withdrawn: its approved text must leave every list, and its pages answer 410.
+    withdrawn = sheet("zqwithdrawn")
+    make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=withdrawn,
+                   title="Title zqwithdrawn", summary="Summary zqwithdrawn.")
+    services.factsheet_withdraw(fact_sheet=withdrawn, by=editor, reason="Taken off the market.")
+
+    statuses = sorted({r.status for r in FactSheetRevision.objects.filter(pk__in=[u.pk for u in unapproved])})
+    assert statuses == sorted([Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED])
+    secrets = ["zqdraftonly", "zqinreview", "zqchanges", "zqscheduled", "zqnewdraft", "zqnewreview", "zqnewscheduled"]
+    return {
+        "secrets": secrets,
+        "unapproved": unapproved,
+        "live": live_sheets,
+        "withdrawn": withdrawn,
+        "condition": condition,
+    }
+
+
+def public_urls(world):
+    slugs = [r.fact_sheet.slug for r in world["unapproved"]] + [world["withdrawn"].slug]
+    urls = ["/", "/?letter=Z", "/?letter=T", "/?letter=P", f"/conditions/{world['condition'].slug}/",
+            "/feed/", "/sitemap.xml", "/robots.txt"]
+    for q in world["secrets"] + ["zqwithdrawn", "title", "summary", "body", "heading", "fact", "change", "published"]:
+        urls.append(f"/search/?q={q}")
+    for slug in slugs:
+        urls += [f"/factsheets/{slug}/", f"/factsheets/{slug}/versions/"]
+        urls += [f"/factsheets/{slug}/versions/{n}/" for n in (1, 2, 3)]
+    urls += [reverse("factsheets:preview", args=[r.pk]) for r in world["unapproved"]]
+    return urls
+
+
+def test_no_public_url_shows_unapproved_text(client, world):
+    for url in public_urls(world):
+        body = client.get(url).content.decode().lower()
+        searched = url.partition("?q=")[2]
+        if searched in world["secrets"] + ["zqwithdrawn"]:
+            assert "no fact sheets match" in body, url  # the page echoes the words searched, nothing more
+            body = body.replace(searched, "")
+        for secret in world["secrets"]:
+            assert secret not in body, f"{secret!r} leaked on {url}"
+
+
+def test_withdrawn_sheet_leaves_every_list(client, world):
+    for url in ["/", "/?letter=T", f"/conditions/{world['condition'].slug}/", "/feed/", "/sitemap.xml",
+                "/search/?q=title"]:
+        assert "zqwithdrawn" not in client.get(url).content.decode().lower(), url
+    assert "No fact sheets match" in client.get("/search/?q=zqwithdrawn").content.decode()
+    for url in ["/factsheets/zqwithdrawn/", "/factsheets/zqwithdrawn/versions/", "/factsheets/zqwithdrawn/versions/1/"]:
+        assert client.get(url).status_code == 410, url
+
+
+def test_unapproved_version_numbers_are_404(client, world):
+    for revision in world["unapproved"]:
+        url = f"/factsheets/{revision.fact_sheet.slug}/versions/{revision.number}/"
+        assert client.get(url).status_code == 404, url
+
+
+def test_never_published_sheets_are_404(client, world):
+    for slug in ["zqdraftonly", "zqinreview", "zqchanges", "zqscheduled"]:
+        assert client.get(f"/factsheets/{slug}/").status_code == 404
+        assert client.get(f"/factsheets/{slug}/versions/").status_code == 404
+
+
+def test_preview_of_unapproved_revision_needs_staff_login(client, world):
+    for revision in world["unapproved"]:
+        response = client.get(reverse("factsheets:preview", args=[revision.pk]))
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
+
+
+def test_live_sheets_with_newer_unapproved_versions_still_show_the_approved_one(client, world):
+    """The positive side, so the test above cannot pass on empty pages."""
+    index = client.get("/").content.decode()
+    feed = client.get("/feed/").content.decode()
+    for sheet in world["live"]:
+        state = sheet.slug.removeprefix("live-")
+        assert f"Published {state} sheet" in index
+        page = client.get(sheet.get_absolute_url())
+        assert page.status_code == 200 and f"Approved summary {state}." in page.content.decode()
+        assert f"Published {state} sheet (version 1)" in feed
+        assert client.get(f"/factsheets/{sheet.slug}/versions/1/").status_code == 200
+    assert "3 fact sheets found." in client.get("/search/?q=published").content.decode()

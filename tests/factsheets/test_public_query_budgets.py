@@ -1,0 +1,94 @@
+"""Query budgets of the public pages with 500 live sheets (counted, never timed)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from factsheets.markdown import render_markdown
+from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
+
+Status = FactSheetRevision.Status
+SHEETS = 500
+BODY = "Plain words about this example medicine.\n\n- one point\n- another point"
+
+
+@pytest.fixture
+def many_live_sheets(db):
+    """500 live sheets built with bulk_create (no services, no history); status, hash and HTML consistent."""
+    now = timezone.now()
+    today = now.date()
+    conditions = Condition.objects.bulk_create(
+        [Condition(name=f"Example condition {i}", slug=f"example-condition-{i}") for i in range(5)]
+    )
+    sheets = FactSheet.objects.bulk_create(
+        [FactSheet(slug=f"sheet-{i:03d}", generic_name=f"{chr(97 + i % 26)}examplumab {i}", brand_names="Examplex")
+         for i in range(SHEETS)]
+    )
+    revisions = []
+    for i, sheet in enumerate(sheets):
+        for number in (1, 2) if i == 0 else (1,):
+            live = number == 2 or i != 0
+            revisions.append(FactSheetRevision(
+                fact_sheet=sheet, number=number, status=Status.PUBLISHED if live else Status.SUPERSEDED,
+                title=f"{chr(65 + i % 26)}examplumab {i} (Examplex)", summary="An example medicine for tests.",
+                fast_facts=["Take it weekly."], credit_line="A. Writer, MD", change_note=f"Version {number}.",
+                content_hash=f"{i:064d}", published_at=now - dt.timedelta(days=10 - number), updated_on=today,
+                last_reviewed_on=today, next_review_due=today + dt.timedelta(days=1000),
+                reviewed_by_name="Committee on Patient Education",
+            ))
+    revisions = FactSheetRevision.objects.bulk_create(revisions)
+    body_html = render_markdown(BODY)
+    Section.objects.bulk_create([
+        Section(revision=r, position=p, kind="overview", heading=f"Heading {p}", body=BODY, body_html=body_html)
+        for r in revisions for p in range(3)
+    ])
+    by_sheet = {r.fact_sheet_id: r for r in revisions if r.status == Status.PUBLISHED}
+    for sheet in sheets:
+        sheet.live_revision = by_sheet[sheet.pk]
+    FactSheet.objects.bulk_update(sheets, ["live_revision"])
+    Through = FactSheet.conditions.through
+    Through.objects.bulk_create(
+        [Through(factsheet_id=s.pk, condition_id=conditions[i % 5].pk) for i, s in enumerate(sheets)]
+    )
+    assert FactSheet.objects.live().count() == SHEETS
+    return sheets
+
+
+def test_sheet_page_budget_uncached_and_cached(client, many_live_sheets, django_assert_max_num_queries,
+                                               django_assert_num_queries):
+    url = many_live_sheets[7].get_absolute_url()
+    with django_assert_max_num_queries(4):
+        response = client.get(url)
+    assert response.status_code == 200 and b"Heading 2" in response.content
+    with django_assert_num_queries(0):
+        assert client.get(url).status_code == 200
+
+
+LIST_URLS = [
+    "/", "/?letter=C", "/?page=3", "/conditions/example-condition-2/", "/search/?q=examplumab",
+    "/search/?q=examplex&page=2", "/factsheets/sheet-000/versions/", "/factsheets/sheet-000/versions/1/",
+    "/sitemap.xml", "/feed/",
+]
+
+
+def test_list_pages_stay_within_five_queries(client, many_live_sheets, django_assert_max_num_queries):
+    for url in LIST_URLS:
+        with django_assert_max_num_queries(5, info=url):
+            response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_index_is_paginated_with_letters_still_working(client, many_live_sheets):
+    html = client.get("/").content.decode()
+    assert html.count('<li>\n  <a href="/factsheets/') == 100
+    assert "Page 1 of 5" in html
+    letter = client.get("/?letter=C").content.decode()
+    assert letter.count('<li>\n  <a href="/factsheets/') == 20  # 500 sheets over 26 letters
+    assert "Page 1 of" not in letter
+
+
+def test_search_is_paginated(client, many_live_sheets):
+    html = client.get("/search/?q=examplex").content.decode()
+    assert "500 fact sheets found." in html
+    assert "Page 1 of 5" in html
