@@ -1,15 +1,26 @@
 """Emails about the workflow, through Django's email framework. Each links to the admin page to act on."""
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
+logger = logging.getLogger(__name__)
 User = get_user_model()
 
 
 def _link(name: str, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
+
+
+def _revision_admin_link(revision) -> str:
+    """The revision's admin change page; the sheet's version list if the revision admin is not installed."""
+    try:
+        return _link("admin:factsheets_factsheetrevision_change", revision.pk)
+    except NoReverseMatch:
+        return _link("reviews:sheet_versions", revision.fact_sheet_id)
 
 
 def _emails(users) -> list[str]:
@@ -23,8 +34,12 @@ def _authors(revision):
 
 
 def _send(subject: str, body: str, recipients: list[str]) -> None:
-    if recipients:
+    if not recipients:
+        return
+    try:
         send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients], fail_silently=False)
+    except Exception:  # the transition is committed already; a mail server outage must not turn it into an error page
+        logger.exception("Could not send %r to %s", subject, recipients)
 
 
 def review_opened(review) -> None:
@@ -46,7 +61,7 @@ def decision_recorded(decision) -> None:
         f"{decision.meaning}: {revision.title} (version {revision.number})",
         f"{decision.printed_name} signed version {revision.number} of {revision.title}: {decision.meaning}.\n"
         f"{comment}\nOpen the review: {_link('reviews:review', review.pk)}\n"
-        f"Edit the version: {_link('admin:factsheets_factsheetrevision_change', revision.pk)}\n",
+        f"Edit the version: {_revision_admin_link(revision)}\n",
         _emails(_authors(revision)),
     )
 
@@ -56,6 +71,6 @@ def revision_published(revision) -> None:
         f"Published: {revision.title} (version {revision.number})",
         f"Version {revision.number} of {revision.title} is now live for patients.\n\n"
         f"Public page: {_link('factsheets:detail', revision.fact_sheet.slug)}\n"
-        f"Admin: {_link('admin:factsheets_factsheetrevision_change', revision.pk)}\n",
+        f"Admin: {_revision_admin_link(revision)}\n",
         _emails(_authors(revision)),
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -27,6 +28,7 @@ from factsheets.models import FactSheet, FactSheetRevision, Section
 from . import notifications
 from .models import Committee, Decision, Review
 
+logger = logging.getLogger(__name__)
 User = get_user_model()
 Status = FactSheetRevision.Status
 
@@ -41,6 +43,10 @@ class WorkflowError(Exception):
 
 class WorkflowPermissionDenied(WorkflowError, PermissionDenied):
     """The acting user may not take this action."""
+
+
+class WrongPassword(WorkflowPermissionDenied):
+    """The password re-entered to sign was not the signer's; nothing was signed."""
 
 
 class TransitionNotAllowed(WorkflowError):
@@ -105,7 +111,7 @@ def _lock_revision(revision: FactSheetRevision) -> FactSheetRevision:
 
 
 def _lock_review(review: Review) -> Review:
-    return Review.objects.select_for_update().select_related("committee").get(pk=review.pk)
+    return Review.objects.select_for_update(of=("self",)).select_related("committee").get(pk=review.pk)
 
 
 # Submission ---------------------------------------------------------------------------------------
@@ -202,20 +208,20 @@ def review_sign(
     conflict_of_interest = (conflict_of_interest or "").strip()
     if verdict not in Decision.Verdict.values:
         raise InvalidInput("Choose whether to approve or to request changes.")
+    # Lock order everywhere: revision, then its review, then the sheet (no deadlock with a withdrawal).
+    revision_id = Review.objects.values_list("revision_id", flat=True).get(pk=review.pk)
+    revision = FactSheetRevision.objects.select_for_update().get(pk=revision_id)
     review = _lock_review(review)
-    revision = _lock_revision(review.revision)
     committee = review.committee
 
-    if not by.is_active or not committee.members.filter(pk=by.pk).exists():
-        raise WorkflowPermissionDenied(f"Only members of the {committee} can sign off this review.")
-    if by.pk == review.submitted_by_id or by.pk in revision_authors(revision):
-        raise WorkflowPermissionDenied("You wrote or submitted this version, so you cannot sign it off.")
+    refusal = _sign_refusal(review=review, revision=revision, by=by, check_state=False)
+    if refusal is not None:
+        raise refusal
     if not password or not by.check_password(password):
-        raise WorkflowPermissionDenied("The password is not correct. Nothing was signed.")
-    if review.status != Review.Status.OPEN:
-        raise TransitionNotAllowed(f"This review is already closed ({review.get_status_display().lower()}).")
-    if review.decisions.filter(reviewer=by).exists():
-        raise TransitionNotAllowed("You have already signed this review; each member signs once.")
+        raise WrongPassword("The password is not correct. Nothing was signed.")
+    refusal = _sign_refusal(review=review, revision=revision, by=by)
+    if refusal is not None:
+        raise refusal
     if verdict == Decision.Verdict.REQUEST_CHANGES and not comment:
         raise InvalidInput("Say what needs to change: a comment is required when requesting changes.")
     comment = _clean_text(comment, label="comment", max_length=10_000)
@@ -263,6 +269,28 @@ def review_sign(
                     _publish(revision, by=by, now=now)
     transaction.on_commit(lambda: notifications.decision_recorded(decision))
     return decision
+
+
+def _sign_refusal(*, review: Review, revision: FactSheetRevision, by, check_state: bool = True) -> WorkflowError | None:
+    """Why `by` may not sign `review` (who first, then the state), or None. Rules 1 and 2 live here only."""
+    committee = review.committee
+    if not by.is_active or not committee.members.filter(pk=by.pk).exists():
+        return WorkflowPermissionDenied(f"Only members of the {committee} can sign off this review.")
+    if by.pk == review.submitted_by_id or by.pk in revision_authors(revision):
+        return WorkflowPermissionDenied("You wrote or submitted this version, so you cannot sign it off.")
+    if not check_state:
+        return None
+    if review.status != Review.Status.OPEN:
+        return TransitionNotAllowed(f"This review is already closed ({review.get_status_display().lower()}).")
+    if review.decisions.filter(reviewer=by).exists():
+        return TransitionNotAllowed("You have already signed this review; each member signs once.")
+    return None
+
+
+def review_sign_refusal(*, review: Review, by) -> WorkflowError | None:
+    """For screens: the reason `by` cannot sign `review` now, or None when the sign form may be shown.
+    `review_sign` applies the same checks (plus password, verdict and content hash) under lock."""
+    return _sign_refusal(review=review, revision=review.revision, by=by)
 
 
 def _reaffirm(revision: FactSheetRevision, *, committee: Committee, by, on: dt.date) -> None:
@@ -375,7 +403,9 @@ def publish_due(*, now: dt.datetime | None = None) -> list[FactSheetRevision]:
                 if revision.status != Status.APPROVED:
                     continue
                 published.append(_publish(revision, by=None, now=now))
-        except TransitionNotAllowed:
+        except TransitionNotAllowed as error:
+            # Left approved and reported, never published on a signature that no longer matches.
+            logger.error("publish_due: revision %s not published: %s", pk, error.message)
             continue
     return published
 

@@ -1,34 +1,270 @@
-"""Staff workflow screens. Each view checks permission, calls `reviews.services` and translates the result."""
+"""Staff workflow screens, inside the admin's look.
 
+Each view requires a staff login and the role's permission, takes actions only by POST (CSRF-checked),
+calls one function of `reviews.services` and translates the outcome: success -> a message and a
+redirect; a refusal -> its message and a redirect; a forged action by someone not allowed -> 403.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods, require_POST
+
+from factsheets.models import FactSheet, FactSheetRevision
+from factsheets.views import revision_page_context
+
+from . import services
+from .diff import revision_diff
+from .forms import CommitteeChoiceForm, SignForm, WithdrawSheetForm
+from .models import Committee, Decision, Review
 
 
-@staff_member_required
+def _requires(perm: str):
+    """Staff login (else the admin login page), then `perm` (else 403)."""
+
+    def decorator(view):
+        @staff_member_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            response = view(request, *args, **kwargs)
+            add_never_cache_headers(response)
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def _render(request, template: str, title: str, context: dict, status: int = 200):
+    return render(
+        request, template, {**admin.site.each_context(request), "title": title, **context}, status=status
+    )
+
+
+def _refused(request, error: services.WorkflowError, to: str):
+    """A refusal: a forged action by someone not allowed is a 403; anything else a message and a redirect."""
+    if isinstance(error, services.WorkflowPermissionDenied):
+        raise PermissionDenied(error.message)
+    messages.error(request, error.message)
+    return redirect(to)
+
+
+def _versions_url(revision_or_sheet) -> str:
+    sheet_id = getattr(revision_or_sheet, "fact_sheet_id", None) or revision_or_sheet.pk
+    return reverse("reviews:sheet_versions", args=[sheet_id])
+
+
+# Submission ---------------------------------------------------------------------------------------
+
+
+@_requires("factsheets.change_factsheetrevision")
+@require_http_methods(["GET", "POST"])
 def revision_submit_view(request, revision_id):
-    return HttpResponse("Submitting from the admin is not built yet.", status=501)
+    revision = get_object_or_404(FactSheetRevision.objects.select_related("fact_sheet"), pk=revision_id)
+    committees = list(Committee.objects.order_by("name").prefetch_related("members"))
+    form = CommitteeChoiceForm(request.POST or None, initial={"committee": committees[0] if len(committees) == 1 else None})
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, "Choose the committee that should review this version.")
+            return redirect("reviews:submit", revision.pk)
+        try:
+            review = services.revision_submit(revision=revision, by=request.user, committee=form.cleaned_data["committee"])
+        except services.WorkflowError as error:
+            return _refused(request, error, reverse("reviews:submit", args=[revision.pk]))
+        messages.success(
+            request, f"Version {revision.number} was sent to the {review.committee} for review; its members were emailed."
+        )
+        return redirect("reviews:review", review.pk)
+    return _render(
+        request,
+        "reviews/submit.html",
+        f"Submit “{revision.title}” version {revision.number} for review",
+        {
+            "revision": revision,
+            "form": form,
+            "committees": committees,
+            "can_submit": revision.is_editable and bool(committees),
+            "versions_url": _versions_url(revision),
+            "open_review": revision.reviews.filter(status=Review.Status.OPEN).first(),
+        },
+    )
 
 
-@staff_member_required
+@_requires("factsheets.change_factsheetrevision")
+@require_POST
+def revision_withdraw_submission_view(request, revision_id):
+    revision = get_object_or_404(FactSheetRevision, pk=revision_id)
+    try:
+        services.revision_withdraw_submission(revision=revision, by=request.user)
+    except services.WorkflowError as error:
+        return _refused(request, error, _versions_url(revision))
+    messages.success(request, f"Version {revision.number} was withdrawn from review and is a draft again.")
+    return redirect(_versions_url(revision))
+
+
+# Review and sign-off ------------------------------------------------------------------------------
+
+
+def _decisions_of_sheet(revision: FactSheetRevision):
+    """Every review of this sheet up to the one shown, newest first, with its decisions."""
+    return (
+        Review.objects.filter(revision__fact_sheet_id=revision.fact_sheet_id)
+        .select_related("committee", "revision", "submitted_by")
+        .prefetch_related(Prefetch("decisions", queryset=Decision.objects.order_by("signed_at", "id")))
+        .order_by("-submitted_at")[:50]
+    )
+
+
+@_requires("reviews.view_review")
+@require_http_methods(["GET", "POST"])
 def review_detail_view(request, pk):
-    return HttpResponse("The review page is not built yet.", status=501)
+    review = get_object_or_404(Review.objects.select_related("committee", "revision__fact_sheet", "submitted_by"), pk=pk)
+    revision = review.revision
+    reaffirmation = review.kind == Review.Kind.REAFFIRMATION
+    form = SignForm(request.POST or None, reaffirmation=reaffirmation)
+    refusal = services.review_sign_refusal(review=review, by=request.user)
+
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                decision = services.review_sign(
+                    review=review,
+                    by=request.user,
+                    verdict=form.cleaned_data["verdict"],
+                    password=form.cleaned_data["password"],
+                    comment=form.cleaned_data["comment"],
+                    conflict_of_interest=form.conflict_of_interest,
+                )
+            except services.WrongPassword as error:
+                form.add_error("password", error.message)
+            except services.InvalidInput as error:
+                form.add_error(None, error.message)
+            except services.WorkflowError as error:
+                return _refused(request, error, reverse("reviews:review", args=[review.pk]))
+            else:
+                messages.success(request, f"Signed: {decision.meaning}. {_outcome(review)}")
+                return redirect("reviews:review", review.pk)
+        elif refusal is not None and isinstance(refusal, services.WorkflowPermissionDenied):
+            raise PermissionDenied(refusal.message)
+
+    sheet = revision.fact_sheet
+    live = sheet.live_revision if sheet.live_revision_id and sheet.live_revision_id != revision.pk else None
+    return _render(
+        request,
+        "reviews/review.html",
+        f"{review.get_kind_display()}: {revision.title}, version {revision.number}",
+        {
+            "review": review,
+            "revision": revision,
+            "page": revision_page_context(revision, preview=True),
+            "live": live,
+            "diffs": revision_diff(live, revision) if not reaffirmation else [],
+            "reviews": _decisions_of_sheet(revision),
+            "form": form if refusal is None else None,
+            "refusal": refusal.message if refusal is not None else "",
+            "approvals": review.decisions.filter(verdict=Decision.Verdict.APPROVE).count(),
+            "can_withdraw": (
+                review.status == Review.Status.OPEN and review.kind == Review.Kind.REVISION
+                and not review.decisions.exists() and request.user.pk == review.submitted_by_id
+            ),
+            "versions_url": _versions_url(revision),
+        },
+    )
 
 
-@staff_member_required
+def _outcome(review: Review) -> str:
+    review.refresh_from_db()
+    revision = FactSheetRevision.objects.get(pk=review.revision_id)
+    if review.status == Review.Status.OPEN:
+        return "The review stays open until enough members approve."
+    if review.status == Review.Status.CHANGES_REQUESTED:
+        return "The review is closed and the authors were told what to change."
+    if review.kind == Review.Kind.REAFFIRMATION:
+        return f"The sheet is reaffirmed; next review due {revision.next_review_due:%d %B %Y}."
+    if revision.status == FactSheetRevision.Status.PUBLISHED:
+        return "The quorum is reached and the new version is live."
+    return f"The quorum is reached; it goes live at {revision.publish_at:%Y-%m-%d %H:%M} UTC."
+
+
+@_requires("reviews.view_review")
 def review_record_view(request, pk):
-    return HttpResponse("The sign-off record is not built yet.", status=501)
+    review = get_object_or_404(Review.objects.select_related("committee", "revision__fact_sheet", "submitted_by"), pk=pk)
+    return _render(
+        request,
+        "reviews/record.html",
+        f"Sign-off record: {review.revision.title}, version {review.revision.number}",
+        {"review": review, "revision": review.revision, "decisions": review.decisions.select_related("reviewer")},
+    )
 
 
-@staff_member_required
-def sheet_versions_view(request, sheet_id):
-    return HttpResponse("The versions and sign-offs page is not built yet.", status=501)
+# Sheets -------------------------------------------------------------------------------------------
 
 
-@staff_member_required
-def sheet_withdraw_view(request, sheet_id):
-    return HttpResponse("Withdrawing a sheet from the admin is not built yet.", status=501)
+@_requires("factsheets.view_factsheet")
+def sheet_versions_view(request, pk):
+    sheet = get_object_or_404(FactSheet, pk=pk)
+    revisions = sheet.revisions.order_by("-number").prefetch_related(
+        Prefetch(
+            "reviews",
+            queryset=Review.objects.select_related("committee")
+            .prefetch_related(Prefetch("decisions", queryset=Decision.objects.order_by("signed_at", "id")))
+            .order_by("submitted_at"),
+        )
+    )[:200]
+    return _render(
+        request,
+        "reviews/sheet_versions.html",
+        f"Versions of {sheet}",
+        {
+            "sheet": sheet,
+            "revisions": revisions,
+            "can_withdraw": request.user.has_perm("factsheets.withdraw_factsheet") and sheet.live_revision_id and not sheet.withdrawn_at,
+            "can_reaffirm": request.user.has_perm("reviews.start_reaffirmation") and sheet.live_revision_id and not sheet.withdrawn_at,
+            "can_author": request.user.has_perm("factsheets.change_factsheetrevision"),
+        },
+    )
 
 
-@staff_member_required
-def sheet_reaffirm_view(request, sheet_id):
-    return HttpResponse("Asking for reaffirmation from the admin is not built yet.", status=501)
+@_requires("factsheets.withdraw_factsheet")
+@require_http_methods(["GET", "POST"])
+def withdraw_sheet_view(request, pk):
+    sheet = get_object_or_404(FactSheet.objects.select_related("live_revision"), pk=pk)
+    form = WithdrawSheetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.factsheet_withdraw(fact_sheet=sheet, by=request.user, reason=form.cleaned_data["reason"])
+        except services.WorkflowError as error:
+            return _refused(request, error, reverse("reviews:withdraw_sheet", args=[sheet.pk]))
+        messages.success(request, f"“{sheet}” was withdrawn; its public page now explains why.")
+        return redirect("reviews:sheet_versions", sheet.pk)
+    return _render(request, "reviews/withdraw_sheet.html", f"Withdraw “{sheet}”", {"sheet": sheet, "form": form})
+
+
+@_requires("reviews.start_reaffirmation")
+@require_http_methods(["GET", "POST"])
+def reaffirm_view(request, pk):
+    sheet = get_object_or_404(FactSheet.objects.select_related("live_revision"), pk=pk)
+    form = CommitteeChoiceForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, "Choose the committee that should reaffirm this sheet.")
+            return redirect("reviews:reaffirm", sheet.pk)
+        try:
+            review = services.review_start_reaffirmation(
+                fact_sheet=sheet, by=request.user, committee=form.cleaned_data["committee"]
+            )
+        except services.WorkflowError as error:
+            return _refused(request, error, reverse("reviews:reaffirm", args=[sheet.pk]))
+        messages.success(request, f"The {review.committee} was asked to reaffirm “{sheet}”; its members were emailed.")
+        return redirect("reviews:review", review.pk)
+    return _render(request, "reviews/reaffirm.html", f"Ask a committee to reaffirm “{sheet}”", {"sheet": sheet, "form": form})

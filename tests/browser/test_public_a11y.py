@@ -10,32 +10,6 @@ from tests.factories import FactSheetFactory, make_published
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _roles(transactional_db):
-    """The flush after a transactional test removes the groups made by a data migration: make them again."""
-    from importlib import import_module
-
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
-
-    for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0)
-    for name, codes in import_module("reviews.migrations.0002_roles").ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for code in codes:
-            app_label, codename = code.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-
-
-@pytest.fixture(autouse=True)
-def _no_emails(monkeypatch):
-    from reviews import notifications
-
-    for name in ("review_opened", "decision_recorded", "revision_published"):
-        monkeypatch.setattr(notifications, name, lambda *args, **kwargs: None)
-
-
 @pytest.fixture
 def sheet_with_history(author, reviewer1, reviewer2, committee):
     condition = Condition.objects.create(name="Example arthritis", slug="example-arthritis")

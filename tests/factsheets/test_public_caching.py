@@ -18,15 +18,6 @@ def live(author, reviewer1, reviewer2, committee):
 URL = "/factsheets/examplumab/"
 
 
-@pytest.fixture(autouse=True)
-def _no_emails(monkeypatch):
-    """These tests run the on-commit callbacks; emails are not what they are about."""
-    from reviews import notifications
-
-    for name in ("review_opened", "decision_recorded", "revision_published"):
-        monkeypatch.setattr(notifications, name, lambda *args, **kwargs: None)
-
-
 def test_sheet_page_sends_etag_last_modified_and_public_max_age(client, live, settings):
     settings.FACTSHEETS_CACHE_SECONDS = 123
     response = client.get(URL)
