@@ -291,6 +291,77 @@ def test_anonymous_sees_only_published_content(client, objects):
     assert objects["draft"].title not in client.get("/").content.decode()
 
 
+# Workflow screens (/admin/workflow/) ---------------------------------------------------------------
+
+
+def screen_submit(ctx):
+    draft = make_draft(author=ctx["author"])
+    return reverse("reviews:submit", args=[draft.pk]), {"committee": ctx["committee"].pk}
+
+
+def screen_withdraw_submission(ctx):
+    draft = make_draft(author=ctx["author"])
+    services.revision_submit(revision=draft, by=ctx["author"], committee=ctx["committee"])
+    return reverse("reviews:withdraw_submission", args=[draft.pk]), {}
+
+
+def screen_sign(ctx):
+    review = services.revision_submit(revision=make_draft(author=ctx["author"]), by=ctx["author"], committee=ctx["committee"])
+    return reverse("reviews:review", args=[review.pk]), {"verdict": "approve", "conflict": "none", "password": PASSWORD}
+
+
+def screen_withdraw_sheet(ctx):
+    live = make_published(author=ctx["author"], reviewers=ctx["reviewers"], committee=ctx["committee"])
+    return reverse("reviews:withdraw_sheet", args=[live.fact_sheet_id]), {"reason": "Off the market."}
+
+
+def screen_reaffirm(ctx):
+    live = make_published(author=ctx["author"], reviewers=ctx["reviewers"], committee=ctx["committee"])
+    return reverse("reviews:reaffirm", args=[live.fact_sheet_id]), {"committee": ctx["committee"].pk}
+
+
+SCREEN_MATRIX = {
+    #                        anonymous author outsider member editor superuser
+    "submit":               (screen_submit, (D, A, D, D, D, A)),
+    "withdraw_submission":  (screen_withdraw_submission, (D, A, D, D, D, D)),
+    "sign":                 (screen_sign, (D, D, D, A, D, D)),
+    "withdraw_sheet":       (screen_withdraw_sheet, (D, D, D, D, A, A)),
+    "reaffirm":             (screen_reaffirm, (D, D, D, D, A, A)),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("screen", list(SCREEN_MATRIX))
+def test_workflow_screen_post_matrix(client, users, author, reviewer1, reviewer2, committee, role, screen):
+    make_screen, expectations = SCREEN_MATRIX[screen]
+    url, data = make_screen({"author": author, "reviewers": [reviewer1, reviewer2], "committee": committee})
+    login(client, users, role)
+    before = fingerprint()
+    response = client.post(url, data)
+    if expectations[ROLES.index(role)] == A:
+        assert response.status_code == 302, (role, screen, response.status_code)
+        assert fingerprint() != before, (role, screen)
+    else:
+        if role == "anonymous":
+            assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+        else:
+            assert response.status_code == 403, (role, screen, response.status_code)
+        assert fingerprint() == before, f"{role} was refused {screen} but the database changed"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_workflow_read_screens(client, users, objects, role):
+    review = Review.objects.first()
+    login(client, users, role)
+    for url in [reverse("reviews:review", args=[review.pk]), reverse("reviews:record", args=[review.pk]),
+                reverse("reviews:sheet_versions", args=[objects["sheet"].pk])]:
+        response = client.get(url)
+        if role == "anonymous":
+            assert response.status_code == 302 and response["Location"].startswith(LOGIN), url
+        else:
+            assert response.status_code == 200, (role, url)
+
+
 def test_committee_admin_refuses_non_editors(client, users, committee):
     from django.contrib import admin
 
