@@ -7,5 +7,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/workflow/", include("reviews.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("factsheets.api.urls")),
     path("", include("factsheets.urls")),
 ]

@@ -8,6 +8,8 @@ Three keys per sheet, nothing kept in process memory (several app servers share 
   Last-Modified date; or "gone" with the withdrawal reason. Expires after FACTSHEETS_CACHE_SECONDS.
 - `sheet-page:<revision pk>:<fingerprint>`: the rendered HTML. A published revision never changes, so
   this key never needs clearing: a new publication has a new pk and therefore a new key.
+- `api-ptr:<slug>:<gen>` (`live_pointer_key`): the JSON API's pointer (factsheets/api/views.py), whose
+  JSON of a revision is cached under `factsheets:api:v1:...:<revision pk>:<content hash>:...` likewise.
 
 The workflow services call `forget_sheet` after a publish, reaffirmation or withdrawal commits
 (`transaction.on_commit`), so the change shows on the next request. Because the pointer key includes
@@ -40,6 +42,11 @@ def _generation(slug: str) -> str:
 
 def pointer_key(slug: str) -> str:
     return f"sheet-ptr:{slug}:{_generation(slug)}"
+
+
+def live_pointer_key(slug: str) -> str:
+    """Key of the API's slug -> live revision pointer, in the sheet's current generation."""
+    return f"api-ptr:{slug}:{_generation(slug)}"
 
 
 def page_key(revision_pk: int, fingerprint: str) -> str:

@@ -167,22 +167,43 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "factsheets.api.errors.api_exception_handler",
+    # Anonymous rate limit per client address, e.g. "120/min", "5000/day"; empty disables it.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("DJANGO_API_ANON_RATE", "120/min") or None},
+    # Behind N trusted proxies/load balancers the client is taken from X-Forwarded-For; unset trusts none.
+    "NUM_PROXIES": int(os.environ["DJANGO_API_NUM_PROXIES"]) if os.environ.get("DJANGO_API_NUM_PROXIES") else None,
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Patient drug fact sheets API",
-    "DESCRIPTION": "Read-only access to published, committee-approved patient drug fact sheets.",
+    "DESCRIPTION": (
+        "Read-only access to published, committee-approved patient drug fact sheets. Only published content "
+        "is served. Errors are JSON `{\"status\", \"message\"}` (plus `errors` on 400). Dates are ISO 8601; "
+        "times are UTC with an explicit offset. Detail responses carry `ETag` and `Last-Modified`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # validatorUrl null: Swagger UI would otherwise send the schema address to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-CORS_ALLOW_ALL_ORIGINS = False
+# Partner sites call the API from browsers: anonymous GET from any origin, on /api/ only.
+CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+
+# Seconds a cached slug -> live revision pointer lives. Publish/withdraw forget it at once; this bounds how
+# long an edit of a sheet's own fields (names, conditions) takes to reach the API.
+FACTSHEETS_LIVE_POINTER_TIMEOUT = int(os.environ.get("FACTSHEETS_LIVE_POINTER_TIMEOUT", "300"))
+# Cache-Control max-age of API detail responses (browsers and CDNs).
+FACTSHEETS_API_MAX_AGE = int(os.environ.get("FACTSHEETS_API_MAX_AGE", "60"))
 
 # Printed under every public sheet; a society can set its own wording.
 FACTSHEETS_DISCLAIMER = os.environ.get(

@@ -22,3 +22,6 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # client.login() passes no request, which axes refuses; the lockout test turns it back on.
 AXES_ENABLED = False
+
+# No rate limit in tests (tests/api/test_http.py proves it with a tiny rate).
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}  # noqa: F405

@@ -1,0 +1,162 @@
+"""Serializers of the public API. Field lists are explicit and are the contract of DESIGN.md."""
+
+import datetime as dt
+import re
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from factsheets.models import Condition, FactSheetRevision, Section
+
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+
+def public_url(path: str) -> str:
+    """Absolute address of a public page. Built from settings.SITE_URL rather than the request's Host,
+    so cached JSON is the same for every caller and never echoes a spoofed host."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def sheet_page_url(slug: str) -> str:
+    return public_url(reverse("factsheets:detail", args=[slug]))
+
+
+def version_page_url(slug: str, number: int) -> str:
+    return public_url(reverse("factsheets:version", args=[slug, number]))
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class UTCDateTimeField(serializers.DateTimeField):
+    """ISO 8601 in UTC with an explicit offset: 2024-05-31T14:03:09+00:00."""
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        return value.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class StrictDateField(serializers.DateField):
+    """A date written exactly as YYYY-MM-DD; anything else is refused with a message saying so."""
+
+    default_error_messages = {"invalid": "Enter the date as YYYY-MM-DD, for example 2024-05-31."}
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            self.fail("invalid")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail("invalid")
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Condition
+        fields = ["slug", "name"]
+        extra_kwargs = {
+            "slug": {"help_text": "Stable key; use it in the `condition` filter of /api/v1/factsheets/."},
+            "name": {"help_text": "As patients know it, e.g. “Rheumatoid arthritis”."},
+        }
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    body_markdown = serializers.CharField(source="body", help_text="The section text as written (Markdown).")
+    body_html = serializers.CharField(help_text="The same text rendered to sanitised HTML, safe to insert in a page.")
+
+    class Meta:
+        model = Section
+        fields = ["kind", "heading", "body_markdown", "body_html"]
+        extra_kwargs = {
+            "kind": {"help_text": "Stable key from a fixed taxonomy; the heading is free text."},
+            "heading": {"help_text": "The heading patients see."},
+        }
+
+
+class ReviewedBySerializer(serializers.Serializer):
+    name = serializers.CharField(source="reviewed_by_name", help_text="The reviewing committee, as printed.")
+
+
+class FactSheetListItemSerializer(serializers.ModelSerializer):
+    """One line of the index: the live version of a sheet."""
+
+    slug = serializers.SlugField(source="fact_sheet.slug", help_text="Stable identifier of the sheet.")
+    version = serializers.IntegerField(source="number", help_text="Version number, 1 for the first version.")
+    updated_on = serializers.DateField(help_text="The “Updated <Month YYYY>” date of this version.")
+    url = serializers.SerializerMethodField(help_text="Absolute address of the public page.")
+
+    class Meta:
+        model = FactSheetRevision
+        fields = ["slug", "title", "version", "updated_on", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, revision) -> str:
+        return sheet_page_url(revision.fact_sheet.slug)
+
+
+class FactSheetVersionListItemSerializer(FactSheetListItemSerializer):
+    """One published version of a sheet; `url` is that version's public page."""
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, revision) -> str:
+        return version_page_url(revision.fact_sheet.slug, revision.number)
+
+
+class FactSheetRevisionSerializer(serializers.ModelSerializer):
+    """A whole published version of a sheet, as patients read it."""
+
+    # The views prefetch `fact_sheet.conditions` and `sections`, so serializing makes no query.
+
+    slug = serializers.SlugField(source="fact_sheet.slug", help_text="Stable identifier of the sheet.")
+    generic_name = serializers.CharField(source="fact_sheet.generic_name", help_text="Generic drug name.")
+    brand_names = serializers.ListField(
+        source="fact_sheet.brand_name_list", child=serializers.CharField(), help_text="Brand names, in order."
+    )
+    conditions = ConditionSerializer(source="fact_sheet.conditions", many=True, help_text="Conditions this drug treats.")
+    version = serializers.IntegerField(source="number", help_text="Version number, 1 for the first version.")
+    fast_facts = serializers.ListField(child=serializers.CharField(), help_text="The Fast Facts box, in order.")
+    sections = SectionSerializer(many=True, help_text="The sections in page order.")
+    authors = serializers.CharField(source="credit_line", help_text="Authors as printed, e.g. “D. Patel, MD, PhD”.")
+    reviewed_by = ReviewedBySerializer(source="*", help_text="The committee that approved this version.")
+    updated_on = serializers.DateField(help_text="The “Updated <Month YYYY>” date.")
+    last_reviewed_on = serializers.DateField(help_text="When a committee last approved or reaffirmed it.")
+    next_review_due = serializers.DateField(help_text="When the next committee review is due.")
+    published_at = UTCDateTimeField(help_text="When this version went live (UTC).")
+    content_hash = serializers.CharField(help_text="SHA-256 of the content the committee signed.")
+    url = serializers.SerializerMethodField(help_text="Absolute address of the public page.")
+
+    class Meta:
+        model = FactSheetRevision
+        fields = [
+            "slug", "title", "generic_name", "brand_names", "conditions", "version", "summary", "fast_facts",
+            "sections", "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due",
+            "published_at", "content_hash", "url",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, revision) -> str:
+        if self.context.get("as_version"):
+            return version_page_url(revision.fact_sheet.slug, revision.number)
+        return sheet_page_url(revision.fact_sheet.slug)
+
+
+class FactSheetFilterSerializer(serializers.Serializer):
+    """Query parameters of /api/v1/factsheets/ (all optional, combined with AND; an empty one counts as not given)."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200,
+        help_text="Words to find in the title, generic name or brand names (case-insensitive).",
+    )
+    condition = serializers.RegexField(
+        SLUG_PATTERN, required=False, max_length=200,
+        error_messages={"invalid": "Enter a condition slug (letters, digits, - and _) as listed by /api/v1/conditions/."},
+        help_text="Slug of a condition from /api/v1/conditions/. A well-formed slug that matches no condition "
+        "gives an empty list, not an error.",
+    )
+    updated_since = StrictDateField(
+        required=False,
+        help_text="Only sheets whose live version was updated on or after this date, written YYYY-MM-DD. "
+        "Anything else answers 400; empty means no filter.",
+    )

@@ -1,0 +1,123 @@
+"""Query budgets with 500 live sheets: list <= 4 whatever the page size; detail <= 4 uncached, 0 cached."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from factsheets.markdown import render_markdown
+from factsheets.models import Condition, FactSheet, FactSheetRevision, Section, SectionKind
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+N = 500
+
+
+@pytest.fixture
+def many_live_sheets():
+    """500 live sheets built with bulk_create (which skips the models' save()), kept consistent by hand:
+    rendered section HTML, real content hashes, live_revision pointers and conditions."""
+    conditions = Condition.objects.bulk_create(
+        [Condition(slug=f"condition-{i}", name=f"Condition {i}") for i in range(3)]
+    )
+    sheets = FactSheet.objects.bulk_create(
+        [FactSheet(slug=f"drug-{i:03}", generic_name=f"drug {i:03}", brand_names=f"Brand{i}, Other{i}") for i in range(N)]
+    )
+    now = timezone.now().replace(microsecond=0)
+    today = now.date()
+    revisions = FactSheetRevision.objects.bulk_create(
+        [
+            FactSheetRevision(
+                fact_sheet=sheet, number=1, status=FactSheetRevision.Status.PUBLISHED, title=f"Drug {i:03} (Brand{i})",
+                summary=f"Made-up medicine number {i}.", fast_facts=["Take with water.", "Ask about side effects."],
+                credit_line="A. Writer, MD", content_hash="pending", submitted_at=now, approved_at=now, published_at=now,
+                updated_on=today - dt.timedelta(days=i), last_reviewed_on=today,
+                next_review_due=today + dt.timedelta(days=3 * 365), reviewed_by_name="Committee on Patient Education",
+            )
+            for i, sheet in enumerate(sheets)
+        ]
+    )
+    body = "Plain words about this medicine.\n\n- one point\n- another point"
+    Section.objects.bulk_create(
+        [
+            Section(revision=revision, position=p, kind=kind, heading=SectionKind(kind).label, body=body,
+                    body_html=render_markdown(body))
+            for revision in revisions
+            for p, kind in enumerate([SectionKind.HOW_IT_WORKS, SectionKind.DOSING, SectionKind.SIDE_EFFECTS])
+        ]
+    )
+    revisions = list(FactSheetRevision.objects.prefetch_related("sections"))
+    for revision in revisions:
+        revision.content_hash = revision.compute_content_hash()
+    FactSheetRevision.objects.bulk_update(revisions, ["content_hash"])
+    by_sheet = {r.fact_sheet_id: r for r in revisions}
+    for sheet in sheets:
+        sheet.live_revision = by_sheet[sheet.pk]
+    FactSheet.objects.bulk_update(sheets, ["live_revision"])
+    Through = FactSheet.conditions.through
+    Through.objects.bulk_create(
+        [Through(factsheet_id=sheet.pk, condition_id=conditions[i % 3].pk) for i, sheet in enumerate(sheets)]
+    )
+    assert FactSheet.objects.live().count() == N
+    return sheets
+
+
+LIST_QUERIES = ["", "?page_size=1", "?page_size=100", "?page_size=1000", "?page=3&page_size=50", "?q=drug",
+                "?condition=condition-1", "?updated_since=2000-01-01",
+                "?q=brand1&condition=condition-2&updated_since=2000-01-01&page_size=100"]
+
+
+def test_list_stays_within_four_queries_whatever_the_page_size_and_filters(client, many_live_sheets,
+                                                                            django_assert_max_num_queries):
+    for query in LIST_QUERIES:  # one test, one 500-sheet fixture
+        with django_assert_max_num_queries(4):
+            response = client.get(f"/api/v1/factsheets/{query}")
+        assert response.status_code == 200, query
+        body = response.json()
+        assert body["count"] > 0 and body["results"], query
+
+
+def test_list_counts_all_live_sheets_and_caps_page_size(client, many_live_sheets):
+    body = client.get("/api/v1/factsheets/?page_size=1000").json()
+    assert body["count"] == N and len(body["results"]) == 100
+    assert client.get("/api/v1/factsheets/?condition=condition-1").json()["count"] == 167
+
+
+def test_detail_uncached_within_four_queries_cached_none(client, many_live_sheets, django_assert_max_num_queries,
+                                                         django_assert_num_queries):
+    cache.clear()
+    with django_assert_max_num_queries(4):
+        uncached = client.get("/api/v1/factsheets/drug-250/")
+    assert uncached.status_code == 200
+    with django_assert_num_queries(0):
+        cached = client.get("/api/v1/factsheets/drug-250/")
+    assert cached.json() == uncached.json()
+    assert len(cached.json()["sections"]) == 3
+    assert cached.json()["conditions"] == [{"slug": "condition-1", "name": "Condition 1"}]
+
+
+def test_detail_with_pointer_cached_but_content_evicted_within_four_queries(client, many_live_sheets, django_assert_max_num_queries):
+    client.get("/api/v1/factsheets/drug-007/")
+    # locmem internals (test settings use locmem): stored keys are ":<version>:<key>"
+    content_keys = [k.split(":", 2)[2] for k in cache._cache if ":factsheets:api:v1:" in k]
+    assert content_keys
+    cache.delete_many(content_keys)
+    with django_assert_max_num_queries(4):
+        response = client.get("/api/v1/factsheets/drug-007/")
+    assert response.json()["slug"] == "drug-007" and len(response.json()["sections"]) == 3
+
+
+def test_version_within_four_queries_uncached_and_one_cached(client, many_live_sheets, django_assert_max_num_queries):
+    cache.clear()
+    with django_assert_max_num_queries(4):
+        assert client.get("/api/v1/factsheets/drug-100/versions/1/").status_code == 200
+    with django_assert_max_num_queries(1):
+        assert client.get("/api/v1/factsheets/drug-100/versions/1/").status_code == 200
+
+
+def test_other_lists_within_four_queries(client, many_live_sheets, django_assert_max_num_queries):
+    for path in ["/api/v1/factsheets/drug-001/versions/", "/api/v1/conditions/", "/api/v1/conditions/?page_size=100"]:
+        cache.clear()
+        with django_assert_max_num_queries(4):
+            assert client.get(path).status_code == 200, path
