@@ -376,3 +376,23 @@ def test_committee_admin_refuses_non_editors(client, users, committee):
         assert fingerprint() == before
     committee.refresh_from_db()
     assert committee.required_approvals == 2
+
+
+# API -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_is_read_only_and_shows_only_published_content_to_every_role(client, users, objects, role):
+    login(client, users, role)
+    slug = objects["sheet"].slug
+    assert client.get(f"/api/v1/factsheets/{slug}/").status_code == 200
+    assert client.get("/api/v1/factsheets/draftumab/").status_code == 404
+    listed = [item["slug"] for item in client.get("/api/v1/factsheets/").json()["results"]]
+    assert listed == [slug]
+    before = fingerprint()
+    for method, url in [("post", "/api/v1/factsheets/"), ("put", f"/api/v1/factsheets/{slug}/"),
+                        ("patch", f"/api/v1/factsheets/{slug}/"), ("delete", f"/api/v1/factsheets/{slug}/"),
+                        ("post", "/api/v1/conditions/")]:
+        response = getattr(client, method)(url, {"title": "Hijacked"}, content_type="application/json")
+        assert response.status_code in (403, 405), (role, method, url, response.status_code)
+    assert fingerprint() == before
