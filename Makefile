@@ -24,6 +24,24 @@ run: demo
 	@echo "Serving http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Production mode: gunicorn (gunicorn.conf.py), static files collected and served hashed+compressed by
+# WhiteNoise. Needs DJANGO_SECRET_KEY; without one, a random key is generated once into .secret_key
+# (git-ignored, keep it: sessions and password-reset links depend on it). TLS is expected to end at a
+# proxy in front, which redirects http to https; set DJANGO_SECURE_SSL_REDIRECT=1 to redirect here instead.
+SECRET_FILE := .secret_key
+SERVE_ENV = DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_FILE))}" \
+	DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-0}"
+
+$(SECRET_FILE):
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(64))" > $@
+	@echo "Generated a secret key in $@ (git-ignored). Set DJANGO_SECRET_KEY in real deployments."
+
+serve: venv $(if $(DJANGO_SECRET_KEY),,$(SECRET_FILE))
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(SERVE_ENV) $(BIN)/gunicorn --config gunicorn.conf.py
+
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

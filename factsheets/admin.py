@@ -19,6 +19,8 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from config.admin_history import ReadOnlyHistoryMixin
+
 from .admin_readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
 from .models import Condition, FactSheet, FactSheetRevision, RevisionLocked, Section
 from .services import DraftNotAllowed, revision_create_first_draft, revision_start_draft
@@ -109,7 +111,7 @@ class FactSheetAddForm(forms.ModelForm):
 
 
 @admin.register(Condition)
-class ConditionAdmin(SimpleHistoryAdmin):
+class ConditionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
@@ -187,7 +189,7 @@ class RevisionListInline(admin.TabularInline):
 
 
 @admin.register(FactSheet)
-class FactSheetAdmin(SimpleHistoryAdmin):
+class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ["display_title", "slug", "live_version", "work_in_progress", "updated_on", "next_review_due", "withdrawn"]
     list_filter = ["conditions", HasLiveVersionFilter, WithdrawnFilter, ReviewOverdueFilter]
     search_fields = ["slug", "generic_name", "brand_names", "revisions__title"]
@@ -371,6 +373,12 @@ class FactSheetAdmin(SimpleHistoryAdmin):
     def has_add_draft_permission(self, request):
         return request.user.has_perm("factsheets.add_factsheetrevision")
 
+    def has_delete_permission(self, request, obj=None):
+        # A sheet that patients ever read is part of the record (PROTECT would refuse the delete anyway).
+        if obj is not None and obj.revisions.filter(status__in=FactSheetRevision.PUBLIC_STATUSES).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 # Revisions ----------------------------------------------------------------------------------------
 
@@ -419,7 +427,7 @@ class SectionInline(SectionReadingGradeMixin, admin.StackedInline):
 
 
 @admin.register(FactSheetRevision)
-class FactSheetRevisionAdmin(ReadingScoresAdminMixin, SimpleHistoryAdmin):
+class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, SimpleHistoryAdmin):
     form = RevisionForm
     inlines = [SectionInline]
     list_display = ["title", "fact_sheet", "number", "status", "updated_on", "created_by"]

@@ -3,11 +3,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin_history import ReadOnlyHistoryMixin
+
 from .models import GlossaryTerm
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(SimpleHistoryAdmin):
+class GlossaryTermAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ("term", "plain", "note")
     search_fields = ("term", "plain", "note")
     ordering = ("term",)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from . import selectors
 
@@ -25,7 +26,8 @@ class PublicationsFeed(Feed):
         return f"{item.title} (version {item.number})"
 
     def item_description(self, item):
-        return item.change_note or item.summary
+        # Atom marks the summary type="html": readers render it as HTML, so author text is escaped first.
+        return escape(item.change_note or item.summary)
 
     def item_link(self, item):
         return item.get_absolute_url()

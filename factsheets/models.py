@@ -18,6 +18,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .markdown import render_markdown
+from .validators import FastFactsValidator, no_nul_bytes
 
 BODY_MAX_LENGTH = 50_000
 
@@ -48,7 +49,7 @@ class RevisionLocked(ValidationError):
 
 
 class Condition(models.Model):
-    name = models.CharField(max_length=200, unique=True, help_text="As patients know it, e.g. “Rheumatoid arthritis”.")
+    name = models.CharField(max_length=200, unique=True, validators=[no_nul_bytes], help_text="As patients know it, e.g. “Rheumatoid arthritis”.")
     slug = models.SlugField(max_length=200, unique=True, help_text="Used in the public address /conditions/your-slug/.")
 
     history = HistoricalRecords()
@@ -76,9 +77,9 @@ class FactSheet(models.Model):
     slug = models.SlugField(
         max_length=200, unique=True, help_text="The permanent part of the public address /factsheets/your-slug/. Do not change once published."
     )
-    generic_name = models.CharField(max_length=200, help_text="The generic drug name, e.g. “anakinra”.")
+    generic_name = models.CharField(max_length=200, validators=[no_nul_bytes], help_text="The generic drug name, e.g. “anakinra”.")
     brand_names = models.CharField(
-        max_length=500, blank=True, help_text="Brand names separated by commas, e.g. “Kineret, Examplex”."
+        max_length=500, blank=True, validators=[no_nul_bytes], help_text="Brand names separated by commas, e.g. “Kineret, Examplex”."
     )
     conditions = models.ManyToManyField(Condition, blank=True, related_name="fact_sheets", help_text="Conditions this drug treats.")
     live_revision = models.OneToOneField(
@@ -91,7 +92,9 @@ class FactSheet(models.Model):
         help_text="The revision patients see. Set only by publishing.",
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
-    withdrawal_reason = models.TextField(blank=True, editable=False)
+    withdrawal_reason = models.TextField(
+        blank=True, editable=False, max_length=2000, validators=[no_nul_bytes, MaxLengthValidator(2000)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -153,18 +156,26 @@ class FactSheetRevision(models.Model):
     fact_sheet = models.ForeignKey(FactSheet, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveIntegerField(help_text="Version number, 1 for the first version of the sheet.")
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT, editable=False, db_index=True)
-    title = models.CharField(max_length=200, help_text="As printed at the top of the page, e.g. “Anakinra (Kineret)”.")
+    title = models.CharField(max_length=200, validators=[no_nul_bytes], help_text="As printed at the top of the page, e.g. “Anakinra (Kineret)”.")
     summary = models.TextField(
-        max_length=1000, help_text="One or two plain sentences; shown in search results and link previews."
+        max_length=1000,
+        validators=[no_nul_bytes, MaxLengthValidator(1000)],
+        help_text="One or two plain sentences; shown in search results and link previews."
     )
     fast_facts = models.JSONField(
-        default=list, blank=True, help_text="The short statements of the Fast Facts box, in order."
+        default=list,
+        blank=True,
+        validators=[FastFactsValidator(), no_nul_bytes],
+        help_text="The short statements of the Fast Facts box, in order."
     )
     credit_line = models.CharField(
-        max_length=300, help_text="Authors as printed in “Updated … by …”, e.g. “D. Patel, MD, PhD”."
+        max_length=300, validators=[no_nul_bytes], help_text="Authors as printed in “Updated … by …”, e.g. “D. Patel, MD, PhD”."
     )
     change_note = models.TextField(
-        max_length=2000, blank=True, help_text="What changed in this version, in plain words for patients."
+        max_length=2000,
+        blank=True,
+        validators=[no_nul_bytes, MaxLengthValidator(2000)],
+        help_text="What changed in this version, in plain words for patients."
     )
     content_hash = models.CharField(max_length=64, blank=True, editable=False, help_text="SHA-256 of the content, fixed at submission.")
     created_by = models.ForeignKey(
@@ -267,9 +278,9 @@ class Section(models.Model):
     revision = models.ForeignKey(FactSheetRevision, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveIntegerField(default=0, help_text="Order on the page; lower comes first.")
     kind = models.CharField(max_length=20, choices=SectionKind, default=SectionKind.OTHER, help_text="What this section is about.")
-    heading = models.CharField(max_length=200, help_text="The heading patients see, e.g. “How it works”.")
+    heading = models.CharField(max_length=200, validators=[no_nul_bytes], help_text="The heading patients see, e.g. “How it works”.")
     body = models.TextField(
-        validators=[MaxLengthValidator(BODY_MAX_LENGTH)],
+        validators=[no_nul_bytes, MaxLengthValidator(BODY_MAX_LENGTH)],
         help_text="Markdown: blank line between paragraphs, “- ” for bullets, **bold**, [links](https://…).",
     )
     body_html = models.TextField(blank=True, editable=False)
@@ -305,10 +316,12 @@ class GlossaryTerm(models.Model):
 
     term = models.CharField(
         max_length=100,
+        validators=[no_nul_bytes],
         help_text="The jargon as written, singular, e.g. “subcutaneous” or “adverse event”. Plurals match too.",
     )
-    plain = models.CharField(max_length=200, help_text="What to write instead, e.g. “under the skin”.")
-    note = models.TextField(blank=True, max_length=1000, help_text="Optional advice for authors, shown with the hint.")
+    plain = models.CharField(max_length=200, validators=[no_nul_bytes], help_text="What to write instead, e.g. “under the skin”.")
+    note = models.TextField(
+        blank=True, max_length=1000, validators=[no_nul_bytes, MaxLengthValidator(1000)], help_text="Optional advice for authors, shown with the hint.")
 
     history = HistoricalRecords()
 

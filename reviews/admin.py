@@ -6,11 +6,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin_history import ReadOnlyHistoryMixin
+
 from .models import Committee, Decision, Review
 
 
 @admin.register(Committee)
-class CommitteeAdmin(SimpleHistoryAdmin):
+class CommitteeAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ["name", "required_approvals", "review_interval_months", "member_count"]
     search_fields = ["name"]
     filter_horizontal = ["members"]
@@ -54,7 +56,7 @@ class DecisionInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class ReviewAdmin(ReadOnlyMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ["revision", "committee", "kind", "status", "submitted_at", "closed_at", "links"]
     list_filter = ["status", "kind", "committee"]
     search_fields = ["revision__title", "revision__fact_sheet__slug", "committee__name"]

@@ -7,17 +7,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from factsheets.models import FactSheetRevision
+from factsheets.validators import no_nul_bytes
 
 
 class Committee(models.Model):
     name = models.CharField(
-        max_length=300, unique=True, help_text="As printed in the credit line, e.g. “Committee on Communications and Marketing”."
+        max_length=300, unique=True, validators=[no_nul_bytes], help_text="As printed in the credit line, e.g. “Committee on Communications and Marketing”."
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="committees", help_text="Reviewers who may sign off for this committee."
@@ -100,6 +101,9 @@ class Review(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.revision} by the {self.committee}"
 
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A review is part of the record and can never be deleted.")
+
 
 class Decision(models.Model):
     """A reviewer's electronic signature on a review. Append-only: never edited, never deleted."""
@@ -117,13 +121,16 @@ class Decision(models.Model):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="decisions")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions")
     verdict = models.CharField(max_length=20, choices=Verdict)
-    comment = models.TextField(blank=True, max_length=10_000)
+    comment = models.TextField(blank=True, max_length=10_000, validators=[no_nul_bytes, MaxLengthValidator(10_000)])
     signed_at = models.DateTimeField()
     content_hash = models.CharField(max_length=64, help_text="The content hash the reviewer signed.")
     printed_name = models.CharField(max_length=300, help_text="The reviewer's name as printed on the record.")
     meaning = models.CharField(max_length=200, help_text="What the signature means.")
     conflict_of_interest = models.TextField(
-        blank=True, max_length=5000, help_text="The reviewer's declaration; empty means “none declared”."
+        blank=True,
+        max_length=5000,
+        validators=[no_nul_bytes, MaxLengthValidator(5000)],
+        help_text="The reviewer's declaration; empty means “none declared”."
     )
 
     class Meta:

@@ -85,6 +85,16 @@ def revision_authors(revision: FactSheetRevision) -> set[int]:
     return ids
 
 
+def _clean_text(value: str, *, label: str, max_length: int) -> str:
+    """Free text typed with an action (comment, declaration, reason): refuse NUL characters and overlong text."""
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise InvalidInput(f"The {label} contains a NUL character (U+0000), which is not allowed; retype it as plain text.")
+    if len(value) > max_length:
+        raise InvalidInput(f"The {label} is {len(value)} characters long; keep it to {max_length} or fewer.")
+    return value
+
+
 def can_author(user) -> bool:
     return user.is_active and user.has_perm("factsheets.change_factsheetrevision")
 
@@ -136,7 +146,7 @@ def revision_submit(
         raise InvalidInput(f"The {committee} has no members yet; an editor must add reviewers first.")
     if not revision.sections.exists():
         raise InvalidInput("Add at least one section before submitting.")
-    justification = (justification or "").strip()
+    justification = _clean_text(justification, label="reading-level justification", max_length=5000)
     grade = readability.revision_report(revision).grade
     if grade is not None and grade > float(committee.max_reading_grade) and not justification:
         raise InvalidInput(
@@ -228,6 +238,8 @@ def review_sign(
         raise refusal
     if verdict == Decision.Verdict.REQUEST_CHANGES and not comment:
         raise InvalidInput("Say what needs to change: a comment is required when requesting changes.")
+    comment = _clean_text(comment, label="comment", max_length=10_000)
+    conflict_of_interest = _clean_text(conflict_of_interest, label="conflict-of-interest declaration", max_length=5000)
     current_hash = revision.compute_content_hash()
     if current_hash != review.content_hash:
         raise TransitionNotAllowed("The content changed after it was submitted; it cannot be signed.")
@@ -420,7 +432,7 @@ def factsheet_withdraw(*, fact_sheet: FactSheet, by, reason: str) -> FactSheet:
     """An editor takes a live sheet off the public site with a reason; its pages then answer 410."""
     if not by.is_active or not by.has_perm("factsheets.withdraw_factsheet"):
         raise WorkflowPermissionDenied("Only editors can withdraw a fact sheet.")
-    reason = (reason or "").strip()
+    reason = _clean_text(reason, label="reason", max_length=2000)
     if not reason:
         raise InvalidInput("Give the reason for withdrawing this fact sheet; it is shown to patients.")
     sheet = FactSheet.objects.select_for_update().get(pk=fact_sheet.pk)

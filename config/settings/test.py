@@ -15,5 +15,13 @@ STORAGES = {
 ALLOWED_HOSTS = ["*"]
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
+# The test client and live_server speak plain http: no redirect to https, cookies over http. Production
+# values are tested by running `check --deploy` against config.settings.base (tests/test_production.py).
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+# client.login() passes no request, which axes refuses; the lockout test turns it back on.
+AXES_ENABLED = False
+
 # No rate limit in tests (tests/api/test_http.py proves it with a tiny rate).
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}  # noqa: F405
