@@ -11,7 +11,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -232,22 +232,44 @@ class FactSheetRevision(models.Model):
         return reverse("factsheets:version", args=[self.fact_sheet.slug, self.number])
 
     def _stored_state(self):
-        return FactSheetRevision.objects.filter(pk=self.pk).values("status", *self.CONTENT_FIELDS).first()
+        # Locked, so a workflow transition cannot commit between this check and the write below.
+        return (
+            FactSheetRevision.objects.select_for_update()
+            .filter(pk=self.pk)
+            .values("status", "content_hash", *self.CONTENT_FIELDS)
+            .first()
+        )
 
     def save(self, *args, **kwargs):
         # Browsers send CRLF from text areas; one line-ending style keeps content hashes stable.
         self.summary = normalise_newlines(self.summary)
         self.change_note = normalise_newlines(self.change_note)
-        if self.pk:
+        if not self.pk:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
             stored = self._stored_state()
-            if stored and stored["status"] not in self.EDITABLE_STATUSES:
-                changed = [f for f in self.CONTENT_FIELDS if stored[f] != getattr(self, f)]
-                if changed:
-                    raise RevisionLocked(
-                        f"Version {self.number} is {dict(self.Status.choices)[stored['status']].lower()} and can no "
-                        f"longer be edited (tried to change: {', '.join(changed)}). Start a new draft instead."
-                    )
-        super().save(*args, **kwargs)
+            if stored:
+                self._refuse_stale_or_locked(stored)
+            super().save(*args, **kwargs)
+
+    def _refuse_stale_or_locked(self, stored: dict) -> None:
+        stored_label = dict(self.Status.choices)[stored["status"]].lower()
+        # Only reviews.services moves a revision between states (it marks its saves); any other save that
+        # would write a different state was made from a stale copy, e.g. an admin form opened before submission.
+        if not getattr(self, "_workflow_save", False) and (
+            stored["status"] != self.status or stored["content_hash"] != self.content_hash
+        ):
+            raise RevisionLocked(
+                f"Version {self.number} is now {stored_label}: it changed while you were editing, so nothing was "
+                "saved. Reload the page."
+            )
+        if stored["status"] not in self.EDITABLE_STATUSES:
+            changed = [f for f in self.CONTENT_FIELDS if stored[f] != getattr(self, f)]
+            if changed:
+                raise RevisionLocked(
+                    f"Version {self.number} is {stored_label} and can no longer be edited "
+                    f"(tried to change: {', '.join(changed)}). Start a new draft instead."
+                )
 
     def delete(self, *args, **kwargs):
         if self.pk and not self.is_editable:
@@ -295,20 +317,27 @@ class Section(models.Model):
         return self.heading
 
     def _revision_locked(self) -> bool:
-        status = FactSheetRevision.objects.filter(pk=self.revision_id).values_list("status", flat=True).first()
-        return status is not None and status not in FactSheetRevision.EDITABLE_STATUSES
+        """True when this section's revision, or the one it is stored under, has left the editable states.
+        The revision rows are locked, so a submission cannot slip in between this check and the write."""
+        revision_ids = {self.revision_id}
+        if self.pk:
+            revision_ids.update(Section.objects.filter(pk=self.pk).values_list("revision_id", flat=True))
+        statuses = FactSheetRevision.objects.select_for_update().filter(pk__in=revision_ids).values_list("status", flat=True)
+        return any(status not in FactSheetRevision.EDITABLE_STATUSES for status in statuses)
 
     def save(self, *args, **kwargs):
-        if self._revision_locked():
-            raise RevisionLocked("This version has been submitted; its sections can no longer be edited.")
         self.body = normalise_newlines(self.body)
         self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            if self._revision_locked():
+                raise RevisionLocked("This version has been submitted; its sections can no longer be edited.")
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if self._revision_locked():
-            raise RevisionLocked("This version has been submitted; its sections can no longer be removed.")
-        return super().delete(*args, **kwargs)
+        with transaction.atomic():
+            if self._revision_locked():
+                raise RevisionLocked("This version has been submitted; its sections can no longer be removed.")
+            return super().delete(*args, **kwargs)
 
 
 class GlossaryTerm(models.Model):

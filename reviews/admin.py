@@ -2,6 +2,9 @@
 deleted through the admin: they come only from `reviews.services`, through the workflow screens)."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -93,3 +96,39 @@ class DecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+
+class RoleSafeUserAdmin(UserAdmin):
+    """Editors manage accounts, but only an administrator (superuser) grants the powers that could get
+    around a committee: superuser status, single permissions, and the Editors role itself."""
+
+    PRIVILEGED_FIELDS = ("is_superuser", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [f for f in self.PRIVILEGED_FIELDS if f not in fields]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.exclude(name="Editors")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        # A non-superuser's form cannot offer Editors, but an editor's own membership must survive a save.
+        keep_editor = change and not request.user.is_superuser and form.instance.groups.filter(name="Editors").exists()
+        super().save_related(request, form, formsets, change)
+        if keep_editor:
+            form.instance.groups.add(Group.objects.get(name="Editors"))
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, RoleSafeUserAdmin)

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -100,11 +101,16 @@ def can_author(user) -> bool:
 
 
 def _save(obj, by, reason: str, **kwargs):
-    """Save with the acting user and a reason recorded in the object's history."""
+    """Save with the acting user and a reason recorded in the object's history, as a workflow transition
+    (the only kind of save allowed to change a revision's state)."""
     if by is not None:
         obj._history_user = by
     obj._change_reason = reason
-    obj.save(**kwargs)
+    obj._workflow_save = True
+    try:
+        obj.save(**kwargs)
+    finally:
+        obj._workflow_save = False
 
 
 def _lock_revision(revision: FactSheetRevision) -> FactSheetRevision:
@@ -132,6 +138,8 @@ def revision_submit(
     if not can_author(by):
         raise WorkflowPermissionDenied("Only authors can submit a fact sheet for review.")
     revision = _lock_revision(revision)
+    if revision.fact_sheet.withdrawn_at is not None:
+        raise TransitionNotAllowed("This fact sheet has been withdrawn by an editor; it cannot be sent for review.")
     if revision.status not in FactSheetRevision.EDITABLE_STATUSES:
         raise TransitionNotAllowed(
             f"Version {revision.number} is {revision.get_status_display().lower()}; only a draft or a version "
@@ -231,8 +239,7 @@ def review_sign(
     refusal = _sign_refusal(review=review, revision=revision, by=by, check_state=False)
     if refusal is not None:
         raise refusal
-    if not password or not by.check_password(password):
-        raise WrongPassword("The password is not correct. Nothing was signed.")
+    _check_password(by, password)
     refusal = _sign_refusal(review=review, revision=revision, by=by)
     if refusal is not None:
         raise refusal
@@ -279,10 +286,29 @@ def review_sign(
                 revision.status = Status.APPROVED
                 revision.approved_at = now
                 _save(revision, by, f"Approved by the {committee}")
-                if revision.publish_at is None or revision.publish_at <= now:
+                due = revision.publish_at is None or revision.publish_at <= now
+                if due and revision.fact_sheet.withdrawn_at is None:
                     _publish(revision, by=by, now=now)
     transaction.on_commit(lambda: notifications.decision_recorded(decision))
     return decision
+
+
+SIGN_PASSWORD_ATTEMPTS = 5
+SIGN_LOCKOUT_SECONDS = 15 * 60
+
+
+def _check_password(user, password: str) -> None:
+    """The electronic signature's re-entered password, with a limit on wrong guesses per reviewer."""
+    key = f"sign-password-failures:{user.pk}"
+    if cache.get(key, 0) >= SIGN_PASSWORD_ATTEMPTS:
+        raise WorkflowPermissionDenied(
+            "Too many wrong passwords: signing is locked for 15 minutes. Nothing was signed."
+        )
+    if not password or not user.check_password(password):
+        cache.add(key, 0, SIGN_LOCKOUT_SECONDS)
+        cache.incr(key)
+        raise WrongPassword("The password is not correct. Nothing was signed.")
+    cache.delete(key)
 
 
 def _sign_refusal(*, review: Review, revision: FactSheetRevision, by, check_state: bool = True) -> WorkflowError | None:
@@ -298,6 +324,10 @@ def _sign_refusal(*, review: Review, revision: FactSheetRevision, by, check_stat
         return TransitionNotAllowed(f"This review is already closed ({review.get_status_display().lower()}).")
     if review.decisions.filter(reviewer=by).exists():
         return TransitionNotAllowed("You have already signed this review; each member signs once.")
+    if review.kind == Review.Kind.REAFFIRMATION and (
+        revision.status != Status.PUBLISHED or revision.fact_sheet.withdrawn_at is not None
+    ):
+        return TransitionNotAllowed("This version is no longer live, so there is nothing left to reaffirm.")
     return None
 
 
@@ -366,6 +396,8 @@ def _publish(revision: FactSheetRevision, *, by, now: dt.datetime) -> FactSheetR
             "The content does not match what the reviewers signed (content hash mismatch); it cannot be published."
         )
     sheet = FactSheet.objects.select_for_update().get(pk=revision.fact_sheet_id)
+    if sheet.withdrawn_at is not None:
+        raise TransitionNotAllowed("This fact sheet is withdrawn; a new version of it cannot go live.")
     previous = sheet.live_revision_id and _lock_revision(sheet.live_revision)
     if previous:
         previous.status = Status.SUPERSEDED
@@ -461,8 +493,16 @@ def revision_import_published(
         raise TransitionNotAllowed(f"Version {revision.number} is not a draft; only a new import can be published this way.")
     sheet = FactSheet.objects.select_for_update().get(pk=revision.fact_sheet_id)
     now = timezone.now()
+    if sheet.withdrawn_at is not None:
+        raise TransitionNotAllowed("This fact sheet is withdrawn; an import cannot put it back online.")
     if sheet.live_revision_id:
         previous = _lock_revision(sheet.live_revision)
+        if not previous.imported_from:
+            # Text a committee approved here is only ever replaced through a review, never by an import.
+            raise TransitionNotAllowed(
+                f"Version {previous.number} of this sheet was approved in this system; import the file as a draft "
+                "and send it for review instead."
+            )
         previous.status = Status.SUPERSEDED
         _save(previous, by, f"Superseded by imported version {revision.number}")
     revision.content_hash = revision.compute_content_hash()

@@ -74,3 +74,24 @@ def test_revision_with_changes_requested_is_editable_again(author, reviewer1, co
     revision.title = "Simpler title"
     revision.save()
     assert FactSheetRevision.objects.get(pk=revision.pk).title == "Simpler title"
+
+
+def test_stale_copy_saved_after_submission_cannot_undo_it(author, committee):
+    """An admin form opened on the draft and saved after the submission must not write `draft` back."""
+    revision = make_draft(author=author)
+    stale = FactSheetRevision.objects.get(pk=revision.pk)
+    services.revision_submit(revision=revision, by=author, committee=committee)
+    with pytest.raises(RevisionLocked, match="changed while you were editing"):
+        stale.save()
+    revision.refresh_from_db()
+    assert revision.status == FactSheetRevision.Status.IN_REVIEW
+    assert revision.content_hash and revision.submitted_at is not None
+
+
+def test_section_cannot_be_moved_out_of_a_submitted_revision(submitted, author):
+    draft = make_draft(author=author, number=1)
+    section = submitted.sections.first()
+    section.revision = draft
+    with pytest.raises(RevisionLocked):
+        section.save()
+    assert Section.objects.get(pk=section.pk).revision_id == submitted.pk

@@ -158,19 +158,27 @@ def test_as_published_needs_the_updated_date():
     assert not FactSheet.objects.exists() and not Committee.objects.exists()
 
 
-def test_as_published_over_a_live_sheet_supersedes_it(author, reviewer1, reviewer2, committee):
+def test_as_published_never_replaces_a_version_a_committee_approved_here(author, reviewer1, reviewer2, committee):
     from tests.factories import FactSheetFactory
 
     old = make_published(
         author=author, reviewers=[reviewer1, reviewer2], committee=committee,
         fact_sheet=FactSheetFactory(slug="examplumab", generic_name="examplumab"),
     )
-    run(FIXTURES / "examplumab.txt", "--as-published", "--committee", committee.name)
+    _, err, _ = run_failing(FIXTURES / "examplumab.txt", "--as-published", "--committee", committee.name)
+    assert "approved by a committee in this system" in err
     old.refresh_from_db()
-    sheet = old.fact_sheet
-    sheet.refresh_from_db()
-    assert old.status == Status.SUPERSEDED
+    assert old.status == Status.PUBLISHED and old.fact_sheet.revisions.count() == 1
+
+
+def test_as_published_over_an_imported_live_version_supersedes_it(tmp_path):
+    run(FIXTURES / "examplumab.txt", "--as-published", "--committee", "Committee on Patient Education")
+    newer = tmp_path / "examplumab.txt"
+    newer.write_text((FIXTURES / "examplumab.txt").read_text(encoding="utf-8").replace("Fast Facts", "Fast Facts\n\n- One more fact we added later.", 1), encoding="utf-8")
+    run(newer, "--as-published", "--committee", "Committee on Patient Education")
+    sheet = FactSheet.objects.get(slug="examplumab")
     assert (sheet.live_revision.number, sheet.live_revision.status) == (2, Status.PUBLISHED)
+    assert sheet.revisions.get(number=1).status == Status.SUPERSEDED
 
 
 def test_committee_option_without_as_published_is_refused():

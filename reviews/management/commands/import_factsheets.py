@@ -78,6 +78,11 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
             raise ImportRefused(
                 f"the fact sheet “{sheet.slug}” is withdrawn; a withdrawn sheet cannot be republished by import"
             )
+        if as_published and sheet.live_revision_id and not sheet.live_revision.imported_from:
+            raise ImportRefused(
+                f"the live version of “{sheet.slug}” was approved by a committee in this system; import the file "
+                "without --as-published to make a draft, and send that for review"
+            )
         number = (sheet.revisions.aggregate(m=Max("number"))["m"] or 0) + 1
         if sheet.generic_name != parsed.generic_name or sheet.brand_name_list != parsed.brand_names:
             notes.append("the existing sheet's generic and brand names are kept; change them in the admin if needed")
