@@ -21,6 +21,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .admin_readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
 from .models import Condition, FactSheet, FactSheetRevision, RevisionLocked, Section
+from .search import refresh_search_index
 from .services import DraftNotAllowed, revision_create_first_draft, revision_start_draft
 
 FAST_FACTS_MAX_COUNT = 12
@@ -113,6 +114,11 @@ class ConditionAdmin(SimpleHistoryAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # the sheets' search text holds the condition's name
+            refresh_search_index(obj.fact_sheets.values_list("pk", flat=True))
 
 
 # Fact sheets --------------------------------------------------------------------------------------
@@ -290,6 +296,10 @@ class FactSheetAdmin(SimpleHistoryAdmin):
                 )
             except (PermissionDenied, DraftNotAllowed) as error:
                 raise _FirstDraftRefused(str(error) or "Only authors can write a fact sheet.") from error
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_search_index([form.instance.pk])  # names and conditions are in the search text
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
