@@ -7,6 +7,7 @@ refuses the save anyway (`RevisionLocked`), which we turn into a message rather 
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -198,6 +200,9 @@ class FactSheetAdmin(SimpleHistoryAdmin):
     list_filter = ["conditions", HasLiveVersionFilter, WithdrawnFilter, ReviewOverdueFilter]
     search_fields = ["slug", "generic_name", "brand_names", "revisions__title"]
     list_select_related = ["live_revision"]
+    # Each row costs template work; 50 a page and no second COUNT(*) of the whole table (issue 8).
+    list_per_page = 50
+    show_full_result_count = False
     filter_horizontal = ["conditions"]
     inlines = [RevisionListInline]
     actions = ["start_new_draft"]
@@ -217,6 +222,15 @@ class FactSheetAdmin(SimpleHistoryAdmin):
         ),
     ]
     readonly_fields = ["live_revision", "withdrawn_at", "withdrawal_reason"]
+
+    def action_checkbox(self, obj):
+        """The admin's row checkbox, the same markup written directly (rendering a widget template per row
+        was a third of the changelist's time)."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME, str(obj.pk), label,
+        )
 
     # Changelist: one query for the rows, whatever their number (the latest version comes from subqueries).
     def get_queryset(self, request):
