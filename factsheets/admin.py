@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -22,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .admin_readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
+from .cache import forget_sheet, forget_site
 from .models import Condition, FactSheet, FactSheetRevision, RevisionLocked, Section
 from .search import refresh_search_index
 from .services import DraftNotAllowed, revision_create_first_draft, revision_start_draft
@@ -121,6 +123,7 @@ class ConditionAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         if change:  # the sheets' search text holds the condition's name
             refresh_search_index(obj.fact_sheets.values_list("pk", flat=True))
+            transaction.on_commit(forget_site)  # condition names show on pages and lists
 
 
 # Fact sheets --------------------------------------------------------------------------------------
@@ -314,6 +317,8 @@ class FactSheetAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         refresh_search_index([form.instance.pk])  # names and conditions are in the search text
+        slug = form.instance.slug
+        transaction.on_commit(lambda: forget_sheet(slug))  # and on the cached pages and lists
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -145,3 +145,18 @@ def test_not_found_is_not_stored(client, live):
     client.get("/factsheets/no-such-sheet/")
     client.get("/api/v1/factsheets/no-such-sheet/")
     assert not [k for k in cache._cache if middleware.KEY_PREFIX in k]
+
+
+def test_admin_edit_of_a_sheets_names_shows_at_once(client, live, admin_client, django_capture_on_commit_callbacks):
+    client.get("/search/?q=newbrand")
+    assert b"/factsheets/examplumab/" not in client.get("/search/?q=newbrand").content
+    sheet = live.fact_sheet
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/factsheets/factsheet/{sheet.pk}/change/", {
+            "generic_name": "examplumab", "brand_names": "Newbrand", "conditions": [c.pk for c in sheet.conditions.all()],
+            "revisions-TOTAL_FORMS": "0", "revisions-INITIAL_FORMS": "0",
+        })
+    assert response.status_code == 302
+    client.cookies.clear()
+    assert b"/factsheets/examplumab/" in client.get("/search/?q=newbrand").content
+    assert b"Newbrand" in client.get(SHEET).content
