@@ -38,6 +38,9 @@ PUBLIC_PATHS = re.compile(
 MAX_KEY_PATH = 512  # longer URLs (odd query strings) are served normally and not stored
 STORED_STATUSES = {200, 410}
 KEY_PREFIX = "public-response:"
+CONDITIONAL_HEADERS = frozenset(
+    ["HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE"]
+)
 
 
 def _key(request) -> str:
@@ -88,13 +91,12 @@ class PublicResponseCacheMiddleware:
 
     @staticmethod
     def _from_entry(request, entry) -> HttpResponse:
-        response = HttpResponse(entry["body"], status=entry["status"])
-        for name, value in entry["headers"]:
-            response.headers[name] = value
-        if entry["status"] == 200:
-            etag = response.get("ETag")
+        response = HttpResponse(entry["body"], status=entry["status"], headers=dict(entry["headers"]))
+        if entry["status"] == 200 and not CONDITIONAL_HEADERS.isdisjoint(request.META):
             last_modified = parse_http_date_safe(response.get("Last-Modified", "")) if response.has_header("Last-Modified") else None
-            conditional = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+            conditional = get_conditional_response(
+                request, etag=response.get("ETag"), last_modified=last_modified, response=response
+            )
             if conditional is not response:
                 return conditional
         return response
