@@ -14,12 +14,15 @@ cache hit skips entirely.
   entry built from a read that raced the commit carries the old generation and is never served.
 - Entries also expire after FACTSHEETS_CACHE_SECONDS, the bound the pages already promise for edits that
   bypass the workflow (e.g. a brand name changed in the admin).
+- The API's anonymous rate limit still applies to hits on /api/ (DRF's AnonRateThrottle, same counter);
+  a request over the limit goes through the whole stack and gets DRF's 429.
 - Conditional requests: a hit answers If-None-Match / If-Modified-Since with 304 from the stored ETag and
   Last-Modified, as the views do.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -47,6 +50,23 @@ def _key(request) -> str:
     return KEY_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
 
 
+@functools.cache
+def _lean_throttle_class():
+    from rest_framework.throttling import AnonRateThrottle
+
+    class LeanAnonThrottle(AnonRateThrottle):
+        def get_cache_key(self, request, view):  # no request.user yet: every request here is anonymous
+            return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    return LeanAnonThrottle
+
+
+def _api_throttle_allows(request) -> bool:
+    """The API's anonymous rate limit also counts cached answers (same cache key as DRF's throttle)."""
+    throttle = _lean_throttle_class()()
+    return throttle.rate is None or throttle.allow_request(request, None)
+
+
 class PublicResponseCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,6 +79,8 @@ class PublicResponseCacheMiddleware:
         generation = found.get(sheet_cache.SITE_GEN_KEY) or sheet_cache.new_site_generation_if_missing()
         entry = found.get(key)
         if entry is not None and entry["gen"] == generation:
+            if request.path_info.startswith("/api/") and not _api_throttle_allows(request):
+                return self.get_response(request)  # DRF answers 429 with its usual body and Retry-After
             return self._from_entry(request, entry)
         response = self.get_response(request)
         if request.method == "GET" and self._storable(response):

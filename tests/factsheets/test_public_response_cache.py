@@ -160,3 +160,17 @@ def test_admin_edit_of_a_sheets_names_shows_at_once(client, live, admin_client, 
     client.cookies.clear()
     assert b"/factsheets/examplumab/" in client.get("/search/?q=newbrand").content
     assert b"Newbrand" in client.get(SHEET).content
+
+
+def test_the_api_rate_limit_also_counts_cached_answers(client, live, monkeypatch):
+    from rest_framework.throttling import AnonRateThrottle
+
+    url = "/api/v1/factsheets/examplumab/"
+    client.get(url)  # cached now, before the limit is set
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min"})
+    statuses = [client.get(url).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = client.get("/api/v1/factsheets/")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert client.get(url, REMOTE_ADDR="10.0.0.9").status_code == 200
+    assert client.get(SHEET).status_code == 200  # the public pages have no rate limit
