@@ -11,6 +11,10 @@ Three keys per sheet, nothing kept in process memory (several app servers share 
 - `api-ptr:<slug>:<gen>` (`live_pointer_key`): the JSON API's pointer (factsheets/api/views.py), whose
   JSON of a revision is cached under `factsheets:api:v1:...:<revision pk>:<content hash>:...` likewise.
 
+- `site-gen`: the site-wide generation; `public-response:<hash of path>` holds a whole anonymous public
+  response (status, headers, body) tagged with the site generation it was built under
+  (factsheets/middleware.py). `forget_sheet` renews the site generation as well.
+
 The workflow services call `forget_sheet` after a publish, reaffirmation or withdrawal commits
 (`transaction.on_commit`), so the change shows on the next request. Because the pointer key includes
 the generation, a request that read the database just before the commit can only write its stale
@@ -57,6 +61,32 @@ def pointer_timeout() -> int:
     return settings.FACTSHEETS_CACHE_SECONDS
 
 
+SITE_GEN_KEY = "site-gen"
+
+
+def site_generation() -> str:
+    """The site-wide cache generation: part of every cached public response (factsheets.middleware)."""
+    gen = cache.get(SITE_GEN_KEY)
+    if gen is None:
+        gen = new_site_generation_if_missing()
+    return gen
+
+
+def new_site_generation_if_missing() -> str:
+    token = uuid.uuid4().hex
+    return token if cache.add(SITE_GEN_KEY, token, timeout=None) else (cache.get(SITE_GEN_KEY) or token)
+
+
+def forget_site() -> None:
+    """Drop every cached public response (lists, search, pages, API JSON) at once: a new site generation."""
+    cache.set(SITE_GEN_KEY, uuid.uuid4().hex, timeout=None)
+
+
 def forget_sheet(slug: str) -> None:
-    """Make the next request for this sheet read the database again (call after the change commits)."""
+    """Make the next request for this sheet read the database again (call after the change commits).
+
+    A publish, reaffirmation or withdrawal also changes the lists (index, conditions, search, API list),
+    so the site-wide generation is renewed too.
+    """
     cache.set(_gen_key(slug), uuid.uuid4().hex, timeout=None)
+    forget_site()

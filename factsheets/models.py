@@ -9,6 +9,7 @@ import hashlib
 import json
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
@@ -371,3 +372,19 @@ class GlossaryTerm(models.Model):
     def clean(self):
         self.term = " ".join((self.term or "").split())
         self.plain = " ".join((self.plain or "").split())
+
+
+class SheetSearchIndex(models.Model):
+    """Search text of a sheet's live version, denormalised when a version goes live (factsheets.search).
+
+    `document` (PostgreSQL, GIN-indexed): the weighted tsvector that search matches and ranks on;
+    `text` (every database): the same text lower-cased in one column, for the substring fallback.
+    Not content: no history, rebuilt from the live revision whenever it changes.
+    """
+
+    fact_sheet = models.OneToOneField(FactSheet, on_delete=models.CASCADE, primary_key=True, related_name="search_index")
+    text = models.TextField(blank=True)
+    document = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = "search index entry"

@@ -103,57 +103,23 @@ def search_live_sheets(q: str) -> QuerySet[FactSheet]:
 
 
 def _search_postgres(q: str) -> QuerySet[FactSheet]:
-    from django.contrib.postgres.aggregates import StringAgg
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-    from django.db.models import OuterRef, Subquery, TextField, Value
-    from django.db.models.functions import Cast, Coalesce, Concat
+    """Matches and ranks on the stored, GIN-indexed vector of the live version (factsheets.search):
+    title, generic and brand names (weight A), conditions (B), summary and fast facts (C), sections (D)."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank
+    from django.db.models import F
 
-    from .models import Section
-
-    config = "english"
-    # Related text comes in through correlated subqueries, so the outer query keeps one row per sheet.
-    conditions_text = Subquery(
-        Condition.objects.filter(fact_sheets=OuterRef("pk"))
-        .values("fact_sheets")
-        .annotate(text=StringAgg("name", delimiter=" "))
-        .values("text")[:1],
-        output_field=TextField(),
-    )
-    sections_text = Subquery(
-        Section.objects.filter(revision=OuterRef("live_revision"))
-        .values("revision")
-        .annotate(text=StringAgg(Concat("heading", Value(" "), "body", output_field=TextField()), delimiter=" "))
-        .values("text")[:1],
-        output_field=TextField(),
-    )
-    vector = (
-        SearchVector("live_revision__title", "generic_name", "brand_names", weight="A", config=config)
-        + SearchVector(Coalesce(conditions_text, Value("", output_field=TextField())), weight="B", config=config)
-        + SearchVector(
-            "live_revision__summary", Cast("live_revision__fast_facts", TextField()), weight="C", config=config
-        )
-        + SearchVector(Coalesce(sections_text, Value("", output_field=TextField())), weight="D", config=config)
-    )
-    query = SearchQuery(q, search_type="websearch", config=config)
+    query = SearchQuery(q, search_type="websearch", config="english")
     return (
         live_sheets()
-        .annotate(search=vector, rank=SearchRank(vector, query))
-        .filter(search=query)
+        .filter(search_index__document=query)
+        .annotate(rank=SearchRank(F("search_index__document"), query))
         .order_by("-rank", Lower("live_revision__title"), "slug")
     )
 
 
 def _search_fallback(q: str) -> QuerySet[FactSheet]:
+    """Every word somewhere in the sheet's stored search text (one column, no join over sections)."""
     match = Q()
     for word in q.split():
-        match &= (
-            Q(live_revision__title__icontains=word)
-            | Q(generic_name__icontains=word)
-            | Q(brand_names__icontains=word)
-            | Q(live_revision__summary__icontains=word)
-            | Q(conditions__name__icontains=word)
-            | Q(live_revision__sections__body__icontains=word)
-            | Q(live_revision__sections__heading__icontains=word)
-        )
-    ids = FactSheet.objects.live().filter(match).values("pk")
-    return live_sheets().filter(pk__in=ids)
+        match &= Q(search_index__text__contains=word.lower())
+    return live_sheets().filter(match)

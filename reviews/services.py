@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from factsheets import readability
 from factsheets.cache import forget_sheet
+from factsheets.search import refresh_search_index
 from factsheets.models import FactSheet, FactSheetRevision, Section
 
 from . import notifications
@@ -413,6 +414,7 @@ def _publish(revision: FactSheetRevision, *, by, now: dt.datetime) -> FactSheetR
     _save(revision, by, "Published")
     sheet.live_revision = revision
     _save(sheet, by, f"Version {revision.number} published")
+    refresh_search_index([sheet.pk])
     transaction.on_commit(lambda: forget_sheet(sheet.slug))
     transaction.on_commit(lambda: notifications.revision_published(revision))
     return revision
@@ -516,5 +518,6 @@ def revision_import_published(
     _save(revision, by, f"Imported from {source}; approved outside this system")
     sheet.live_revision = revision
     _save(sheet, by, f"Imported version {revision.number} published")
+    refresh_search_index([sheet.pk])
     transaction.on_commit(lambda: forget_sheet(sheet.slug))
     return revision

@@ -176,6 +176,12 @@ def _conditional_response(request, entry: dict):
     return Response(entry["data"], headers=headers)
 
 
+def _public(response):
+    """Published data only: the anonymous response may be cached whole (factsheets.middleware)."""
+    response.public_cacheable = True
+    return response
+
+
 # Views -------------------------------------------------------------------------------------------
 
 
@@ -232,7 +238,7 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
         if "updated_since" in filters.validated_data:
             queryset = queryset.filter(updated_on__gte=filters.validated_data["updated_since"])
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return _public(self.get_paginated_response(self.get_serializer(page, many=True).data))
 
     def retrieve(self, request, slug=None):
         pointer, sheet = _live_pointer(slug)
@@ -266,7 +272,7 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("-number")
         )
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return _public(self.get_paginated_response(self.get_serializer(page, many=True).data))
 
     @extend_schema(
         summary="One published version of a fact sheet",

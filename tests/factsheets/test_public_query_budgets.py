@@ -52,6 +52,9 @@ def many_live_sheets(db):
         [Through(factsheet_id=s.pk, condition_id=conditions[i % 5].pk) for i, s in enumerate(sheets)]
     )
     assert FactSheet.objects.live().count() == SHEETS
+    from factsheets.search import refresh_search_index
+
+    assert refresh_search_index() == SHEETS  # what publishing does for each sheet
     return sheets
 
 

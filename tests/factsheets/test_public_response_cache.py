@@ -1,0 +1,176 @@
+"""The lean path (factsheets.middleware): whole anonymous public responses from the cache, fresh at once
+after publish, reaffirmation and withdrawal, never for signed-in staff."""
+
+import pytest
+from django.core.cache import cache
+
+from reviews import services
+from tests.factories import FactSheetFactory, make_published
+
+SHEET = "/factsheets/examplumab/"
+LISTS = ["/", "/search/?q=examplumab", "/conditions/gout/", "/api/v1/factsheets/", "/factsheets/examplumab/versions/",
+         "/api/v1/factsheets/examplumab/", "/api/v1/factsheets/examplumab/versions/", SHEET]
+API_LISTS = ["/api/v1/factsheets/", "/api/v1/factsheets/examplumab/versions/"]  # no validators
+
+
+@pytest.fixture
+def live(author, reviewer1, reviewer2, committee):
+    from factsheets.models import Condition
+
+    sheet = FactSheetFactory(slug="examplumab", generic_name="examplumab")
+    sheet.conditions.add(Condition.objects.create(name="Gout", slug="gout"))
+    return make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=sheet,
+                          title="Examplumab version one")
+
+
+def _publish_v2(live, author, reviewer1, reviewer2, committee):
+    return make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
+                          fact_sheet=live.fact_sheet, number=2, title="Examplumab version two")
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_second_anonymous_request_is_served_without_a_query(client, live, url, django_assert_num_queries):
+    first = client.get(url)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        again = client.get(url)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again.get("ETag") == first.get("ETag")
+    assert again["Content-Type"] == first["Content-Type"]
+
+
+def test_cached_responses_keep_the_security_and_cors_headers(client, live):
+    first = client.get(SHEET)
+    again = client.get(SHEET)
+    for name in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy"):
+        assert again.get(name) == first.get(name), name
+    assert again["X-Frame-Options"] == "DENY"
+    api = "/api/v1/factsheets/examplumab/"
+    client.get(api, HTTP_ORIGIN="https://partner.example")
+    hit = client.get(api, HTTP_ORIGIN="https://partner.example")
+    assert hit["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in client.get(api)
+
+
+@pytest.mark.parametrize("url", [u for u in LISTS if u not in API_LISTS])
+def test_conditional_requests_on_a_cached_response_get_304(client, live, url):
+    first = client.get(url)
+    client.get(url)  # now cached
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_publish_shows_the_new_version_at_once_everywhere(client, live, url, author, reviewer1, reviewer2, committee,
+                                                           django_capture_on_commit_callbacks):
+    client.get(url)
+    cached = client.get(url)
+    assert b"Examplumab version two" not in cached.content
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish_v2(live, author, reviewer1, reviewer2, committee)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.content != cached.content
+    if "versions" in url:
+        assert b"2" in response.content.replace(cached.content, b"")
+    else:
+        assert b"Examplumab version two" in response.content
+        assert b"Examplumab version one" not in response.content
+
+
+@pytest.mark.parametrize("url", ["/", "/search/?q=examplumab", "/conditions/gout/", "/api/v1/factsheets/"])
+def test_withdraw_removes_the_sheet_from_every_cached_list_at_once(client, live, url, editor,
+                                                                  django_capture_on_commit_callbacks):
+    assert b"Examplumab version one" in client.get(url).content
+    assert b"Examplumab version one" in client.get(url).content  # cached
+    with django_capture_on_commit_callbacks(execute=True):
+        services.factsheet_withdraw(fact_sheet=live.fact_sheet, by=editor, reason="Merged into another sheet.")
+    assert b"Examplumab version one" not in client.get(url).content
+
+
+@pytest.mark.parametrize("url", [SHEET, "/api/v1/factsheets/examplumab/", "/factsheets/examplumab/versions/"])
+def test_withdraw_answers_410_at_once_on_cached_pages(client, live, url, editor, django_capture_on_commit_callbacks):
+    client.get(url)
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        services.factsheet_withdraw(fact_sheet=live.fact_sheet, by=editor, reason="Merged into another sheet.")
+    assert client.get(url).status_code == 410
+    assert client.get(url).status_code == 410
+
+
+def test_an_entry_built_under_an_old_generation_is_never_served(client, live, author, reviewer1, reviewer2, committee,
+                                                                django_capture_on_commit_callbacks):
+    """A slow request that read the generation before a publish committed stores under the old one."""
+    from factsheets import middleware
+
+    client.get("/")
+    keys = [k.split(":", 2)[-1] for k in cache._cache if middleware.KEY_PREFIX in k]
+    assert len(keys) == 1
+    old_entry = cache.get(keys[0])  # a slow request built this before the publish committed...
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish_v2(live, author, reviewer1, reviewer2, committee)
+    cache.set(keys[0], old_entry)  # ...and stored it afterwards
+    assert b"Examplumab version two" in client.get("/").content
+
+
+def test_signed_in_staff_never_get_cached_bytes(client, live, author, django_assert_max_num_queries):
+    client.get(SHEET)
+    client.force_login(author)
+    from factsheets.middleware import PublicResponseCacheMiddleware
+
+    calls = []
+    original = PublicResponseCacheMiddleware._from_entry
+    PublicResponseCacheMiddleware._from_entry = staticmethod(lambda *a: calls.append(a) or original(*a))
+    try:
+        assert client.get(SHEET).status_code == 200
+        assert client.get("/").status_code == 200
+    finally:
+        PublicResponseCacheMiddleware._from_entry = staticmethod(original)
+    assert calls == []
+
+
+def test_preview_and_admin_are_never_stored(client, live, author):
+    from factsheets.middleware import PUBLIC_PATHS
+
+    assert PUBLIC_PATHS.match(f"/preview/revisions/{live.pk}/") is None
+    assert PUBLIC_PATHS.match("/admin/factsheets/factsheet/") is None
+    assert PUBLIC_PATHS.match("/api/schema/") is None
+    assert PUBLIC_PATHS.match(SHEET) is not None
+
+
+def test_not_found_is_not_stored(client, live):
+    from factsheets import middleware
+
+    client.get("/factsheets/no-such-sheet/")
+    client.get("/api/v1/factsheets/no-such-sheet/")
+    assert not [k for k in cache._cache if middleware.KEY_PREFIX in k]
+
+
+def test_admin_edit_of_a_sheets_names_shows_at_once(client, live, admin_client, django_capture_on_commit_callbacks):
+    client.get("/search/?q=newbrand")
+    assert b"/factsheets/examplumab/" not in client.get("/search/?q=newbrand").content
+    sheet = live.fact_sheet
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/factsheets/factsheet/{sheet.pk}/change/", {
+            "generic_name": "examplumab", "brand_names": "Newbrand", "conditions": [c.pk for c in sheet.conditions.all()],
+            "revisions-TOTAL_FORMS": "0", "revisions-INITIAL_FORMS": "0",
+        })
+    assert response.status_code == 302
+    client.cookies.clear()
+    assert b"/factsheets/examplumab/" in client.get("/search/?q=newbrand").content
+    assert b"Newbrand" in client.get(SHEET).content
+
+
+def test_the_api_rate_limit_also_counts_cached_answers(client, live, monkeypatch):
+    from rest_framework.throttling import AnonRateThrottle
+
+    url = "/api/v1/factsheets/examplumab/"
+    client.get(url)  # cached now, before the limit is set
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min"})
+    statuses = [client.get(url).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = client.get("/api/v1/factsheets/")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert client.get(url, REMOTE_ADDR="10.0.0.9").status_code == 200
+    assert client.get(SHEET).status_code == 200  # the public pages have no rate limit

@@ -1,0 +1,72 @@
+"""The stored search index (factsheets.search): filled when a version goes live, kept in step with admin edits."""
+
+import pytest
+
+from factsheets.models import Condition, SheetSearchIndex
+from factsheets.search import refresh_search_index
+from reviews import services
+from tests.factories import FactSheetFactory, make_draft, make_published
+
+
+@pytest.fixture
+def live(author, reviewer1, reviewer2, committee):
+    sheet = FactSheetFactory(slug="examplumab", generic_name="examplumab", brand_names="Brandex")
+    return make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=sheet,
+                          title="Examplumab version one")
+
+
+def _found(client, q):
+    return b"/factsheets/examplumab/" in client.get("/search/", {"q": q}).content
+
+
+def test_publishing_fills_the_index_from_the_live_version(live):
+    entry = SheetSearchIndex.objects.get(fact_sheet=live.fact_sheet)
+    assert "examplumab version one" in entry.text and "brandex" in entry.text
+    assert "paragraph 1 about this medicine" in entry.text  # section text
+
+
+def test_a_new_version_replaces_the_indexed_text_and_search_sees_it_at_once(
+    client, live, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+):
+    assert not _found(client, "zebrafinch")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=live.fact_sheet,
+                       number=2, title="Examplumab zebrafinch edition")
+    assert _found(client, "zebrafinch")
+    assert not _found(client, "version one")  # only the live version is searched
+
+
+def test_drafts_are_not_indexed(client, live, author):
+    make_draft(author=author, fact_sheet=live.fact_sheet, number=2, title="Secret unapproved wording")
+    assert "secret" not in SheetSearchIndex.objects.get(fact_sheet=live.fact_sheet).text
+    assert not _found(client, "secret")
+
+
+def test_withdrawn_sheets_are_not_found(client, live, editor, django_capture_on_commit_callbacks):
+    assert _found(client, "brandex")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.factsheet_withdraw(fact_sheet=live.fact_sheet, by=editor, reason="Gone.")
+    assert not _found(client, "brandex")
+
+
+def test_admin_edits_of_names_and_conditions_reach_the_index(client, live, admin_client):
+    condition = Condition.objects.create(name="Gout", slug="gout")
+    sheet = live.fact_sheet
+    response = admin_client.post(f"/admin/factsheets/factsheet/{sheet.pk}/change/", {
+        "generic_name": "examplumab", "brand_names": "Brandex, Newbrand", "conditions": [condition.pk],
+        "revisions-TOTAL_FORMS": "0", "revisions-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302, response.content[:2000]
+    text = SheetSearchIndex.objects.get(fact_sheet=sheet).text
+    assert "newbrand" in text and "gout" in text
+    response = admin_client.post(f"/admin/factsheets/condition/{condition.pk}/change/", {"name": "Tophaceous gout", "slug": "gout"})
+    assert response.status_code == 302
+    assert "tophaceous" in SheetSearchIndex.objects.get(fact_sheet=sheet).text
+
+
+def test_refresh_removes_sheets_without_a_live_version(live):
+    from factsheets.models import FactSheet
+
+    FactSheet.objects.filter(pk=live.fact_sheet_id).update(live_revision=None)
+    assert refresh_search_index([live.fact_sheet_id]) == 0
+    assert not SheetSearchIndex.objects.filter(fact_sheet=live.fact_sheet_id).exists()
