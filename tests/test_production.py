@@ -275,3 +275,19 @@ def test_force_login_without_a_client_address_is_recorded(db, author, client, se
     settings.AXES_ENABLED = True
     client.force_login(author)
     assert AccessLog.objects.filter(username=author.username, ip_address__isnull=True).exists()
+
+
+def test_production_without_redis_shares_one_cache_between_worker_processes(tmp_path):
+    """Without REDIS_URL every gunicorn worker must still see the same cache, or a withdrawal made through
+    one worker would leave the others serving the old page."""
+    code = (
+        "import django; django.setup(); from django.core.cache import cache; "
+        "import sys; sys.argv[1:] and cache.set('shared-probe', sys.argv[1]); print(cache.get('shared-probe'))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "REDIS_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.base", DJANGO_CACHE_DIR=str(tmp_path), **production_env())
+    writer = subprocess.run([sys.executable, "-c", code, "set-by-one-process"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    reader = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert writer.returncode == 0 and reader.returncode == 0, writer.stderr + reader.stderr
+    assert reader.stdout.strip() == "set-by-one-process"

@@ -114,8 +114,18 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "factsheets"),
         }
     }
-else:
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Production without Redis: one cache directory shared by every worker process on this machine, so a
+    # publish or withdrawal done in one worker is seen by all of them at once. Past one machine, set REDIS_URL.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache")),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
 
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a login attempt from a locked-out user/address before the password is checked.

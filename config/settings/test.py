@@ -25,3 +25,6 @@ AXES_ENABLED = False
 
 # No rate limit in tests (tests/api/test_http.py proves it with a tiny rate).
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}  # noqa: F405
+
+if not REDIS_URL:  # noqa: F405
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

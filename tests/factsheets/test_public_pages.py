@@ -172,6 +172,15 @@ def test_empty_search_asks_for_a_word(client, live):
     assert "Type the name of a medicine" in response.content.decode()
 
 
+def test_search_with_control_characters_still_searches(client, live):
+    """A NUL byte would make PostgreSQL refuse the query (a 500); control characters count as spaces."""
+    response = client.get("/search/", {"q": "exam\x00plumab\x07 Samplora"})
+    assert response.status_code == 200
+    assert "No fact sheets match" in response.content.decode() or "Examplumab (Examplex)" in response.content.decode()
+    found = client.get("/search/", {"q": "\x00Samplora\x00"}).content.decode()
+    assert "Examplumab (Examplex)" in found
+
+
 def test_too_long_search_is_refused_with_a_message(client, live):
     response = client.get("/search/", {"q": "examplumab " * 30})
     html = response.content.decode()

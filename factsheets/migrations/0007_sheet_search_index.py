@@ -29,7 +29,7 @@ def fill_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('factsheets', '0004_glossary_starter_terms'),
+        ('factsheets', '0006_glossary_validators'),
     ]
 
     operations = [
