@@ -43,8 +43,10 @@ def test_second_anonymous_request_is_served_without_a_query(client, live, url, d
 def test_cached_responses_keep_the_security_and_cors_headers(client, live):
     first = client.get(SHEET)
     again = client.get(SHEET)
-    for name in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy"):
+    for name in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
+                 "Content-Security-Policy"):
         assert again.get(name) == first.get(name), name
+    assert "script-src 'self'" in again["Content-Security-Policy"]
     assert again["X-Frame-Options"] == "DENY"
     api = "/api/v1/factsheets/examplumab/"
     client.get(api, HTTP_ORIGIN="https://partner.example")
