@@ -1,54 +1,21 @@
-"""Published fact sheets as files: JSON in the shape of the API detail, Markdown that the importer reads back.
-
-`revision_detail_data` builds the same keys as the API's detail (`/api/v1/factsheets/<slug>/`); it is
-written here so that export works without the API app. Keep both in step (see README).
-"""
+"""Published fact sheets as files: JSON exactly as the API detail serves it, Markdown that the importer reads back."""
 
 from __future__ import annotations
 
-from django.conf import settings
+import json
 
+from rest_framework.renderers import JSONRenderer
+
+from .api.serializers import FactSheetRevisionSerializer
 from .importing import parse_markdown, to_markdown
 from .models import FactSheetRevision
 
-DETAIL_KEYS = (
-    "slug", "title", "generic_name", "brand_names", "conditions", "version", "summary", "fast_facts", "sections",
-    "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due", "published_at", "content_hash",
-    "url",
-)
-
-
-def _iso(value):
-    return value.isoformat() if value else None
+DETAIL_KEYS = tuple(FactSheetRevisionSerializer.Meta.fields)
 
 
 def revision_detail_data(revision: FactSheetRevision) -> dict:
-    """One published revision as the API detail shows it."""
-    sheet = revision.fact_sheet
-    data = {
-        "slug": sheet.slug,
-        "title": revision.title,
-        "generic_name": sheet.generic_name,
-        "brand_names": sheet.brand_name_list,
-        "conditions": [{"slug": c.slug, "name": c.name} for c in sheet.conditions.all()],
-        "version": revision.number,
-        "summary": revision.summary,
-        "fast_facts": list(revision.fast_facts or []),
-        "sections": [
-            {"kind": s.kind, "heading": s.heading, "body_markdown": s.body, "body_html": s.body_html}
-            for s in revision.sections.all()
-        ],
-        "authors": revision.credit_line,
-        "reviewed_by": {"name": revision.reviewed_by_name},
-        "updated_on": _iso(revision.updated_on),
-        "last_reviewed_on": _iso(revision.last_reviewed_on),
-        "next_review_due": _iso(revision.next_review_due),
-        "published_at": _iso(revision.published_at),
-        "content_hash": revision.content_hash,
-        "url": settings.SITE_URL + sheet.get_absolute_url(),
-    }
-    assert tuple(data) == DETAIL_KEYS
-    return data
+    """One published revision as the API detail shows it (the API's own serializer, rendered to plain JSON)."""
+    return json.loads(JSONRenderer().render(FactSheetRevisionSerializer(revision).data))
 
 
 def revision_markdown(revision: FactSheetRevision) -> str:

@@ -291,3 +291,10 @@ def test_production_without_redis_shares_one_cache_between_worker_processes(tmp_
     reader = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert writer.returncode == 0 and reader.returncode == 0, writer.stderr + reader.stderr
     assert reader.stdout.strip() == "set-by-one-process"
+
+
+def test_manage_py_on_an_unconfigured_checkout_runs_in_development_mode():
+    """`python manage.py check` on a fresh clone works; with DJANGO_DEBUG=0 it still demands a key."""
+    result = run_manage("check")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -81,6 +81,7 @@ def test_detail_data_has_exactly_the_api_keys(published):
     assert list(data) == [
         "slug", "title", "generic_name", "brand_names", "conditions", "version", "summary", "fast_facts", "sections",
         "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due", "published_at", "content_hash", "url",
+        "reading_grade",
     ]
     assert data["brand_names"] == [] and data["authors"] == "Z. Writer, MD, PhD"
 
@@ -137,3 +138,9 @@ def test_export_to_a_file_path_is_refused(tmp_path):
 def test_export_query_count_does_not_grow_with_sheets(published, tmp_path, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         export(tmp_path, "json")
+
+
+def test_json_export_equals_what_the_api_serves(published, tmp_path, client):
+    export(tmp_path, "json")
+    data = json.loads((tmp_path / f"{published[0]}.json").read_text(encoding="utf-8"))
+    assert data == client.get(f"/api/v1/factsheets/{published[0]}/").json()
