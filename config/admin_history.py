@@ -1,4 +1,4 @@
-"""Read-only history in the admin.
+"""Read-only records in the admin: history pages, and inlines or admins that only show the record.
 
 `SIMPLE_HISTORY_REVERT_DISABLED = True` only hides simple-history's revert button: its history form view still
 saves whatever is POSTed to it, which would change a sheet or committee around the review. Every admin with
@@ -18,3 +18,16 @@ class ReadOnlyHistoryMixin:
 
     def revert_disabled(self, request, obj=None):
         return True
+
+
+class ReadOnlyAdminMixin:
+    """An admin or inline that shows records and never adds, changes or deletes them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from config.admin_history import ReadOnlyHistoryMixin
+from config.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
 
 from .admin_readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
 from .cache import forget_sheet, forget_site
@@ -177,7 +177,7 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RevisionListInline(admin.TabularInline):
+class RevisionListInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The sheet's versions, newest first, each linking to its own page. Never edited from here."""
 
     model = FactSheetRevision
@@ -188,15 +188,6 @@ class RevisionListInline(admin.TabularInline):
     show_change_link = True
     view_on_site = False
     verbose_name_plural = "versions"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FactSheet)

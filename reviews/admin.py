@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin_history import ReadOnlyHistoryMixin
+from config.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
 
 from .models import Committee, Decision, Review
 
@@ -38,18 +38,7 @@ class CommitteeAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class DecisionInline(ReadOnlyMixin, admin.TabularInline):
+class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Decision
     extra = 0
     can_delete = False
@@ -59,7 +48,7 @@ class DecisionInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class ReviewAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ["revision", "committee", "kind", "status", "submitted_at", "closed_at", "links"]
     list_filter = ["status", "kind", "committee"]
     search_fields = ["revision__title", "revision__fact_sheet__slug", "committee__name"]
@@ -84,7 +73,7 @@ class ReviewAdmin(ReadOnlyMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["printed_name", "meaning", "signed_at", "review"]
     list_filter = ["verdict"]
     search_fields = ["printed_name", "comment", "review__revision__title"]
