@@ -139,6 +139,9 @@ class ConditionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
             fields.append("slug")
         return fields
 
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None and self._signed_for(obj) else super().get_prepopulated_fields(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         if obj is not None and self._signed_for(obj):
             return False
