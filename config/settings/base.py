@@ -299,6 +299,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
+AXES_VERBOSE = False  # no "AXES: BEGIN ..." banner on every manage.py call
 
 # Request limits: bodies above this answer 400 before any view runs. File uploads are limited separately.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024)))

@@ -11,13 +11,14 @@ import json
 
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 from django.db.models.functions import Lower
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, pagination, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -259,3 +260,17 @@ class ConditionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.conditions_with_live_sheets()
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD"])
+@permission_classes([AllowAny])
+@authentication_classes([])
+def api_index(request):
+    """`/api/`: where everything is, for a developer who types the address."""
+    return Response({
+        "factsheets": s.public_url(reverse("api:factsheet-list")),
+        "conditions": s.public_url(reverse("api:condition-list")),
+        "schema": s.public_url(reverse("api:schema")),
+        "docs": s.public_url(reverse("api:docs")),
+    })
