@@ -53,6 +53,19 @@ def _sections(revision: FactSheetRevision, sections_html: dict | None) -> list[d
     return rows
 
 
+def plain_fields(revision: FactSheetRevision) -> dict:
+    """The revision's patient-visible text fields, keyed as in the API document (verify_record compares them)."""
+    return {
+        "title": revision.title,
+        "generic_name": revision.generic_name,
+        "brand_names": revision.brand_name_list,
+        "conditions": revision.used_for(),
+        "summary": revision.summary,
+        "fast_facts": list(revision.fast_facts or []),
+        "authors": revision.credit_line,
+    }
+
+
 def render(revision: FactSheetRevision, *, sections_html: dict | None = None, fast_facts=None) -> Rendered:
     """The rendition of `revision` as it stands (pure: nothing is stored). `sections_html` and `fast_facts`
     replace what is displayed in the body (a preview's jargon marks); never used for a stored rendition."""
@@ -71,14 +84,8 @@ def render(revision: FactSheetRevision, *, sections_html: dict | None = None, fa
     ).strip()
     reading = readability.reading_grade(revision)
     document = {
-        "title": revision.title,
-        "generic_name": revision.generic_name,
-        "brand_names": revision.brand_name_list,
-        "conditions": revision.used_for(),
-        "summary": revision.summary,
-        "fast_facts": list(revision.fast_facts or []),
+        **plain_fields(revision),
         "sections": [{k: s[k] for k in ("kind", "heading", "body_markdown", "body_html")} for s in sections],
-        "authors": revision.credit_line,
         "content_hash": revision.content_hash or revision.compute_content_hash(),
         "reading_grade": reading,
         "language": LANGUAGE,

@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 
 from factsheets.models import FactSheetRevision
+from factsheets.rendition import plain_fields
 from reviews.models import Committee, Decision, Review
 
 
@@ -49,19 +50,6 @@ def quorum_when_closed(review: Review) -> int:
     return review.committee.required_approvals
 
 
-def _stored_fields(revision: FactSheetRevision) -> dict:
-    """The revision's patient-visible fields as stored now, keyed like the rendition document."""
-    return {
-        "title": revision.title,
-        "generic_name": revision.generic_name,
-        "brand_names": revision.brand_name_list,
-        "conditions": revision.used_for(),
-        "summary": revision.summary,
-        "fast_facts": list(revision.fast_facts or []),
-        "authors": revision.credit_line,
-    }
-
-
 def rendition_problems(revision: FactSheetRevision) -> list[tuple[str, str]]:
     """(field, message) for every way the stored rendition or the stored fields differ from what was signed."""
     rendition = revision.rendition
@@ -75,7 +63,7 @@ def rendition_problems(revision: FactSheetRevision) -> list[tuple[str, str]]:
         document = json.loads(rendition.document)
     except ValueError:
         return [*found, ("rendition", "the stored API document is not valid JSON")]
-    for name, value in _stored_fields(revision).items():
+    for name, value in plain_fields(revision).items():
         if document.get(name) != value:
             found.append((name, f"{name} differs from the signed rendition"))
     sections, signed = revision.ordered_sections(), document.get("sections", [])
