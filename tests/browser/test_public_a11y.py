@@ -13,13 +13,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def sheet_with_history(author, reviewer1, reviewer2, committee):
     condition = Condition.objects.create(name="Example arthritis", slug="example-arthritis")
-    sheet = FactSheetFactory(slug="examplumab", generic_name="examplumab",
-                             brand_names="Examplex, Samplora, Averyveryverylongbrandnamewithoutanybreaks")
-    sheet.conditions.add(condition)
+    sheet = FactSheetFactory(slug="examplumab")
+    names = {"generic_name": "examplumab", "brand_names": "Examplex, Samplora, Averyveryverylongbrandnamewithoutanybreaks",
+             "conditions": [condition], "title": "Examplumab (Examplex)"}
     make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=sheet,
-                   title="Examplumab (Examplex)", change_note="First version.")
+                   change_note="First version.", **names)
     make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=sheet, number=2,
-                   title="Examplumab (Examplex)", change_note="Clearer advice on missed doses.")
+                   change_note="Clearer advice on missed doses.", **names)
     return sheet
 
 
