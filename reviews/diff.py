@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
-TOKEN = re.compile(r"\s+|[^\s]+")
+# A word together with the whitespace after it (or a run of leading whitespace): whitespace alone would be
+# the most frequent token of every text, and the matcher's work grows with how often its tokens repeat.
+TOKEN = re.compile(r"\s+|\S+\s*")
+# Bound on the (old token, new token) pairs that are equal, which is what SequenceMatcher's work grows
+# with: ordinary edits of a section stay far below it, repetitive or rewritten text above it falls back to
+# comparing whole lines, then to "old text, then new text".
+MAX_MATCHING_PAIRS = 250_000
+REWRITTEN_BELOW = 0.4
 
 
 @dataclass
@@ -24,15 +32,40 @@ class FieldDiff:
         return self.status != "unchanged"
 
 
-def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """Word-level diff of two texts as [(op, text)], op in equal/insert/delete (whitespace kept)."""
-    a, b = TOKEN.findall(old or ""), TOKEN.findall(new or "")
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if a and b and matcher.ratio() < 0.4:
-        # Mostly rewritten: old text then new text reads better than interleaved scraps of words.
-        return [("delete", old), ("insert", new)]
-    segments: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+def _matching_pairs(a: list[str], b: list[str]) -> int:
+    counts = Counter(b)
+    return sum(counts.get(token, 0) for token in a)
+
+
+def _opcodes(a: list[str], b: list[str]):
+    """SequenceMatcher's opcodes when their cost is bounded, else None."""
+    if _matching_pairs(a, b) > MAX_MATCHING_PAIRS:
+        return None
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+
+
+def _lines(tokens: list[str]) -> list[str]:
+    lines, current = [], []
+    for token in tokens:
+        current.append(token)
+        if "\n" in token:
+            lines.append("".join(current))
+            current = []
+    if current:
+        lines.append("".join(current))
+    return lines
+
+
+def _diff_tokens(a: list[str], b: list[str], *, by_lines: bool = True) -> list[tuple[str, str]]:
+    if not a or not b:
+        return ([("delete", "".join(a))] if a else []) + ([("insert", "".join(b))] if b else [])
+    opcodes = _opcodes(a, b)
+    if opcodes is None:
+        if by_lines:
+            return _diff_lines(a, b)
+        return [("delete", "".join(a)), ("insert", "".join(b))]
+    segments = []
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
             segments.append(("equal", "".join(a[i1:i2])))
             continue
@@ -41,6 +74,81 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
         if tag in ("insert", "replace"):
             segments.append(("insert", "".join(b[j1:j2])))
     return segments
+
+
+def _diff_lines(a: list[str], b: list[str]) -> list[tuple[str, str]]:
+    """Too repetitive to compare word by word in bounded time: compare lines, then words within changed lines."""
+    old_lines, new_lines = _lines(a), _lines(b)
+    opcodes = _opcodes(old_lines, new_lines)
+    if opcodes is None:
+        return [("delete", "".join(a)), ("insert", "".join(b))]
+    segments = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            segments.append(("equal", "".join(old_lines[i1:i2])))
+        else:
+            old_part = TOKEN.findall("".join(old_lines[i1:i2]))
+            new_part = TOKEN.findall("".join(new_lines[j1:j2]))
+            segments += _diff_tokens(old_part, new_part, by_lines=False)
+    return segments
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Word-level diff of two texts as [(op, text)], op in equal/insert/delete (whitespace kept).
+
+    Time stays roughly linear in the texts: the common beginning and end are split off first, and the
+    middle is compared word by word only while that is cheap (see MAX_MATCHING_PAIRS)."""
+    old, new = old or "", new or ""
+    a, b = TOKEN.findall(old), TOKEN.findall(new)
+    prefix = 0
+    while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    middle = _diff_tokens(a[prefix : len(a) - suffix], b[prefix : len(b) - suffix])
+    segments = ([("equal", "".join(a[:prefix]))] if prefix else []) + middle
+    if suffix:
+        segments.append(("equal", "".join(a[len(a) - suffix :])))
+    if a and b:
+        same = sum(len(text) for op, text in segments if op == "equal")
+        if 2 * same / (len(old) + len(new)) < REWRITTEN_BELOW:
+            # Mostly rewritten: old text then new text reads better than interleaved scraps of words.
+            return [("delete", old), ("insert", new)]
+    return _merged(segments)
+
+
+def _merged(segments: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Adjacent segments of one kind joined; a replaced word's trailing space shown as unchanged."""
+    merged: list[tuple[str, str]] = []
+    for op, text in segments:
+        if not text:
+            continue
+        if merged and merged[-1][0] == op:
+            merged[-1] = (op, merged[-1][1] + text)
+        else:
+            merged.append((op, text))
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(merged):
+        op, text = merged[i]
+        if op == "delete" and i + 1 < len(merged) and merged[i + 1][0] == "insert":
+            inserted = merged[i + 1][1]
+            space = len(text) - len(text.rstrip())
+            space = min(space, len(inserted) - len(inserted.rstrip()))
+            if space and text[len(text) - space :] == inserted[len(inserted) - space :] and text.strip() and inserted.strip():
+                out += [("delete", text[:-space]), ("insert", inserted[:-space])]
+                following = merged[i + 2] if i + 2 < len(merged) else None
+                if following is not None and following[0] == "equal":
+                    out.append(("equal", text[-space:] + following[1]))
+                    i += 3
+                else:
+                    out.append(("equal", text[-space:]))
+                    i += 2
+                continue
+        out.append((op, text))
+        i += 1
+    return out
 
 
 def _field(label: str, old: str | None, new: str | None) -> FieldDiff:

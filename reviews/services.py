@@ -18,7 +18,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -114,6 +114,16 @@ def _save(obj, by, reason: str, **kwargs):
         obj._workflow_save = False
 
 
+def _check_limits(revision: FactSheetRevision) -> None:
+    """Content is frozen only within the content limits, whichever path wrote it (admin, import, shell)."""
+    try:
+        revision.full_check()
+    except ValidationError as error:
+        problems = [f"{field}: {' '.join(messages)}" if field != NON_FIELD_ERRORS else " ".join(messages)
+                    for field, messages in error.message_dict.items()]
+        raise InvalidInput("This version is outside the content limits, so nothing was changed. " + " ".join(problems))
+
+
 def _lock_revision(revision: FactSheetRevision) -> FactSheetRevision:
     return FactSheetRevision.objects.select_for_update().get(pk=revision.pk)
 
@@ -155,6 +165,7 @@ def revision_submit(
         raise InvalidInput(f"The {committee} has no members yet; an editor must add reviewers first.")
     if not revision.sections.exists():
         raise InvalidInput("Add at least one section before submitting.")
+    _check_limits(revision)
     justification = _clean_text(justification, label="reading-level justification", max_length=5000)
     grade = readability.revision_report(revision).grade
     if grade is not None and grade > float(committee.max_reading_grade) and not justification:
@@ -507,6 +518,7 @@ def revision_import_published(
             )
         previous.status = Status.SUPERSEDED
         _save(previous, by, f"Superseded by imported version {revision.number}")
+    _check_limits(revision)
     revision.content_hash = revision.compute_content_hash()
     revision.status = Status.PUBLISHED
     revision.submitted_at = revision.approved_at = revision.published_at = now
