@@ -4,7 +4,9 @@ Raw HTML in the source is escaped by the renderer and, should any slip through, 
 sanitiser: no script, style, iframe, event attribute or javascript: URL can reach a page or the API.
 """
 
+import functools
 import html
+import re
 import threading
 
 import nh3
@@ -49,27 +51,37 @@ class _Parsers(threading.local):
 
     def __init__(self):
         self.render = _new_parser()
-        self.blocks = _new_parser().disable("inline")
 
 
 _parsers = _Parsers()
 
 
-def markdown_problems(source: str) -> None:
-    """Validator: refuse Markdown that could not be shown in full (lists or quotes nested too deep)."""
+_CONTAINER_TAG = re.compile(r"<(/?)(ul|ol|blockquote)\b", re.I)
+
+
+def nesting_depth(rendered_html: str) -> int:
+    """How deep lists and quotes nest in rendered HTML."""
     depth = deepest = 0
-    for token in _parsers.blocks.parse(source or ""):
-        if token.type in ("blockquote_open", "bullet_list_open", "ordered_list_open"):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token.type in ("blockquote_close", "bullet_list_close", "ordered_list_close"):
-            depth -= 1
+    for closing, _name in _CONTAINER_TAG.findall(rendered_html or ""):
+        depth += -1 if closing else 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def check_nesting(rendered_html: str) -> None:
+    deepest = nesting_depth(rendered_html)
     if deepest > limits.MARKDOWN_MAX_NESTING:
         raise ValidationError(
             f"Lists or quotes are nested {deepest} levels deep here; at most {limits.MARKDOWN_MAX_NESTING} "
             "levels can be shown. Flatten the deepest ones.",
             code="markdown_nested_too_deep",
         )
+
+
+def markdown_problems(source: str) -> None:
+    """Validator: refuse Markdown that could not be shown in full (lists or quotes nested too deep: the
+    parser would drop what lies deeper). The rendering is cached, so saving right after costs nothing more."""
+    check_nesting(render_markdown(source))
 
 
 def _to_html(source: str) -> str:
@@ -88,6 +100,7 @@ def _shift_headings(html: str) -> str:
     return html
 
 
+@functools.lru_cache(maxsize=64)
 def render_markdown(source: str) -> str:
     html = _shift_headings(_to_html(source or ""))
     return nh3.clean(

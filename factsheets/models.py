@@ -19,7 +19,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from . import limits
-from .markdown import markdown_problems, render_markdown
+from .markdown import check_nesting, markdown_problems, render_markdown
 from .validators import FastFactsValidator, no_nul_bytes
 
 BODY_MAX_LENGTH = limits.SECTION_BODY_MAX_LENGTH
@@ -309,7 +309,7 @@ class FactSheetRevision(models.Model):
             errors.update(error.update_error_dict({}))
         for section in sections:
             try:
-                section.full_clean(exclude=["revision"], validate_unique=False, validate_constraints=False)
+                section.check_stored()
             except ValidationError as error:
                 for field, messages in error.message_dict.items():
                     errors.setdefault(f"section “{section.heading[:60]}”: {field}", []).extend(messages)
@@ -378,6 +378,23 @@ class Section(models.Model):
                     f"This version already has {existing} sections; a fact sheet has at most {limits.SECTIONS_MAX}.",
                     code="too_many_sections",
                 )
+
+    def check_stored(self) -> None:
+        """Every limit on a stored section. The body's Markdown is judged by the HTML rendered when it was
+        saved, so checking a whole version costs no second parse."""
+        errors = {}
+        try:
+            self.full_clean(exclude=["revision", "body"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        try:
+            for validator in (no_nul_bytes, MaxLengthValidator(limits.SECTION_BODY_MAX_LENGTH)):
+                validator(self.body)
+            check_nesting(self.body_html)
+        except ValidationError as error:
+            errors.setdefault("body", []).extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         self.body = normalise_newlines(self.body)

@@ -125,6 +125,11 @@ def score_markdown(markdown_source: str) -> Scores:
     return score_text(plain_text(markdown_source))
 
 
+def score_section(section) -> Scores:
+    """Scores of a saved section, from the HTML rendered when it was saved."""
+    return score_text(as_sentences(section_blocks(section)))
+
+
 @dataclass(frozen=True)
 class SectionScores:
     section_id: int | None
@@ -165,7 +170,7 @@ def _sections(revision):
 def revision_report(revision) -> RevisionReport:
     """Reading scores of a revision (saved or not yet changed since the last save)."""
     sections = [
-        SectionScores(section_id=s.pk, heading=s.heading, kind=s.kind, scores=score_text(as_sentences(section_blocks(s))))
+        SectionScores(section_id=s.pk, heading=s.heading, kind=s.kind, scores=score_section(s))
         for s in _sections(revision)
     ]
     return RevisionReport(overall=score_text(revision_text(revision)), sections=sections)

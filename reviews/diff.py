@@ -9,15 +9,16 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from itertools import accumulate
 from dataclasses import dataclass, field
 
 # A word together with the whitespace after it (or a run of leading whitespace): whitespace alone would be
 # the most frequent token of every text, and the matcher's work grows with how often its tokens repeat.
 TOKEN = re.compile(r"\s+|\S+\s*")
-# Bound on the (old token, new token) pairs that are equal, which is what SequenceMatcher's work grows
-# with: ordinary edits of a section stay far below it, repetitive or rewritten text above it falls back to
-# comparing whole lines, then to "old text, then new text".
-MAX_MATCHING_PAIRS = 250_000
+# The matcher's work on one text is bounded by this many steps per token compared: ordinary edits stay far
+# below it; repetitive or mostly rewritten text, where its work grows with the square of the length, falls
+# back to comparing whole lines, then to "old text, then new text".
+WORK_PER_TOKEN = 40
 REWRITTEN_BELOW = 0.4
 
 
@@ -32,16 +33,45 @@ class FieldDiff:
         return self.status != "unchanged"
 
 
-def _matching_pairs(a: list[str], b: list[str]) -> int:
-    counts = Counter(b)
-    return sum(counts.get(token, 0) for token in a)
+class _OverBudget(Exception):
+    pass
 
 
-def _opcodes(a: list[str], b: list[str]):
-    """SequenceMatcher's opcodes when their cost is bounded, else None."""
-    if _matching_pairs(a, b) > MAX_MATCHING_PAIRS:
+class _Budget:
+    def __init__(self, steps: int):
+        self.steps = steps
+
+
+class _BoundedMatcher(difflib.SequenceMatcher):
+    """SequenceMatcher that gives up once it has done more than `budget` steps.
+
+    Each `find_longest_match(alo, ahi, ...)` looks at every old token in [alo, ahi) and at each place
+    that token occurs in the new text: that count, summed ahead of time, is charged before each call."""
+
+    def __init__(self, a: list[str], b: list[str], budget: _Budget):
+        super().__init__(None, a, b, autojunk=False)
+        occurrences = Counter(b)
+        self._cost_before = list(accumulate((1 + occurrences.get(token, 0) for token in a), initial=0))
+        self._budget = budget
+
+    def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        self._budget.steps -= self._cost_before[ahi] - self._cost_before[alo]
+        if self._budget.steps < 0:
+            raise _OverBudget
+        return super().find_longest_match(alo, ahi, blo, len(self.b) if bhi is None else bhi)
+
+
+def _allowance(a: list[str], b: list[str]) -> int:
+    return WORK_PER_TOKEN * (len(a) + len(b)) + 10_000
+
+
+def _opcodes(a: list[str], b: list[str], budget: _Budget):
+    """SequenceMatcher's opcodes, or None when they cost more than the budget left."""
+    try:
+        return _BoundedMatcher(a, b, budget).get_opcodes()
+    except _OverBudget:
         return None
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
 
 
 def _lines(tokens: list[str]) -> list[str]:
@@ -56,13 +86,14 @@ def _lines(tokens: list[str]) -> list[str]:
     return lines
 
 
-def _diff_tokens(a: list[str], b: list[str], *, by_lines: bool = True) -> list[tuple[str, str]]:
+def _diff_tokens(a: list[str], b: list[str], budget: _Budget, *, by_lines: bool = True) -> list[tuple[str, str]]:
     if not a or not b:
         return ([("delete", "".join(a))] if a else []) + ([("insert", "".join(b))] if b else [])
-    opcodes = _opcodes(a, b)
+    opcodes = _opcodes(a, b, budget)
     if opcodes is None:
         if by_lines:
-            return _diff_lines(a, b)
+            # A fresh budget of the same size: at most twice the work in all.
+            return _diff_lines(a, b, _Budget(_allowance(a, b)))
         return [("delete", "".join(a)), ("insert", "".join(b))]
     segments = []
     for tag, i1, i2, j1, j2 in opcodes:
@@ -76,10 +107,10 @@ def _diff_tokens(a: list[str], b: list[str], *, by_lines: bool = True) -> list[t
     return segments
 
 
-def _diff_lines(a: list[str], b: list[str]) -> list[tuple[str, str]]:
-    """Too repetitive to compare word by word in bounded time: compare lines, then words within changed lines."""
+def _diff_lines(a: list[str], b: list[str], budget: _Budget) -> list[tuple[str, str]]:
+    """Too costly to compare word by word: compare lines, then words within changed lines."""
     old_lines, new_lines = _lines(a), _lines(b)
-    opcodes = _opcodes(old_lines, new_lines)
+    opcodes = _opcodes(old_lines, new_lines, budget)
     if opcodes is None:
         return [("delete", "".join(a)), ("insert", "".join(b))]
     segments = []
@@ -89,7 +120,7 @@ def _diff_lines(a: list[str], b: list[str]) -> list[tuple[str, str]]:
         else:
             old_part = TOKEN.findall("".join(old_lines[i1:i2]))
             new_part = TOKEN.findall("".join(new_lines[j1:j2]))
-            segments += _diff_tokens(old_part, new_part, by_lines=False)
+            segments += _diff_tokens(old_part, new_part, budget, by_lines=False)
     return segments
 
 
@@ -97,7 +128,7 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     """Word-level diff of two texts as [(op, text)], op in equal/insert/delete (whitespace kept).
 
     Time stays roughly linear in the texts: the common beginning and end are split off first, and the
-    middle is compared word by word only while that is cheap (see MAX_MATCHING_PAIRS)."""
+    middle is compared word by word only while that is cheap (see WORK_PER_TOKEN)."""
     old, new = old or "", new or ""
     a, b = TOKEN.findall(old), TOKEN.findall(new)
     prefix = 0
@@ -106,7 +137,9 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     suffix = 0
     while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
         suffix += 1
-    middle = _diff_tokens(a[prefix : len(a) - suffix], b[prefix : len(b) - suffix])
+    old_middle, new_middle = a[prefix : len(a) - suffix], b[prefix : len(b) - suffix]
+    budget = _Budget(_allowance(old_middle, new_middle))
+    middle = _diff_tokens(old_middle, new_middle, budget)
     segments = ([("equal", "".join(a[:prefix]))] if prefix else []) + middle
     if suffix:
         segments.append(("equal", "".join(a[len(a) - suffix :])))

@@ -15,6 +15,7 @@ from factsheets.models import FactSheet, FactSheetRevision, Section
 from reviews import services
 from reviews.models import Review
 from tests.factories import CommitteeFactory, SectionFactory, make_draft
+from tests.factsheets.test_admin import revision_post
 
 Status = FactSheetRevision.Status
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import"
@@ -168,19 +169,6 @@ def test_admin_add_form_refuses_a_title_with_a_line_break(client, author):
     assert not FactSheet.objects.exists()
 
 
-def _revision_post(revision, sections):
-    data = {
-        "title": revision.title, "summary": revision.summary, "fast_facts": "\n".join(revision.fast_facts),
-        "credit_line": revision.credit_line, "change_note": revision.change_note, "publish_at_0": "", "publish_at_1": "",
-        "sections-TOTAL_FORMS": str(len(sections)), "sections-INITIAL_FORMS": "0",
-        "sections-MIN_NUM_FORMS": "0", "sections-MAX_NUM_FORMS": "1000",
-    }
-    for i, section in enumerate(sections):
-        for key, value in section.items():
-            data[f"sections-{i}-{key}"] = value
-    return data
-
-
 def test_admin_refuses_sections_that_together_exceed_the_version_limit(client, author):
     revision = make_draft(author=author, sections=0)
     client.force_login(author)
@@ -189,7 +177,7 @@ def test_admin_refuses_sections_that_together_exceed_the_version_limit(client, a
         {"position": str(i), "kind": "other", "heading": f"Part {i}", "body": body}
         for i in range(limits.VERSION_MAX_LENGTH // limits.SECTION_BODY_MAX_LENGTH + 1)
     ]
-    response = client.post(reverse("admin:factsheets_factsheetrevision_change", args=[revision.pk]), _revision_post(revision, sections))
+    response = client.post(reverse("admin:factsheets_factsheetrevision_change", args=[revision.pk]), revision_post(revision, sections))
     assert response.status_code == 200
     formset = response.context["inline_admin_formsets"][0].formset
     assert "holds at most 100,000" in " ".join(formset.non_form_errors())
