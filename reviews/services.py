@@ -52,6 +52,14 @@ class WrongPassword(WorkflowPermissionDenied):
     """The password re-entered to sign was not the signer's; nothing was signed."""
 
 
+class SigningLocked(WorkflowPermissionDenied):
+    """Too many wrong signing passwords: this reviewer cannot sign anything until `until`."""
+
+    def __init__(self, message: str, *, until: dt.datetime):
+        super().__init__(message)
+        self.until = until
+
+
 class TransitionNotAllowed(WorkflowError):
     """The revision, review or sheet is not in a state that allows this action."""
 
@@ -309,18 +317,32 @@ SIGN_PASSWORD_ATTEMPTS = 5
 SIGN_LOCKOUT_SECONDS = 15 * 60
 
 
+def signing_locked_until(user) -> dt.datetime | None:
+    """When signing opens again for `user` after too many wrong passwords, or None when it is open."""
+    if cache.get(f"sign-password-failures:{user.pk}", 0) < SIGN_PASSWORD_ATTEMPTS:
+        return None
+    since = cache.get(f"sign-password-first-failure:{user.pk}")
+    return (since or timezone.now()) + dt.timedelta(seconds=SIGN_LOCKOUT_SECONDS)
+
+
 def _check_password(user, password: str) -> None:
-    """The electronic signature's re-entered password, with a limit on wrong guesses per reviewer."""
+    """The electronic signature's re-entered password, with a limit on wrong guesses per reviewer: the
+    count and the time of the first wrong guess expire together, SIGN_LOCKOUT_SECONDS after that guess."""
     key = f"sign-password-failures:{user.pk}"
-    if cache.get(key, 0) >= SIGN_PASSWORD_ATTEMPTS:
-        raise WorkflowPermissionDenied(
-            "Too many wrong passwords: signing is locked for 15 minutes. Nothing was signed."
+    until = signing_locked_until(user)
+    if until is not None:
+        raise SigningLocked(
+            f"Too many wrong passwords: signing is locked until {until:%H:%M} UTC on {until:%d %B %Y}. "
+            "Nothing was signed.",
+            until=until,
         )
     if not password or not user.check_password(password):
+        cache.add(f"sign-password-first-failure:{user.pk}", timezone.now(), SIGN_LOCKOUT_SECONDS)
         cache.add(key, 0, SIGN_LOCKOUT_SECONDS)
         cache.incr(key)
         raise WrongPassword("The password is not correct. Nothing was signed.")
     cache.delete(key)
+    cache.delete(f"sign-password-first-failure:{user.pk}")
 
 
 def _sign_refusal(*, review: Review, revision: FactSheetRevision, by, check_state: bool = True) -> WorkflowError | None:
@@ -346,7 +368,15 @@ def _sign_refusal(*, review: Review, revision: FactSheetRevision, by, check_stat
 def review_sign_refusal(*, review: Review, by) -> WorkflowError | None:
     """For screens: the reason `by` cannot sign `review` now, or None when the sign form may be shown.
     `review_sign` applies the same checks (plus password, verdict and content hash) under lock."""
-    return _sign_refusal(review=review, revision=review.revision, by=by)
+    refusal = _sign_refusal(review=review, revision=review.revision, by=by)
+    until = signing_locked_until(by) if refusal is None else None
+    if until is not None:
+        refusal = SigningLocked(
+            f"Too many wrong passwords: signing is locked for your account until {until:%H:%M} UTC on "
+            f"{until:%d %B %Y}. Nothing was signed; reading this review still works.",
+            until=until,
+        )
+    return refusal
 
 
 def _reaffirm(revision: FactSheetRevision, *, committee: Committee, by, on: dt.date) -> None:

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -156,6 +157,8 @@ def review_detail_view(request, pk):
                     comment=form.cleaned_data["comment"],
                     conflict_of_interest=form.conflict_of_interest,
                 )
+            except services.SigningLocked as error:
+                return _signing_locked(request, review, error.until)
             except services.WrongPassword as error:
                 form.add_error("password", error.message)
             except services.InvalidInput as error:
@@ -198,6 +201,26 @@ def review_detail_view(request, pk):
             "versions_url": _versions_url(revision),
         },
     )
+
+
+def _signing_locked(request, review: Review, until):
+    """After too many wrong signing passwords: what happened, what was not done, and when signing opens."""
+    response = _render(
+        request,
+        "reviews/signing_locked.html",
+        "Signing is locked for a while",
+        {
+            "review": review,
+            "revision": review.revision,
+            "until": until,
+            "attempts": services.SIGN_PASSWORD_ATTEMPTS,
+            "minutes": services.SIGN_LOCKOUT_SECONDS // 60,
+            "versions_url": _versions_url(review.revision),
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(max(0, int((until - timezone.now()).total_seconds())))
+    return response
 
 
 def _outcome(review: Review) -> str:
@@ -253,7 +276,8 @@ def sheet_versions_view(request, pk):
             queryset=Review.objects.select_related("committee")
             .prefetch_related(Prefetch("decisions", queryset=Decision.objects.order_by("signed_at", "id")))
             .order_by("submitted_at"),
-        )
+        ),
+        "notification_failures",
     )[:200]
     return _render(
         request,
