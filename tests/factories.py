@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from factsheets.models import Condition, FactSheet, FactSheetRevision, Section, SectionKind
+from factsheets.models import Condition, FactSheet, FactSheetRevision, Rendition, Section, SectionKind
 from reviews import services
 from reviews.models import Committee
 
@@ -50,8 +50,6 @@ class FactSheetFactory(factory.django.DjangoModelFactory):
         model = FactSheet
 
     slug = factory.Sequence(lambda n: f"examplumab-{n}")
-    generic_name = factory.LazyAttribute(lambda s: s.slug.replace("-", " "))
-    brand_names = "Examplex, Samplora"
 
 
 class RevisionFactory(factory.django.DjangoModelFactory):
@@ -60,7 +58,9 @@ class RevisionFactory(factory.django.DjangoModelFactory):
 
     fact_sheet = factory.SubFactory(FactSheetFactory)
     number = factory.Sequence(lambda n: n + 1)
-    title = factory.LazyAttribute(lambda r: f"{r.fact_sheet.generic_name.capitalize()} (Examplex)")
+    generic_name = factory.LazyAttribute(lambda r: r.fact_sheet.slug.replace("-", " "))
+    brand_names = "Examplex, Samplora"
+    title = factory.LazyAttribute(lambda r: f"{r.generic_name.capitalize()} (Examplex)")
     summary = "A made-up medicine used only to test this system. It calms an overactive immune system."
     fast_facts = factory.LazyFunction(
         lambda: ["Take it once a week with food.", "Tell your doctor about any fever.", "Blood tests every three months."]
@@ -90,12 +90,13 @@ class CommitteeFactory(factory.django.DjangoModelFactory):
     review_interval_months = 36
 
 
-def make_draft(*, author, fact_sheet=None, number=1, sections=2, **fields) -> FactSheetRevision:
-    """A draft written by `author`, with `sections` sections."""
+def make_draft(*, author, fact_sheet=None, number=1, sections=2, conditions=(), **fields) -> FactSheetRevision:
+    """A draft written by `author`, with `sections` sections, used for `conditions`."""
     fact_sheet = fact_sheet or FactSheetFactory()
     revision = RevisionFactory.build(fact_sheet=fact_sheet, number=number, created_by=author, **fields)
     revision._history_user = author
     revision.save()
+    revision.conditions.set(conditions)
     kinds = [SectionKind.HOW_IT_WORKS, SectionKind.DOSING, SectionKind.SIDE_EFFECTS, SectionKind.DISCUSS]
     for i in range(sections):
         section = SectionFactory.build(
@@ -119,3 +120,12 @@ def make_published(
         services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
     revision.refresh_from_db()
     return revision
+
+
+def freeze_bulk_created(revisions) -> None:
+    """What submission does, for submitted revisions made with bulk_create (which skips it): conditions as signed
+    (from each revision's conditions), content hash and stored rendition. The benchmark builder's own step, so
+    tests and benchmark data cannot drift apart."""
+    from bench.build_db import _freeze
+
+    _freeze(list(revisions), Rendition)

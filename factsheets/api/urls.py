@@ -14,6 +14,7 @@ router.register("factsheets", views.FactSheetViewSet, basename="factsheet")
 router.register("conditions", views.ConditionViewSet, basename="condition")
 
 urlpatterns = [
+    path("", views.api_index, name="index"),
     path("v1/", include(router.urls)),
     # Not rate limited: a client that was throttled must still be able to read how the API works.
     path("schema/", SpectacularAPIView.as_view(throttle_classes=[]), name="schema"),

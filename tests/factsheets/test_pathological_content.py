@@ -13,7 +13,7 @@ from factsheets import limits, readability
 from factsheets.markdown import render_markdown, strip_markdown
 from factsheets.models import FactSheetRevision, Section
 from reviews import services
-from reviews.diff import word_diff
+from factsheets.diff import word_diff
 from tests.factories import make_draft
 
 pytestmark = pytest.mark.django_db

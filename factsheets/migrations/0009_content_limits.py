@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('factsheets', '0007_sheet_search_index'),
+        ('factsheets', '0008_names_in_revision_and_rendition'),
     ]
 
     operations = [

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('factsheets', '0008_content_limits'),
-        ('reviews', '0005_text_validators_no_nul'),
+        ('factsheets', '0009_content_limits'),
+        ('reviews', '0006_signed_rendition'),
     ]
 
     operations = [
