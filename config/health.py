@@ -1,4 +1,8 @@
-"""`/healthz` for load balancers: 200 only when the database and the cache both answer, else 503 naming what failed."""
+"""`/healthz` for load balancers: 503 when the database fails (the app cannot serve), 200 otherwise.
+
+A cache that fails is reported (`"status": "degraded"`, `"failed": ["cache"]`) but keeps the 200: the app
+serves without it (config.cache), and a 503 from every server at once would make the load balancer take
+the whole site down over an outage the site survives."""
 
 import logging
 import uuid
@@ -28,6 +32,7 @@ def check_cache() -> None:
 
 
 CHECKS = {"database": check_database, "cache": check_cache}
+DEGRADABLE = {"cache"}
 
 
 @never_cache
@@ -42,5 +47,6 @@ def healthz(request):
             log.warning("healthz: %s check failed: %s", name, exc)
             results[name] = "failed"
             failed.append(name)
-    body = {"status": "failed" if failed else "ok", "checks": results, "failed": failed}
-    return JsonResponse(body, status=503 if failed else 200)
+    fatal = [name for name in failed if name not in DEGRADABLE]
+    body = {"status": "failed" if fatal else "degraded" if failed else "ok", "checks": results, "failed": failed}
+    return JsonResponse(body, status=503 if fatal else 200)

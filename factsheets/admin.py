@@ -24,13 +24,11 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from config.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
 
+from . import limits
 from .admin_readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
 from .cache import forget_site
 from .models import Condition, FactSheet, FactSheetRevision, RevisionLocked, Section
 from .services import DraftNotAllowed, revision_create_first_draft, revision_start_draft
-
-FAST_FACTS_MAX_COUNT = 12
-FAST_FACT_MAX_LENGTH = 300
 
 Status = FactSheetRevision.Status
 
@@ -40,7 +38,8 @@ class _FirstDraftRefused(Exception):
 
 
 class FastFactsField(forms.CharField):
-    """The JSON list of fast facts, edited as a textarea with one fact per line (blank lines dropped)."""
+    """The JSON list of fast facts, edited as a textarea with one fact per line (blank lines dropped).
+    Its limits are the model's (`factsheets.limits`), checked by the model's validation."""
 
     widget = forms.Textarea(attrs={"rows": 6, "cols": 80})
 
@@ -50,7 +49,7 @@ class FastFactsField(forms.CharField):
         kwargs.setdefault(
             "help_text",
             f"One fact per line, in the order patients read them. Blank lines are ignored. "
-            f"At most {FAST_FACTS_MAX_COUNT} facts of up to {FAST_FACT_MAX_LENGTH} characters each.",
+            f"At most {limits.FAST_FACTS_MAX_ITEMS} facts of up to {limits.FAST_FACT_MAX_LENGTH} characters each.",
         )
         super().__init__(**kwargs)
 
@@ -64,27 +63,6 @@ class FastFactsField(forms.CharField):
         if isinstance(value, (list, tuple)):
             return "\n".join(str(item) for item in value)
         return value or ""
-
-    def validate(self, value):
-        super().validate(value)
-        errors = []
-        if len(value) > FAST_FACTS_MAX_COUNT:
-            errors.append(
-                forms.ValidationError(
-                    f"There are {len(value)} facts; the Fast Facts box holds at most {FAST_FACTS_MAX_COUNT}.",
-                    code="too_many_facts",
-                )
-            )
-        for index, fact in enumerate(value, start=1):
-            if len(fact) > FAST_FACT_MAX_LENGTH:
-                errors.append(
-                    forms.ValidationError(
-                        f"Fact {index} has {len(fact)} characters; keep each fact to {FAST_FACT_MAX_LENGTH} or fewer.",
-                        code="fact_too_long",
-                    )
-                )
-        if errors:
-            raise forms.ValidationError(errors)
 
 
 class RevisionForm(forms.ModelForm):
@@ -105,6 +83,8 @@ FIRST_DRAFT_FIELDS = ["title", "generic_name", "brand_names", "conditions", "sum
 class FactSheetAddForm(forms.ModelForm):
     """A new sheet (its permanent address) together with the content of its first draft (version 1)."""
 
+    # The draft's own fields, checked by the revision model (the conditions are a relation, checked by the form).
+    VALIDATED_FIELDS = [name for name in FIRST_DRAFT_FIELDS if name != "conditions"]
     title = _revision_field("title").formfield()
     generic_name = _revision_field("generic_name").formfield()
     brand_names = _revision_field("brand_names").formfield()
@@ -118,6 +98,21 @@ class FactSheetAddForm(forms.ModelForm):
     class Meta:
         model = FactSheet
         fields = ["slug"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # The first draft's fields are checked by the revision model itself, as on every other path.
+        draft = FactSheetRevision(**{name: cleaned.get(name) for name in self.VALIDATED_FIELDS if name in cleaned})
+        excluded = [f.name for f in FactSheetRevision._meta.fields if f.name not in self.VALIDATED_FIELDS]
+        try:
+            draft.full_clean(exclude=excluded, validate_unique=False, validate_constraints=False)
+        except forms.ValidationError as error:
+            for name, messages in error.message_dict.items():
+                if name in self.VALIDATED_FIELDS and name in self.cleaned_data:
+                    self.add_error(name, messages)
+                elif name not in self.VALIDATED_FIELDS:
+                    self.add_error(None, messages)
+        return cleaned
 
 
 # Conditions ---------------------------------------------------------------------------------------
@@ -439,11 +434,30 @@ class SectionForm(forms.ModelForm):
             self.initial["position"] = None  # not the model's 0, which would put a new section first
 
 
+class SectionFormSet(forms.BaseInlineFormSet):
+    """The version's limits as a whole (number of sections, total length) over the sections as submitted."""
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        kept = [
+            (form.cleaned_data.get("heading", ""), form.cleaned_data.get("body", ""))
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            self.instance.validate_version(sections=kept)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+
+
 class SectionInline(SectionReadingGradeMixin, admin.StackedInline):
     """Sections in page order. Change the position numbers to reorder (lower comes first)."""
 
     model = Section
     form = SectionForm
+    formset = SectionFormSet
     fields = ["position", "kind", "heading", "body", "reading_grade"]
     readonly_fields = ["reading_grade"]
     ordering = ["position", "id"]

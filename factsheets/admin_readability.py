@@ -17,7 +17,7 @@ from .plain_language import reading_panel
 def section_grade_html(section) -> str:
     if section is None or section.pk is None:
         return "Shown after saving."
-    scores = readability.score_markdown(section.body)
+    scores = readability.score_section(section)
     if scores.grade is None:
         return "No text to score."
     target = readability.target_grade()

@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
+from itertools import accumulate
 from dataclasses import dataclass, field
 
-TOKEN = re.compile(r"\s+|[^\s]+")
+# A word together with the whitespace after it (or a run of leading whitespace): whitespace alone would be
+# the most frequent token of every text, and the matcher's work grows with how often its tokens repeat.
+TOKEN = re.compile(r"\s+|\S+\s*")
+# The matcher's work on one text is bounded by this many steps per token compared: ordinary edits stay far
+# below it; repetitive or mostly rewritten text, where its work grows with the square of the length, falls
+# back to comparing whole lines, then to "old text, then new text".
+WORK_PER_TOKEN = 40
+REWRITTEN_BELOW = 0.4
 
 
 @dataclass
@@ -25,15 +34,70 @@ class FieldDiff:
         return self.status != "unchanged"
 
 
-def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """Word-level diff of two texts as [(op, text)], op in equal/insert/delete (whitespace kept)."""
-    a, b = TOKEN.findall(old or ""), TOKEN.findall(new or "")
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if a and b and matcher.ratio() < 0.4:
-        # Mostly rewritten: old text then new text reads better than interleaved scraps of words.
-        return [("delete", old), ("insert", new)]
-    segments: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+class _OverBudget(Exception):
+    pass
+
+
+class _Budget:
+    def __init__(self, steps: int):
+        self.steps = steps
+
+
+class _BoundedMatcher(difflib.SequenceMatcher):
+    """SequenceMatcher that gives up once it has done more than `budget` steps.
+
+    Each `find_longest_match(alo, ahi, ...)` looks at every old token in [alo, ahi) and at each place
+    that token occurs in the new text: that count, summed ahead of time, is charged before each call."""
+
+    def __init__(self, a: list[str], b: list[str], budget: _Budget):
+        super().__init__(None, a, b, autojunk=False)
+        occurrences = Counter(b)
+        self._cost_before = list(accumulate((1 + occurrences.get(token, 0) for token in a), initial=0))
+        self._budget = budget
+
+    def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        self._budget.steps -= self._cost_before[ahi] - self._cost_before[alo]
+        if self._budget.steps < 0:
+            raise _OverBudget
+        return super().find_longest_match(alo, ahi, blo, len(self.b) if bhi is None else bhi)
+
+
+def _allowance(a: list[str], b: list[str]) -> int:
+    return WORK_PER_TOKEN * (len(a) + len(b)) + 10_000
+
+
+def _opcodes(a: list[str], b: list[str], budget: _Budget):
+    """SequenceMatcher's opcodes, or None when they cost more than the budget left."""
+    try:
+        return _BoundedMatcher(a, b, budget).get_opcodes()
+    except _OverBudget:
+        return None
+
+
+def _lines(tokens: list[str]) -> list[str]:
+    lines, current = [], []
+    for token in tokens:
+        current.append(token)
+        if "\n" in token:
+            lines.append("".join(current))
+            current = []
+    if current:
+        lines.append("".join(current))
+    return lines
+
+
+def _diff_tokens(a: list[str], b: list[str], budget: _Budget, *, by_lines: bool = True) -> list[tuple[str, str]]:
+    if not a or not b:
+        return ([("delete", "".join(a))] if a else []) + ([("insert", "".join(b))] if b else [])
+    opcodes = _opcodes(a, b, budget)
+    if opcodes is None:
+        if by_lines:
+            # A fresh budget of the same size: at most twice the work in all.
+            return _diff_lines(a, b, _Budget(_allowance(a, b)))
+        return [("delete", "".join(a)), ("insert", "".join(b))]
+    segments = []
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
             segments.append(("equal", "".join(a[i1:i2])))
             continue
@@ -42,6 +106,83 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
         if tag in ("insert", "replace"):
             segments.append(("insert", "".join(b[j1:j2])))
     return segments
+
+
+def _diff_lines(a: list[str], b: list[str], budget: _Budget) -> list[tuple[str, str]]:
+    """Too costly to compare word by word: compare lines, then words within changed lines."""
+    old_lines, new_lines = _lines(a), _lines(b)
+    opcodes = _opcodes(old_lines, new_lines, budget)
+    if opcodes is None:
+        return [("delete", "".join(a)), ("insert", "".join(b))]
+    segments = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            segments.append(("equal", "".join(old_lines[i1:i2])))
+        else:
+            old_part = TOKEN.findall("".join(old_lines[i1:i2]))
+            new_part = TOKEN.findall("".join(new_lines[j1:j2]))
+            segments += _diff_tokens(old_part, new_part, budget, by_lines=False)
+    return segments
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Word-level diff of two texts as [(op, text)], op in equal/insert/delete (whitespace kept).
+
+    Time stays roughly linear in the texts: the common beginning and end are split off first, and the
+    middle is compared word by word only while that is cheap (see WORK_PER_TOKEN)."""
+    old, new = old or "", new or ""
+    a, b = TOKEN.findall(old), TOKEN.findall(new)
+    prefix = 0
+    while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    old_middle, new_middle = a[prefix : len(a) - suffix], b[prefix : len(b) - suffix]
+    budget = _Budget(_allowance(old_middle, new_middle))
+    middle = _diff_tokens(old_middle, new_middle, budget)
+    segments = ([("equal", "".join(a[:prefix]))] if prefix else []) + middle
+    if suffix:
+        segments.append(("equal", "".join(a[len(a) - suffix :])))
+    if a and b:
+        same = sum(len(text) for op, text in segments if op == "equal")
+        if 2 * same / (len(old) + len(new)) < REWRITTEN_BELOW:
+            # Mostly rewritten: old text then new text reads better than interleaved scraps of words.
+            return [("delete", old), ("insert", new)]
+    return _merged(segments)
+
+
+def _merged(segments: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Adjacent segments of one kind joined; a replaced word's trailing space shown as unchanged."""
+    merged: list[tuple[str, str]] = []
+    for op, text in segments:
+        if not text:
+            continue
+        if merged and merged[-1][0] == op:
+            merged[-1] = (op, merged[-1][1] + text)
+        else:
+            merged.append((op, text))
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(merged):
+        op, text = merged[i]
+        if op == "delete" and i + 1 < len(merged) and merged[i + 1][0] == "insert":
+            inserted = merged[i + 1][1]
+            space = len(text) - len(text.rstrip())
+            space = min(space, len(inserted) - len(inserted.rstrip()))
+            if space and text[len(text) - space :] == inserted[len(inserted) - space :] and text.strip() and inserted.strip():
+                out += [("delete", text[:-space]), ("insert", inserted[:-space])]
+                following = merged[i + 2] if i + 2 < len(merged) else None
+                if following is not None and following[0] == "equal":
+                    out.append(("equal", text[-space:] + following[1]))
+                    i += 3
+                else:
+                    out.append(("equal", text[-space:]))
+                    i += 2
+                continue
+        out.append((op, text))
+        i += 1
+    return out
 
 
 def _field(label: str, old: str | None, new: str | None) -> FieldDiff:

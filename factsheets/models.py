@@ -18,10 +18,11 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .markdown import render_markdown
+from . import limits
+from .markdown import check_nesting, markdown_problems, render_markdown
 from .validators import FastFactsValidator, no_nul_bytes
 
-BODY_MAX_LENGTH = 50_000
+BODY_MAX_LENGTH = limits.SECTION_BODY_MAX_LENGTH
 
 
 def content_digest(content: dict) -> str:
@@ -161,7 +162,11 @@ class FactSheetRevision(models.Model):
     fact_sheet = models.ForeignKey(FactSheet, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveIntegerField(help_text="Version number, 1 for the first version of the sheet.")
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT, editable=False, db_index=True)
-    title = models.CharField(max_length=200, validators=[no_nul_bytes], help_text="As printed at the top of the page, e.g. “Anakinra (Kineret)”.")
+    title = models.CharField(
+        max_length=limits.TITLE_MAX_LENGTH,
+        validators=[no_nul_bytes, limits.single_line],
+        help_text="As printed at the top of the page, on one line, e.g. “Anakinra (Kineret)”.",
+    )
     generic_name = models.CharField(max_length=200, validators=[no_nul_bytes], help_text="The generic drug name, e.g. “anakinra”.")
     brand_names = models.CharField(
         max_length=500, blank=True, validators=[no_nul_bytes], help_text="Brand names separated by commas, e.g. “Kineret, Examplex”."
@@ -176,23 +181,26 @@ class FactSheetRevision(models.Model):
         help_text="The “Used for” conditions (slug and name) as they stood at submission: what the committee signed.",
     )
     summary = models.TextField(
-        max_length=1000,
-        validators=[no_nul_bytes, MaxLengthValidator(1000)],
+        max_length=limits.SUMMARY_MAX_LENGTH,
+        validators=[no_nul_bytes, MaxLengthValidator(limits.SUMMARY_MAX_LENGTH)],
         help_text="One or two plain sentences; shown in search results and link previews."
     )
     fast_facts = models.JSONField(
         default=list,
         blank=True,
         validators=[FastFactsValidator(), no_nul_bytes],
-        help_text="The short statements of the Fast Facts box, in order."
+        help_text=(
+            f"The short statements of the Fast Facts box, in order: at most {limits.FAST_FACTS_MAX_ITEMS}, "
+            f"each one line of up to {limits.FAST_FACT_MAX_LENGTH} characters."
+        ),
     )
     credit_line = models.CharField(
-        max_length=300, validators=[no_nul_bytes], help_text="Authors as printed in “Updated … by …”, e.g. “D. Patel, MD, PhD”."
+        max_length=limits.CREDIT_LINE_MAX_LENGTH, validators=[no_nul_bytes, limits.single_line], help_text="Authors as printed in “Updated … by …”, e.g. “D. Patel, MD, PhD”."
     )
     change_note = models.TextField(
-        max_length=2000,
+        max_length=limits.CHANGE_NOTE_MAX_LENGTH,
         blank=True,
-        validators=[no_nul_bytes, MaxLengthValidator(2000)],
+        validators=[no_nul_bytes, MaxLengthValidator(limits.CHANGE_NOTE_MAX_LENGTH)],
         help_text="What changed in this version, in plain words for patients."
     )
     content_hash = models.CharField(max_length=64, blank=True, editable=False, help_text="SHA-256 of the content, fixed at submission.")
@@ -314,6 +322,37 @@ class FactSheetRevision(models.Model):
             raise RevisionLocked("Only a draft can be deleted; submitted and published versions are part of the record.")
         return super().delete(*args, **kwargs)
 
+    def clean(self):
+        super().clean()
+        sections = list(self.sections.all()) if self.pk else []
+        self.validate_version(sections=[(s.heading, s.body) for s in sections])
+
+    def validate_version(self, *, sections) -> None:
+        """The limits of the version as a whole (`factsheets.limits`), with these (heading, body) sections."""
+        problems = limits.version_problems(
+            title=self.title, summary=self.summary, fast_facts=self.fast_facts, credit_line=self.credit_line, sections=sections
+        )
+        if problems:
+            raise ValidationError(problems)
+
+    def full_check(self) -> None:
+        """Every limit on the stored version, fields and sections alike; the workflow runs it before the
+        content is frozen, whichever path wrote it. Raises ValidationError with every problem found."""
+        errors = {}
+        sections = list(self.sections.all())
+        try:
+            self.full_clean(exclude=["fact_sheet"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            errors.update(error.update_error_dict({}))
+        for section in sections:
+            try:
+                section.check_stored()
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    errors.setdefault(f"section “{section.heading[:60]}”: {field}", []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
     def ordered_sections(self) -> list["Section"]:
         return sorted(self.sections.all(), key=lambda s: (s.position, s.pk or 0))
 
@@ -350,9 +389,13 @@ class Section(models.Model):
     revision = models.ForeignKey(FactSheetRevision, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveIntegerField(default=0, help_text="Order on the page; lower comes first.")
     kind = models.CharField(max_length=20, choices=SectionKind, default=SectionKind.OTHER, help_text="What this section is about.")
-    heading = models.CharField(max_length=200, validators=[no_nul_bytes], help_text="The heading patients see, e.g. “How it works”.")
+    heading = models.CharField(
+        max_length=limits.HEADING_MAX_LENGTH,
+        validators=[no_nul_bytes, limits.single_line],
+        help_text="The heading patients see, on one line, e.g. “How it works”.",
+    )
     body = models.TextField(
-        validators=[no_nul_bytes, MaxLengthValidator(BODY_MAX_LENGTH)],
+        validators=[no_nul_bytes, MaxLengthValidator(limits.SECTION_BODY_MAX_LENGTH), markdown_problems],
         help_text="Markdown: blank line between paragraphs, “- ” for bullets, **bold**, [links](https://…).",
     )
     body_html = models.TextField(blank=True, editable=False)
@@ -374,6 +417,33 @@ class Section(models.Model):
             revision_ids.update(Section.objects.filter(pk=self.pk).values_list("revision_id", flat=True))
         statuses = FactSheetRevision.objects.select_for_update().filter(pk__in=revision_ids).values_list("status", flat=True)
         return any(status not in FactSheetRevision.EDITABLE_STATUSES for status in statuses)
+
+    def clean(self):
+        super().clean()
+        if self.revision_id and self.pk is None:
+            existing = Section.objects.filter(revision_id=self.revision_id).count()
+            if existing >= limits.SECTIONS_MAX:
+                raise ValidationError(
+                    f"This version already has {existing} sections; a fact sheet has at most {limits.SECTIONS_MAX}.",
+                    code="too_many_sections",
+                )
+
+    def check_stored(self) -> None:
+        """Every limit on a stored section. The body's Markdown is judged by the HTML rendered when it was
+        saved, so checking a whole version costs no second parse."""
+        errors = {}
+        try:
+            self.full_clean(exclude=["revision", "body"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        try:
+            for validator in (no_nul_bytes, MaxLengthValidator(limits.SECTION_BODY_MAX_LENGTH)):
+                validator(self.body)
+            check_nesting(self.body_html)
+        except ValidationError as error:
+            errors.setdefault("body", []).extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         self.body = normalise_newlines(self.body)

@@ -45,9 +45,19 @@ def target_grade() -> float:
 
 def text_blocks(markdown_source: str) -> list[str]:
     """The plain-text blocks of a Markdown body, in order, whitespace normalised."""
-    rendered = _BLOCK_TAG.sub(_BLOCK_BREAK, render_markdown(markdown_source or ""))
+    return html_blocks(render_markdown(markdown_source or ""))
+
+
+def html_blocks(rendered_html: str) -> list[str]:
+    """The plain-text blocks of already rendered, sanitised HTML."""
+    rendered = _BLOCK_TAG.sub(_BLOCK_BREAK, rendered_html or "")
     plain = html.unescape(nh3.clean(rendered, tags=set()))
     return [" ".join(block.split()) for block in plain.split(_BLOCK_BREAK) if block.strip()]
+
+
+def section_blocks(section) -> list[str]:
+    """A section's blocks from the HTML rendered when it was saved (no second Markdown parse)."""
+    return html_blocks(section.body_html) if section.body_html else text_blocks(section.body)
 
 
 def as_sentences(blocks: list[str]) -> str:
@@ -83,9 +93,15 @@ class Scores:
 EMPTY = Scores(flesch_kincaid=None, smog=None, words=0)
 
 
+# No word is this long; the hyphenation dictionary behind the syllable count takes time quadratic in the
+# length of a word, so longer runs of letters (pasted codes, URLs) are scored by their first part only.
+_WORD_MAX = 40
+_LONG_WORD = re.compile(r"\S{%d,}" % (_WORD_MAX + 1))
+
+
 def score_text(text: str) -> Scores:
     """Scores of plain text (already stripped of markup), rounded to one decimal, cached by content."""
-    text = " ".join((text or "").split())
+    text = _LONG_WORD.sub(lambda match: match.group(0)[:_WORD_MAX], " ".join((text or "").split()))
     if not text:
         return EMPTY
     key = CACHE_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -107,6 +123,11 @@ def score_text(text: str) -> Scores:
 
 def score_markdown(markdown_source: str) -> Scores:
     return score_text(plain_text(markdown_source))
+
+
+def score_section(section) -> Scores:
+    """Scores of a saved section, from the HTML rendered when it was saved."""
+    return score_text(as_sentences(section_blocks(section)))
 
 
 @dataclass(frozen=True)
@@ -137,7 +158,7 @@ def revision_text(revision) -> str:
     blocks = [" ".join((revision.summary or "").split())]
     blocks += [" ".join(str(fact).split()) for fact in (revision.fast_facts or [])]
     for section in _sections(revision):
-        blocks += text_blocks(section.body)
+        blocks += section_blocks(section)
     return as_sentences([b for b in blocks if b])
 
 
@@ -149,7 +170,7 @@ def _sections(revision):
 def revision_report(revision) -> RevisionReport:
     """Reading scores of a revision (saved or not yet changed since the last save)."""
     sections = [
-        SectionScores(section_id=s.pk, heading=s.heading, kind=s.kind, scores=score_markdown(s.body))
+        SectionScores(section_id=s.pk, heading=s.heading, kind=s.kind, scores=score_section(s))
         for s in _sections(revision)
     ]
     return RevisionReport(overall=score_text(revision_text(revision)), sections=sections)

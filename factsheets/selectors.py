@@ -80,10 +80,14 @@ def published_feed_entries(limit: int = 50) -> QuerySet[FactSheetRevision]:
     )
 
 
+def printable_text(q: str | None) -> str:
+    """Control characters (NUL among them, which PostgreSQL refuses in text) mean nothing in a search: spaces."""
+    return "".join(ch if ch.isprintable() else " " for ch in (q or ""))
+
+
 def clean_search_query(q: str | None) -> str:
     """The search text, trimmed and with runs of whitespace collapsed; raises SearchQueryTooLong."""
-    # Control characters (NUL among them, which PostgreSQL refuses in text) mean nothing in a search.
-    q = " ".join("".join(ch if ch.isprintable() else " " for ch in (q or "")).split())
+    q = " ".join(printable_text(q).split())
     if len(q) > SEARCH_MAX_LENGTH:
         raise SearchQueryTooLong(f"Please shorten your search to {SEARCH_MAX_LENGTH} characters or fewer.")
     return q

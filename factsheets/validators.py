@@ -4,8 +4,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 
-FAST_FACTS_MAX_ITEMS = 20
-FAST_FACT_MAX_LENGTH = 500
+from .limits import fast_facts_problems
 
 
 def _strings_in(value):
@@ -32,27 +31,12 @@ def no_nul_bytes(value) -> None:
 
 @deconstructible
 class FastFactsValidator:
-    """Fast facts are a short list of short, plain statements."""
-
-    def __init__(self, max_items: int = FAST_FACTS_MAX_ITEMS, max_length: int = FAST_FACT_MAX_LENGTH):
-        self.max_items = max_items
-        self.max_length = max_length
+    """Fast facts are a short list of short, plain statements (numbers in `factsheets.limits`)."""
 
     def __call__(self, value) -> None:
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise ValidationError("Fast facts must be a list of short statements (text).", code="invalid_fast_facts")
-        if len(value) > self.max_items:
-            raise ValidationError(
-                f"At most {self.max_items} fast facts are allowed; this has {len(value)}.", code="too_many_fast_facts"
-            )
-        for number, item in enumerate(value, start=1):
-            if len(item) > self.max_length:
-                raise ValidationError(
-                    f"Fast fact {number} is {len(item)} characters long; keep each to {self.max_length} or fewer.",
-                    code="fast_fact_too_long",
-                )
+        problems = fast_facts_problems(value)
+        if problems:
+            raise ValidationError(problems)
 
     def __eq__(self, other):
-        return isinstance(other, FastFactsValidator) and (self.max_items, self.max_length) == (
-            other.max_items, other.max_length
-        )
+        return isinstance(other, FastFactsValidator)

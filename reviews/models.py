@@ -164,3 +164,24 @@ class Decision(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("A sign-off is part of the record and can never be deleted.")
+
+
+class NotificationFailure(models.Model):
+    """A workflow email that could not be sent (mail server down, refused address, bad header).
+
+    Logged and kept here so the sheet's versions page says "notification not sent" instead of the
+    people concerned silently never hearing about a review, a decision or a publication."""
+
+    revision = models.ForeignKey(FactSheetRevision, on_delete=models.CASCADE, related_name="notification_failures")
+    subject = models.CharField(max_length=300)
+    recipients = models.TextField(help_text="Addresses it was meant for, comma-separated.")
+    error = models.TextField(help_text="What the mail system answered.")
+    failed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-failed_at", "-id"]
+        verbose_name = "notification not sent"
+        verbose_name_plural = "notifications not sent"
+
+    def __str__(self):
+        return f"Not sent: {self.subject} ({self.failed_at:%Y-%m-%d %H:%M} UTC)"

@@ -33,13 +33,26 @@ def _authors(revision):
     return User.objects.filter(pk__in=revision_authors(revision), is_active=True)
 
 
-def _send(subject: str, body: str, recipients: list[str]) -> None:
+def _send(subject: str, body: str, recipients: list[str], *, revision) -> None:
     if not recipients:
         return
     try:
         send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients], fail_silently=False)
-    except Exception:  # the transition is committed already; a mail server outage must not turn it into an error page
+    except Exception as error:  # the transition is committed already; a mail outage must not turn it into an error page
         logger.exception("Could not send %r to %s", subject, recipients)
+        _record_failure(revision, subject, recipients, error)
+
+
+def _record_failure(revision, subject: str, recipients: list[str], error: Exception) -> None:
+    from .models import NotificationFailure
+
+    try:
+        NotificationFailure.objects.create(
+            revision_id=revision.pk, subject=" ".join(subject.split())[:300], recipients=", ".join(recipients),
+            error=f"{type(error).__name__}: {error}"[:2000],
+        )
+    except Exception:  # the database may be what failed; the log line above still says what was not sent
+        logger.exception("Could not record the unsent notification %r", subject)
 
 
 def review_opened(review) -> None:
@@ -50,6 +63,7 @@ def review_opened(review) -> None:
         f"{revision.title}, version {revision.number}, is waiting for the {review.committee}'s sign-off.\n\n"
         f"Open the review: {_link('reviews:review', review.pk)}\n",
         _emails(review.committee.members.filter(is_active=True)),
+        revision=revision,
     )
 
 
@@ -63,6 +77,7 @@ def decision_recorded(decision) -> None:
         f"{comment}\nOpen the review: {_link('reviews:review', review.pk)}\n"
         f"Edit the version: {_revision_admin_link(revision)}\n",
         _emails(_authors(revision)),
+        revision=revision,
     )
 
 
@@ -73,4 +88,5 @@ def revision_published(revision) -> None:
         f"Public page: {_link('factsheets:detail', revision.fact_sheet.slug)}\n"
         f"Admin: {_revision_admin_link(revision)}\n",
         _emails(_authors(revision)),
+        revision=revision,
     )

@@ -18,7 +18,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -51,6 +51,14 @@ class WorkflowPermissionDenied(WorkflowError, PermissionDenied):
 
 class WrongPassword(WorkflowPermissionDenied):
     """The password re-entered to sign was not the signer's; nothing was signed."""
+
+
+class SigningLocked(WorkflowPermissionDenied):
+    """Too many wrong signing passwords: this reviewer cannot sign anything until `until`."""
+
+    def __init__(self, message: str, *, until: dt.datetime):
+        super().__init__(message)
+        self.until = until
 
 
 class TransitionNotAllowed(WorkflowError):
@@ -115,6 +123,16 @@ def _save(obj, by, reason: str, **kwargs):
         obj._workflow_save = False
 
 
+def _check_limits(revision: FactSheetRevision) -> None:
+    """Content is frozen only within the content limits, whichever path wrote it (admin, import, shell)."""
+    try:
+        revision.full_check()
+    except ValidationError as error:
+        problems = [f"{field}: {' '.join(messages)}" if field != NON_FIELD_ERRORS else " ".join(messages)
+                    for field, messages in error.message_dict.items()]
+        raise InvalidInput("This version is outside the content limits, so nothing was changed. " + " ".join(problems))
+
+
 def _lock_revision(revision: FactSheetRevision) -> FactSheetRevision:
     return FactSheetRevision.objects.select_for_update().get(pk=revision.pk)
 
@@ -166,6 +184,7 @@ def revision_submit(
         raise InvalidInput(f"The {committee} has no members yet; an editor must add reviewers first.")
     if not revision.sections.exists():
         raise InvalidInput("Add at least one section before submitting.")
+    _check_limits(revision)
     justification = _clean_text(justification, label="reading-level justification", max_length=5000)
     grade = readability.revision_report(revision).grade
     if grade is not None and grade > float(committee.max_reading_grade) and not justification:
@@ -314,18 +333,32 @@ SIGN_PASSWORD_ATTEMPTS = 5
 SIGN_LOCKOUT_SECONDS = 15 * 60
 
 
+def signing_locked_until(user) -> dt.datetime | None:
+    """When signing opens again for `user` after too many wrong passwords, or None when it is open."""
+    if cache.get(f"sign-password-failures:{user.pk}", 0) < SIGN_PASSWORD_ATTEMPTS:
+        return None
+    since = cache.get(f"sign-password-first-failure:{user.pk}")
+    return (since or timezone.now()) + dt.timedelta(seconds=SIGN_LOCKOUT_SECONDS)
+
+
 def _check_password(user, password: str) -> None:
-    """The electronic signature's re-entered password, with a limit on wrong guesses per reviewer."""
+    """The electronic signature's re-entered password, with a limit on wrong guesses per reviewer: the
+    count and the time of the first wrong guess expire together, SIGN_LOCKOUT_SECONDS after that guess."""
     key = f"sign-password-failures:{user.pk}"
-    if cache.get(key, 0) >= SIGN_PASSWORD_ATTEMPTS:
-        raise WorkflowPermissionDenied(
-            "Too many wrong passwords: signing is locked for 15 minutes. Nothing was signed."
+    until = signing_locked_until(user)
+    if until is not None:
+        raise SigningLocked(
+            f"Too many wrong passwords: signing is locked until {until:%H:%M} UTC on {until:%d %B %Y}. "
+            "Nothing was signed.",
+            until=until,
         )
     if not password or not user.check_password(password):
+        cache.add(f"sign-password-first-failure:{user.pk}", timezone.now(), SIGN_LOCKOUT_SECONDS)
         cache.add(key, 0, SIGN_LOCKOUT_SECONDS)
         cache.incr(key)
         raise WrongPassword("The password is not correct. Nothing was signed.")
     cache.delete(key)
+    cache.delete(f"sign-password-first-failure:{user.pk}")
 
 
 def _sign_refusal(*, review: Review, revision: FactSheetRevision, by, check_state: bool = True) -> WorkflowError | None:
@@ -351,7 +384,15 @@ def _sign_refusal(*, review: Review, revision: FactSheetRevision, by, check_stat
 def review_sign_refusal(*, review: Review, by) -> WorkflowError | None:
     """For screens: the reason `by` cannot sign `review` now, or None when the sign form may be shown.
     `review_sign` applies the same checks (plus password, verdict and content hash) under lock."""
-    return _sign_refusal(review=review, revision=review.revision, by=by)
+    refusal = _sign_refusal(review=review, revision=review.revision, by=by)
+    until = signing_locked_until(by) if refusal is None else None
+    if until is not None:
+        refusal = SigningLocked(
+            f"Too many wrong passwords: signing is locked for your account until {until:%H:%M} UTC on "
+            f"{until:%d %B %Y}. Nothing was signed; reading this review still works.",
+            until=until,
+        )
+    return refusal
 
 
 def _reaffirm(revision: FactSheetRevision, *, committee: Committee, by, on: dt.date) -> None:
@@ -543,6 +584,7 @@ def revision_import_published(
                 f"Version {previous.number} of this sheet was approved in this system; import the file as a draft "
                 "and send it for review instead."
             )
+    _check_limits(revision)
     _freeze(revision)
     revision.submitted_at = revision.approved_at = now
     revision.imported_from = source[:300]

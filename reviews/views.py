@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
@@ -104,7 +105,7 @@ def revision_submit_view(request, revision_id):
             "revision": revision,
             "form": form,
             "committees": committees,
-            "can_submit": revision.is_editable and bool(committees),
+            "can_submit": revision.is_editable and bool(committees) and revision.fact_sheet.withdrawn_at is None,
             "versions_url": _versions_url(revision),
             "open_review": revision.reviews.filter(status=Review.Status.OPEN).first(),
             # Against the committee's own target when there is one committee, else the general target.
@@ -160,6 +161,8 @@ def review_detail_view(request, pk):
                     comment=form.cleaned_data["comment"],
                     conflict_of_interest=form.conflict_of_interest,
                 )
+            except services.SigningLocked as error:
+                return _signing_locked(request, review, error.until)
             except services.WrongPassword as error:
                 form.add_error("password", error.message)
             except services.InvalidInput as error:
@@ -204,18 +207,54 @@ def review_detail_view(request, pk):
     )
 
 
+def _signing_locked(request, review: Review, until):
+    """After too many wrong signing passwords: what happened, what was not done, and when signing opens."""
+    response = _render(
+        request,
+        "reviews/signing_locked.html",
+        "Signing is locked for a while",
+        {
+            "review": review,
+            "revision": review.revision,
+            "until": until,
+            "attempts": services.SIGN_PASSWORD_ATTEMPTS,
+            "minutes": services.SIGN_LOCKOUT_SECONDS // 60,
+            "versions_url": _versions_url(review.revision),
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(max(0, int((until - timezone.now()).total_seconds())))
+    return response
+
+
 def _outcome(review: Review) -> str:
+    """What the signature led to, for every state the review, the revision and its sheet can be in."""
     review.refresh_from_db()
-    revision = FactSheetRevision.objects.get(pk=review.revision_id)
+    revision = FactSheetRevision.objects.select_related("fact_sheet").get(pk=review.revision_id)
+    withdrawn = revision.fact_sheet.withdrawn_at is not None
     if review.status == Review.Status.OPEN:
+        if withdrawn:
+            return (
+                "The review stays open until enough members approve. The sheet was withdrawn by an editor "
+                "meanwhile, so even when approved this version will not go live while it stays withdrawn."
+            )
         return "The review stays open until enough members approve."
     if review.status == Review.Status.CHANGES_REQUESTED:
         return "The review is closed and the authors were told what to change."
     if review.kind == Review.Kind.REAFFIRMATION:
-        return f"The sheet is reaffirmed; next review due {revision.next_review_due:%d %B %Y}."
+        due = f"{revision.next_review_due:%d %B %Y}" if revision.next_review_due else "not set"
+        return f"The sheet is reaffirmed; next review due {due}."
     if revision.status == FactSheetRevision.Status.PUBLISHED:
         return "The quorum is reached and the new version is live."
-    return f"The quorum is reached; it goes live at {revision.publish_at:%Y-%m-%d %H:%M} UTC."
+    if withdrawn:
+        return (
+            "Your approval was recorded and the quorum is reached, so this version is approved. The sheet was "
+            "withdrawn by an editor, so it stays withdrawn and this version does not go live; nothing is shown "
+            "to patients."
+        )
+    if revision.publish_at is not None:
+        return f"The quorum is reached; it goes live at {revision.publish_at:%Y-%m-%d %H:%M} UTC."
+    return "The quorum is reached and this version is approved; it is waiting to be published."
 
 
 @_requires("reviews.view_review")
@@ -241,7 +280,8 @@ def sheet_versions_view(request, pk):
             queryset=Review.objects.select_related("committee")
             .prefetch_related(Prefetch("decisions", queryset=Decision.objects.order_by("signed_at", "id")))
             .order_by("submitted_at"),
-        )
+        ),
+        "notification_failures",
     )[:200]
     return _render(
         request,

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from factsheets.limits import FAST_FACT_MAX_LENGTH, FAST_FACTS_MAX_ITEMS
 from factsheets.models import FactSheetRevision, Section
 from tests.factories import FactSheetFactory, make_draft, make_published
 
@@ -170,7 +171,7 @@ def test_very_long_text_at_the_limits_is_accepted_and_rendered(client, author, r
     revision = make_published(
         author=author, reviewers=[reviewer1, reviewer2], committee=committee,
         fact_sheet=FactSheetFactory(slug="longumab"), title="L" * 200, summary=("s " * 500)[:1000],
-        fast_facts=["f" * 500] * 20, credit_line="c" * 300, change_note="n" * 2000,
+        fast_facts=["f" * FAST_FACT_MAX_LENGTH] * FAST_FACTS_MAX_ITEMS, credit_line="c" * 300, change_note="n" * 2000,
     )
     assert FactSheetRevision.objects.get(pk=revision.pk).full_clean() is None
     response = client.get("/factsheets/longumab/")

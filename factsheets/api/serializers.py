@@ -12,6 +12,7 @@ from rest_framework import serializers
 from factsheets import readability
 from factsheets.models import Condition, FactSheetRevision, Section
 from factsheets.rendition import LANGUAGE
+from factsheets.selectors import printable_text
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
@@ -171,12 +172,28 @@ class FactSheetRevisionSerializer(serializers.ModelSerializer):
         return sheet_page_url(revision.fact_sheet.slug)
 
 
-class FactSheetFilterSerializer(serializers.Serializer):
-    """Query parameters of /api/v1/factsheets/ (all optional, combined with AND; an empty one counts as not given)."""
+class SearchTextField(serializers.CharField):
+    """Free search text: control characters (NUL included) count as spaces, as in the site's search box."""
 
-    q = serializers.CharField(
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str):
+            data = printable_text(data)
+        return super().run_validation(data)
+
+
+class FactSheetFilterSerializer(serializers.Serializer):
+    """Query parameters of /api/v1/factsheets/ (all optional, combined with AND). `q` may be empty; an
+    empty `condition` or `updated_since` is malformed (400), like any other value that is not a slug or date."""
+
+    REFUSED_EMPTY = {
+        "condition": "Enter a condition slug, or leave the parameter out.",
+        "updated_since": "Enter the date as YYYY-MM-DD, or leave the parameter out.",
+    }
+
+    q = SearchTextField(
         required=False, allow_blank=True, max_length=200,
-        help_text="Words to find in the title, generic name or brand names (case-insensitive).",
+        help_text="Words to find in the title, generic name or brand names (case-insensitive). Control "
+        "characters, NUL included, count as spaces.",
     )
     condition = serializers.RegexField(
         SLUG_PATTERN, required=False, max_length=200,
@@ -187,5 +204,12 @@ class FactSheetFilterSerializer(serializers.Serializer):
     updated_since = StrictDateField(
         required=False,
         help_text="Only sheets whose live version was updated on or after this date, written YYYY-MM-DD. "
-        "Anything else answers 400; empty means no filter.",
+        "Anything else, empty included, answers 400.",
     )
+
+    def validate(self, attrs):
+        # An empty value is dropped before field validation (it reads as "not given"); refuse it here.
+        empty = {name: [message] for name, message in self.REFUSED_EMPTY.items() if self.initial_data.get(name, None) == ""}
+        if empty:
+            raise serializers.ValidationError(empty)
+        return attrs

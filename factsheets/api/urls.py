@@ -16,8 +16,9 @@ router.register("conditions", views.ConditionViewSet, basename="condition")
 urlpatterns = [
     path("", views.api_index, name="index"),
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Not rate limited: a client that was throttled must still be able to read how the API works.
+    path("schema/", SpectacularAPIView.as_view(throttle_classes=[]), name="schema"),
     # The split view serves its start-up script from this address too: no inline script, no CDN.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", throttle_classes=[]), name="docs"),
     re_path(r"^[\s\S]*/$", api_not_found),  # [\s\S]: newlines too
 ]

@@ -8,6 +8,7 @@ Whole anonymous responses are cached by factsheets.middleware under the site-wid
 import datetime as dt
 import hashlib
 import json
+import re
 
 from django.conf import settings
 from django.db.models import Q
@@ -19,7 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, pagination, viewsets
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -41,6 +42,7 @@ def _error(description: str) -> OpenApiResponse:
 
 TOO_MANY = _error("Too many requests from this address; retry after the number of seconds in `Retry-After`.")
 BAD_PAGE = _error("The page number is past the last page or not a positive number.")
+BAD_PAGE_SIZE = _error("`page_size` is not a whole number from 1 to the maximum.")
 UNKNOWN_SHEET = _error("No published fact sheet has this slug (never published, or no such sheet).")
 WITHDRAWN = _error("The fact sheet was withdrawn by an editor; the message gives the date and the reason.")
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the `If-None-Match` / `If-Modified-Since` validators match.")
@@ -59,11 +61,32 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw == "":  # DRF would read an empty page as the first; it is as malformed as "abc"
+            raise NotFound("Invalid page: give a page number from 1, or leave the parameter out.")
+        return super().get_page_number(request, paginator)
+
+    def get_page_size(self, request):
+        """The requested page size, refused (400) rather than silently clamped or ignored when it is not a
+        whole number from 1 to the maximum: a client asking for 500 must learn it gets 100."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not re.fullmatch(r"[0-9]{1,6}", raw) or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [f"Enter a whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
+
     def get_schema_operation_parameters(self, view):
         page, page_size = super().get_schema_operation_parameters(view)
         page["schema"]["minimum"] = 1
         page_size["schema"].update(minimum=1, maximum=self.max_page_size, default=self.page_size)
-        page_size["description"] = f"Results per page, {self.page_size} unless given; at most {self.max_page_size}."
+        page_size["description"] = (
+            f"Results per page, {self.page_size} unless given; a whole number from 1 to {self.max_page_size} "
+            "(anything else answers 400)."
+        )
         return [page, page_size]
 
 
@@ -144,7 +167,7 @@ def _public(response):
         parameters=[s.FactSheetFilterSerializer],
         responses={
             200: s.FactSheetListItemSerializer(many=True),
-            400: _error("A filter is malformed, e.g. `updated_since=yesterday`."),
+            400: _error("A filter or `page_size` is malformed, e.g. `updated_since=yesterday`."),
             404: BAD_PAGE,
             429: TOO_MANY,
         },
@@ -199,6 +222,7 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
         parameters=[SLUG_PARAM],
         responses={
             200: s.FactSheetVersionListItemSerializer(many=True),
+            400: BAD_PAGE_SIZE,
             404: _error("Unknown or never-published sheet, or a page past the last one."),
             410: WITHDRAWN,
             429: TOO_MANY,
@@ -248,7 +272,7 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Conditions that have at least one live fact sheet, A-Z",
-        responses={200: s.ConditionSerializer(many=True), 404: BAD_PAGE, 429: TOO_MANY},
+        responses={200: s.ConditionSerializer(many=True), 400: BAD_PAGE_SIZE, 404: BAD_PAGE, 429: TOO_MANY},
     )
 )
 @extend_schema(tags=["conditions"])

@@ -30,15 +30,36 @@ def test_malformed_condition_is_400(client, value):
     assert list(body["errors"]) == ["condition"]
 
 
-def test_empty_filters_count_as_not_given(client, publish):
+def test_empty_search_text_counts_as_not_given(client, publish):
     publish(slug="a")
-    response = client.get("/api/v1/factsheets/?q=&condition=&updated_since=")
+    response = client.get("/api/v1/factsheets/?q=")
     assert response.status_code == 200 and response.json()["count"] == 1
 
 
-def test_overlong_or_nul_search_is_400(client):
+@pytest.mark.parametrize("name", ["updated_since", "condition"])
+def test_an_empty_date_or_condition_is_400(client, publish, name):
+    publish(slug="a")
+    body = assert_error(client.get(f"/api/v1/factsheets/?{name}="), 400)
+    assert list(body["errors"]) == [name] and "leave the parameter out" in body["message"]
+
+
+def test_overlong_search_is_400(client):
     assert list(assert_error(client.get("/api/v1/factsheets/", {"q": "x" * 201}), 400)["errors"]) == ["q"]
-    assert list(assert_error(client.get("/api/v1/factsheets/", {"q": "a\x00b"}), 400)["errors"]) == ["q"]
+
+
+def test_control_characters_in_the_search_count_as_spaces(client, publish):
+    publish(slug="alpha-beta", title="Alpha beta")
+    for q in ("alpha\x00", "\x00alpha", "alpha\x1fbeta"):
+        response = client.get("/api/v1/factsheets/", {"q": q})
+        assert response.status_code == 200, q
+    assert client.get("/api/v1/factsheets/", {"q": "alpha\x00"}).json()["count"] == 1
+
+
+@pytest.mark.parametrize("value", ["0", "101", "1000", "-1", "abc", "1.5", ""])
+def test_a_page_size_outside_1_to_100_is_400_not_clamped(client, value):
+    for path in ("/api/v1/factsheets/", "/api/v1/conditions/"):
+        body = assert_error(client.get(path, {"page_size": value}), 400)
+        assert list(body["errors"]) == ["page_size"] and "1 to 100" in body["message"]
 
 
 def test_page_past_the_end_is_404_json(client):
@@ -103,3 +124,7 @@ def test_unknown_api_address_is_json_404(client):
     body = assert_error(client.get("/api/v1/nothing-here/"), 404)
     assert "/api/docs/" in body["message"]
     assert_error(client.get("/api/v2/factsheets/"), 404)
+
+
+def test_an_empty_page_number_is_404_like_any_other_malformed_page(client):
+    assert "page number" in assert_error(client.get("/api/v1/factsheets/?page="), 404)["message"]

@@ -94,5 +94,14 @@ def test_anonymous_requests_are_throttled(client, monkeypatch):
     assert client.get("/api/v1/conditions/", REMOTE_ADDR="10.0.0.9").status_code == 200
 
 
+def test_the_schema_and_its_docs_are_never_throttled(client, monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
+    assert [client.get("/api/v1/conditions/").status_code for _ in range(3)] == [200, 200, 429]
+    # The same address, already over its allowance, still reads the schema and the docs page.
+    for _ in range(5):
+        assert client.get("/api/schema/").status_code == 200
+        assert client.get("/api/docs/").status_code == 200
+
+
 def test_throttling_is_off_in_the_test_settings(client):
     assert all(client.get("/api/v1/conditions/").status_code == 200 for _ in range(30))

@@ -102,3 +102,39 @@ def test_submit_request_changes_resubmit_approve_publish(browser, live_server, a
     assert any(s.startswith("Published:") and "(version 2)" in s for s in subjects)
     to_reviewers = {m.to[0] for m in mail.outbox if m.subject.startswith("Please review")}
     assert {reviewer1.email, reviewer2.email} <= to_reviewers
+
+
+def test_final_approval_after_the_sheet_was_withdrawn_during_review(
+    browser, live_server, author, editor, reviewer1, reviewer2, committee
+):
+    v1 = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
+    draft = revision_start_draft(fact_sheet=v1.fact_sheet, by=author)
+
+    author_page = login(browser, live_server, author)
+    author_page.goto(live_server.url + reverse("reviews:submit", args=[draft.pk]))
+    author_page.click("input[value='Submit for review']")
+    author_page.wait_for_url(re.compile(r".*/admin/workflow/reviews/\d+/$"))
+    review = Review.objects.get(revision=draft, status=Review.Status.OPEN)
+
+    editor_page = login(browser, live_server, editor)
+    editor_page.goto(live_server.url + reverse("reviews:withdraw_sheet", args=[v1.fact_sheet_id]))
+    editor_page.fill("textarea[name=reason]", "A safety notice about this medicine is being checked.")
+    editor_page.click("input[value='Withdraw this fact sheet']")
+    editor_page.wait_for_load_state()
+    assert "was withdrawn" in editor_page.content()
+
+    reviewer1_page = login(browser, live_server, reviewer1)
+    sign(reviewer1_page, live_server, review.pk, "approve")
+    assert "will not go live while it stays withdrawn" in reviewer1_page.content()
+    reviewer2_page = login(browser, live_server, reviewer2)
+    sign(reviewer2_page, live_server, review.pk, "approve")
+    message = reviewer2_page.locator(".messagelist").inner_text()
+    assert "Your approval was recorded" in message and "stays withdrawn" in message
+    assert "Server Error" not in reviewer2_page.content()
+    assert reviewer2_page.locator(".withdrawn-notice").is_visible()
+
+    draft.refresh_from_db()
+    assert draft.status == FactSheetRevision.Status.APPROVED and draft.published_at is None
+    public = browser.new_context().new_page()
+    response = public.goto(f"{live_server.url}/factsheets/{v1.fact_sheet.slug}/")
+    assert response.status == 410

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from factsheets.admin import FAST_FACT_MAX_LENGTH, FAST_FACTS_MAX_COUNT
+from factsheets.limits import FAST_FACT_MAX_LENGTH, FAST_FACTS_MAX_ITEMS
 from factsheets.models import BODY_MAX_LENGTH, Condition, FactSheet, FactSheetRevision, Section
 from reviews import services
 from tests.factories import FactSheetFactory, make_draft, make_published
@@ -114,10 +114,10 @@ def test_empty_title_is_refused_with_a_message(client, author):
 
 def test_too_many_fast_facts_are_refused(client, author):
     client.force_login(author)
-    facts = "\n".join(f"Fact number {i}." for i in range(FAST_FACTS_MAX_COUNT + 1))
+    facts = "\n".join(f"Fact number {i}." for i in range(FAST_FACTS_MAX_ITEMS + 1))
     response = client.post(ADD_URL, sheet_post(fast_facts=facts))
     errors = response.context["adminform"].form.errors["fast_facts"]
-    assert errors == [f"There are {FAST_FACTS_MAX_COUNT + 1} facts; the Fast Facts box holds at most {FAST_FACTS_MAX_COUNT}."]
+    assert errors == [f"There are {FAST_FACTS_MAX_ITEMS + 1} fast facts; the Fast Facts box holds at most {FAST_FACTS_MAX_ITEMS}."]
     assert not FactSheet.objects.exists()
 
 
@@ -125,7 +125,7 @@ def test_overlong_fast_fact_is_refused(client, author):
     client.force_login(author)
     response = client.post(ADD_URL, sheet_post(fast_facts="short\n" + "x" * (FAST_FACT_MAX_LENGTH + 1)))
     errors = response.context["adminform"].form.errors["fast_facts"]
-    assert errors == [f"Fact 2 has {FAST_FACT_MAX_LENGTH + 1} characters; keep each fact to {FAST_FACT_MAX_LENGTH} or fewer."]
+    assert errors == [f"Fast fact 2 has {FAST_FACT_MAX_LENGTH + 1} characters; keep each to {FAST_FACT_MAX_LENGTH} or fewer."]
     assert not FactSheet.objects.exists()
 
 

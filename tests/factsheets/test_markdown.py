@@ -89,7 +89,7 @@ def test_hostile_markdown_is_neutralised(payload):
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_sanitiser_alone_removes_raw_html_that_slips_through(payload, monkeypatch):
     """Even if the renderer passed raw HTML on, the nh3 allow-list still removes it."""
-    monkeypatch.setattr(markdown, "_md", MarkdownIt("commonmark", {"html": True}))
+    monkeypatch.setattr(markdown, "_to_html", MarkdownIt("commonmark", {"html": True}).render)
     assert_harmless(render_markdown(payload))
 
 

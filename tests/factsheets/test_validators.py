@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from factsheets.limits import SECTION_BODY_MAX_LENGTH
 from factsheets.models import Condition, Section
 from factsheets.validators import FastFactsValidator, no_nul_bytes
 from reviews import services
@@ -74,10 +75,10 @@ def test_overlong_summary_is_refused_by_the_model(author):
 
 def test_overlong_section_body_is_refused(author):
     section = make_draft(author=author).sections.first()
-    section.body = "x" * 50_001
+    section.body = "x" * (SECTION_BODY_MAX_LENGTH + 1)
     with pytest.raises(ValidationError) as error:
         section.full_clean()
-    assert "at most 50000 characters" in str(error.value.message_dict["body"])
+    assert f"at most {SECTION_BODY_MAX_LENGTH} characters" in str(error.value.message_dict["body"])
 
 
 @pytest.mark.parametrize(
@@ -85,8 +86,9 @@ def test_overlong_section_body_is_refused(author):
     [
         ("not a list", "must be a list"),
         ([1, 2], "must be a list"),
-        (["x"] * 21, "At most 20 fast facts"),
-        (["ok", "y" * 501], "Fast fact 2 is 501 characters long"),
+        (["x"] * 13, "There are 13 fast facts; the Fast Facts box holds at most 12"),
+        (["ok", "y" * 301], "Fast fact 2 has 301 characters"),
+        (["one\ntwo"], "Fast fact 1 contains a line break"),
     ],
 )
 def test_fast_facts_shape_and_length(value, message):
