@@ -138,6 +138,7 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
 
     from factsheets.markdown import render_markdown
     from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
+    from reviews import chain
     from reviews.models import Committee, Decision, Review
 
     Status = FactSheetRevision.Status
@@ -292,7 +293,8 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                             printed_name=reviewer.get_full_name(), meaning=Decision.MEANINGS[Decision.Verdict.APPROVE],
                         )
                     )
-            Decision.objects.bulk_create(decisions, batch_size=2000)
+            head = Decision.objects.order_by("-sequence").values_list("sequence", "chain_hash").first()
+            Decision.objects.bulk_create(chain.link(decisions, after=head), batch_size=2000)
 
             withdrawn_ids = []
             for sheet, plan in zip(sheets, plans, strict=True):

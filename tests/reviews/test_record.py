@@ -15,6 +15,7 @@ from factsheets.services import revision_start_draft
 from reviews import services
 from reviews.models import Committee, Decision, Review
 from tests.factories import FactSheetFactory, make_draft, make_published
+from tests.record_guards import guards_lifted
 
 
 @pytest.fixture
@@ -68,7 +69,8 @@ def test_verify_record_passes_on_an_untouched_record(record):
 
 def test_verify_record_catches_a_section_changed_behind_the_committees_back(record):
     v2 = record["v2"]
-    Section.objects.filter(revision=v2).update(body="Double the dose.")  # bypasses the model's lock
+    with guards_lifted():  # as someone who can disable the database's triggers
+        Section.objects.filter(revision=v2).update(body="Double the dose.")
     ok, out, error = run_verify()
     assert not ok
     slug = v2.fact_sheet.slug
@@ -79,7 +81,8 @@ def test_verify_record_catches_a_section_changed_behind_the_committees_back(reco
 
 
 def test_verify_record_exits_non_zero_from_the_command_line(record):
-    Section.objects.filter(revision=record["v1"]).update(heading="Tampered")
+    with guards_lifted():
+        Section.objects.filter(revision=record["v1"]).update(heading="Tampered")
     from django.core.management import ManagementUtility
 
     with pytest.raises(SystemExit) as exit_info:
@@ -89,14 +92,16 @@ def test_verify_record_exits_non_zero_from_the_command_line(record):
 
 def test_verify_record_catches_a_forged_sign_off_hash(record):
     decision = Decision.objects.filter(review__revision=record["v1"]).first()
-    Decision.objects.filter(pk=decision.pk).update(content_hash="0" * 64)
+    with guards_lifted():
+        Decision.objects.filter(pk=decision.pk).update(content_hash="0" * 64)
     ok, out, _ = run_verify()
     assert not ok
     assert f"sign-off by {decision.printed_name}" in out
 
 
 def test_verify_record_catches_a_title_change_in_a_withdrawn_sheet(record):
-    FactSheetRevision.objects.filter(pk=record["withdrawn"].pk).update(title="Something else")
+    with guards_lifted():
+        FactSheetRevision.objects.filter(pk=record["withdrawn"].pk).update(title="Something else")
     ok, out, _ = run_verify()
     assert not ok
     assert "MISMATCH gone version 1: content changed after approval" in out
@@ -105,14 +110,16 @@ def test_verify_record_catches_a_title_change_in_a_withdrawn_sheet(record):
 def test_verify_record_catches_a_publication_below_quorum(record):
     v1 = record["v1"]
     review = Review.objects.get(revision=v1, kind=Review.Kind.REVISION)
-    Decision.objects.filter(pk=review.decisions.last().pk)._raw_delete(Decision.objects.db)
+    with guards_lifted():
+        Decision.objects.filter(pk=review.decisions.last().pk)._raw_delete(Decision.objects.db)
     ok, out, _ = run_verify()
     assert not ok
     assert "approved with 1 sign-off(s)" in out and "required 2" in out
 
 
 def test_verify_record_catches_a_revision_published_without_review(record):
-    Review.objects.filter(revision=record["v2"]).update(status=Review.Status.WITHDRAWN)
+    with guards_lifted():
+        Review.objects.filter(revision=record["v2"]).update(status=Review.Status.WITHDRAWN)
     ok, out, _ = run_verify()
     assert not ok
     assert "published without an approved review" in out
