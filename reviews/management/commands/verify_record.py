@@ -4,15 +4,20 @@ For every published or superseded revision (withdrawn sheets included), re-compu
 the stored text and compare it with the revision's stored hash, the hash its approving review was opened
 on, and the hash in every approving sign-off of that review (and of any reaffirmation); check the approving
 review reached the committee's quorum as it stood when the review closed. Revisions imported from sheets
-approved before this system have no sign-offs: they are listed as such, not as errors. Prints each
-mismatch and exits non-zero if there is any.
+approved before this system have no sign-offs: they are listed as such, not as errors.
+
+Then the signatures themselves: walk the hash chain over every sign-off (a removed, inserted or edited
+sign-off breaks it), and for each sign-off check that the signer was a committee member when the version
+was submitted, that their password was their own when they signed, and that the review's quorum was not
+below the site minimum. Prints each mismatch and exits non-zero if there is any.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 
 from factsheets.models import FactSheetRevision
-from reviews.models import Committee, Decision, Review
+from reviews import access
+from reviews.models import AccessEvent, Committee, Decision, Review, min_approvals
 
 
 def quorum_when_closed(review: Review) -> int:
@@ -57,6 +62,55 @@ def check_revision(revision: FactSheetRevision) -> tuple[list[str], str | None]:
     return problems, None
 
 
+def check_chain(decisions) -> list[str]:
+    """Problems in the hash chain over all sign-offs, given in `sequence` order."""
+    problems = []
+    expected_sequence, previous = 1, ""
+    for decision in decisions:
+        label = f"sign-off No. {decision.sequence} by {decision.printed_name} ({decision.signed_at:%Y-%m-%d %H:%M} UTC)"
+        if decision.sequence != expected_sequence:
+            missing = decision.sequence - expected_sequence
+            problems.append(
+                f"chain: {missing} sign-off(s) missing before {label} (expected No. {expected_sequence})" if missing > 0
+                else f"chain: {label} is out of order (expected No. {expected_sequence})"
+            )
+        if decision.previous_hash != previous:
+            problems.append(f"chain: {label} does not link to the sign-off before it (removed or inserted sign-off)")
+        if decision.compute_chain_hash() != decision.chain_hash:
+            problems.append(f"chain: {label} was changed after signing (its fields no longer match its chain hash)")
+        expected_sequence, previous = decision.sequence + 1, decision.chain_hash
+    return problems
+
+
+def check_signers(decisions) -> tuple[list[str], list[str]]:
+    """(problems, notes). Problems: sign-offs not made under the rules (signer not a member at submission,
+    a password someone else had set, a quorum below the site minimum). Notes: a signer's email address (the
+    reset channel) changed by someone else before they signed, for a person to look at."""
+    problems, notes = [], []
+    minimum = min_approvals()
+    reported_reviews = set()
+    for decision in decisions:
+        review = decision.review
+        label = f"sign-off by {decision.printed_name} ({decision.signed_at:%Y-%m-%d %H:%M} UTC) on {review.revision}"
+        if review.quorum is not None:
+            if decision.reviewer_id not in {m.pk for m in review.members.all()}:
+                problems.append(f"{label}: the signer was not a member of the {review.committee} at submission")
+            if review.quorum < minimum and review.pk not in reported_reviews:
+                reported_reviews.add(review.pk)
+                problems.append(f"review of {review.revision}: quorum {review.quorum} is below the site minimum of {minimum}")
+        set_by_other = access.password_set_by_someone_else(decision.reviewer, before=decision.signed_at)
+        if set_by_other is not None:
+            problems.append(
+                f"{label}: the signer's password had been set by {access.describe_setter(set_by_other)}, not by the signer"
+            )
+        email_changes = AccessEvent.objects.filter(
+            user=decision.reviewer_id, kind=AccessEvent.Kind.EMAIL_SET, by_owner=False, at__lte=decision.signed_at
+        ).exclude(detail__startswith="(none)")
+        for event in email_changes.select_related("actor"):
+            notes.append(f"{label}: the signer's email address was changed by {access.describe_setter(event)} before signing")
+    return problems, notes
+
+
 class Command(BaseCommand):
     help = "Re-compute every published revision's content hash and check it against its sign-offs."
 
@@ -84,7 +138,23 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.ERROR(f"MISMATCH {label}: {problem}"))
             if not problems and not note and options["verbosity"] >= 2:
                 self.stdout.write(f"OK {label}: {revision.content_hash}")
-        summary = f"Checked {checked} published revision(s): {len(failures)} problem(s), {imported} imported without sign-offs."
+        decisions = list(
+            Decision.objects.select_related("review__committee", "review__revision", "reviewer")
+            .prefetch_related("review__members")
+            .order_by("sequence")
+        )
+        signer_problems, signer_notes = check_signers(decisions)
+        for problem in check_chain(decisions) + signer_problems:
+            failures.append(problem)
+            self.stdout.write(self.style.ERROR(f"MISMATCH {problem}"))
+        for note in signer_notes:
+            self.stdout.write(f"NOTE {note}")
+        if options["verbosity"] >= 2 and decisions:
+            self.stdout.write(f"OK chain of {len(decisions)} sign-off(s) up to {decisions[-1].chain_hash}")
+        summary = (
+            f"Checked {checked} published revision(s) and {len(decisions)} sign-off(s): {len(failures)} problem(s), "
+            f"{imported} imported without sign-offs."
+        )
         if failures:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
