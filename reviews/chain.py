@@ -20,7 +20,8 @@ def decision_fields(decision) -> dict:
         "version": CHAIN_VERSION,
         "sequence": decision.sequence,
         "review": decision.review_id,
-        "reviewer": decision.reviewer_id,
+        # The username, not the row id: ids change when a backup is restored with natural keys.
+        "reviewer": decision.reviewer.username,
         "printed_name": decision.printed_name,
         "verdict": decision.verdict,
         "meaning": decision.meaning,

@@ -1,6 +1,7 @@
 """The record: published revisions, reviews and sign-offs can't be deleted; a dump restores it with identical
 hashes; `verify_record` proves the published text is what was signed and catches tampering."""
 
+import datetime as dt
 import io
 import json
 
@@ -13,7 +14,7 @@ from django.db.models import ProtectedError
 from factsheets.models import FactSheet, FactSheetRevision, RevisionLocked, Section
 from factsheets.services import revision_start_draft
 from reviews import services
-from reviews.models import Committee, Decision, Review
+from reviews.models import AccessEvent, Committee, Decision, Review
 from tests.factories import FactSheetFactory, make_draft, make_published
 from tests.record_guards import guards_lifted
 
@@ -34,7 +35,7 @@ def record(author, reviewer1, reviewer2, committee, editor):
     for reviewer in (reviewer1, reviewer2):
         services.review_sign(review=reaffirm, by=reviewer, verdict="approve", password="correct-horse-battery-staple")
     imported = make_draft(author=author, fact_sheet=FactSheetFactory(slug="imported-sheet"))
-    import datetime as dt
+
 
     services.revision_import_published(
         revision=imported, committee=committee, updated_on=dt.date(2024, 3, 1), source="old-site/imported.html"
@@ -228,3 +229,33 @@ def test_dumpdata_flush_loaddata_restores_the_record(record, tmp_path):
             assert stored == recomputed, key
     ok, out, _ = run_verify()
     assert ok, out
+
+
+# verify_record: the signers -----------------------------------------------------------------------
+
+
+def test_verify_record_reports_a_signer_whose_password_someone_else_had_set(record, reviewer1):
+
+
+    first = Decision.objects.filter(reviewer=reviewer1).order_by("sequence").first()
+    AccessEvent.objects.create(
+        user=reviewer1, actor=None, by_owner=False, kind=AccessEvent.Kind.PASSWORD_SET, via="a script",
+        at=first.signed_at - dt.timedelta(microseconds=1),  # after the account was set up, just before signing
+    )
+    ok, out, _ = run_verify()
+    assert not ok
+    assert "the signer's password had been set by a command or script" in out and "Rita First" in out
+
+
+def test_verify_record_reports_a_signer_who_was_not_a_member_at_submission(record, reviewer2):
+    review = Decision.objects.filter(reviewer=reviewer2).first().review
+    with guards_lifted():
+        review.members.remove(reviewer2)
+    ok, out, _ = run_verify()
+    assert not ok and "was not a member of the Committee on Patient Education at submission" in out
+
+
+def test_verify_record_reports_a_quorum_below_the_site_minimum(record, settings):
+    settings.REVIEWS_MIN_APPROVALS = 3
+    ok, out, _ = run_verify()
+    assert not ok and "quorum 2 is below the site minimum of 3" in out

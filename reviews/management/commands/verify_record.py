@@ -12,6 +12,8 @@ was submitted, that their password was their own when they signed, and that the 
 below the site minimum. Prints each mismatch and exits non-zero if there is any.
 """
 
+from collections import defaultdict
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 
@@ -89,6 +91,11 @@ def check_signers(decisions) -> tuple[list[str], list[str]]:
     problems, notes = [], []
     minimum = min_approvals()
     reported_reviews = set()
+    events = defaultdict(list)  # signer id -> their password and email events, oldest first
+    for event in AccessEvent.objects.filter(
+        user__in={d.reviewer_id for d in decisions}, kind__in=[AccessEvent.Kind.PASSWORD_SET, AccessEvent.Kind.EMAIL_SET]
+    ).select_related("actor").order_by("at", "id"):
+        events[event.user_id].append(event)
     for decision in decisions:
         review = decision.review
         label = f"sign-off by {decision.printed_name} ({decision.signed_at:%Y-%m-%d %H:%M} UTC) on {review.revision}"
@@ -98,16 +105,15 @@ def check_signers(decisions) -> tuple[list[str], list[str]]:
             if review.quorum < minimum and review.pk not in reported_reviews:
                 reported_reviews.add(review.pk)
                 problems.append(f"review of {review.revision}: quorum {review.quorum} is below the site minimum of {minimum}")
-        set_by_other = access.password_set_by_someone_else(decision.reviewer, before=decision.signed_at)
-        if set_by_other is not None:
+        before = [e for e in events[decision.reviewer_id] if e.at <= decision.signed_at]
+        passwords = [e for e in before if e.kind == AccessEvent.Kind.PASSWORD_SET]
+        if passwords and not passwords[-1].by_owner:
             problems.append(
-                f"{label}: the signer's password had been set by {access.describe_setter(set_by_other)}, not by the signer"
+                f"{label}: the signer's password had been set by {access.describe_setter(passwords[-1])}, not by the signer"
             )
-        email_changes = AccessEvent.objects.filter(
-            user=decision.reviewer_id, kind=AccessEvent.Kind.EMAIL_SET, by_owner=False, at__lte=decision.signed_at
-        ).exclude(detail__startswith="(none)")
-        for event in email_changes.select_related("actor"):
-            notes.append(f"{label}: the signer's email address was changed by {access.describe_setter(event)} before signing")
+        for event in before:
+            if event.kind == AccessEvent.Kind.EMAIL_SET and not event.by_owner and not event.detail.startswith("(none)"):
+                notes.append(f"{label}: the signer's email address was changed by {access.describe_setter(event)} before signing")
     return problems, notes
 
 
