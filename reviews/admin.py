@@ -55,7 +55,10 @@ class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Decision
     extra = 0
     can_delete = False
-    fields = ["printed_name", "verdict", "meaning", "signed_at", "comment", "conflict_of_interest", "content_hash"]
+    fields = [
+        "printed_name", "verdict", "meaning", "signed_at", "second_factor", "comment", "conflict_of_interest",
+        "content_hash", "sequence",
+    ]
     readonly_fields = fields
     ordering = ["signed_at", "id"]
 
@@ -87,11 +90,14 @@ class ReviewAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["printed_name", "meaning", "signed_at", "review"]
+    list_display = ["sequence", "printed_name", "meaning", "signed_at", "review"]
     list_filter = ["verdict"]
     search_fields = ["printed_name", "comment", "review__revision__title"]
     list_select_related = ["review__revision", "review__committee"]
-    fields = ["review", "reviewer", "printed_name", "verdict", "meaning", "signed_at", "comment", "conflict_of_interest", "content_hash"]
+    fields = [
+        "review", "reviewer", "printed_name", "verdict", "meaning", "signed_at", "second_factor", "comment",
+        "conflict_of_interest", "content_hash", "sequence", "previous_hash", "chain_hash",
+    ]
     readonly_fields = fields
 
     def get_actions(self, request):
