@@ -19,6 +19,13 @@ added later is guarded without touching the trigger. SQLite has no row-to-JSON, 
 guarded columns; a later migration that adds a column re-installs the guard with the longer list (SQLite
 also drops a table's triggers whenever Django rebuilds the table, so such a migration must re-install them
 anyway). `tests/test_db_guards.py` checks that every table's guard is installed and covers every column.
+
+A later migration adding content columns to the revisions table, on both databases:
+    DropRecordGuard("frozen_revision", "factsheets_factsheetrevision", columns=OLD_COLUMNS),
+    AddField(...), RunPython(fill the new columns of existing versions),
+    RecordGuard("frozen_revision", "factsheets_factsheetrevision", columns=NEW_COLUMNS),
+and a new table of rows that belong to one revision (e.g. its stored rendition):
+    RecordGuard("frozen_children", "<table>", parent_table="factsheets_factsheetrevision", parent_column="revision_id").
 """
 
 from __future__ import annotations
@@ -267,3 +274,22 @@ class RecordGuard(migrations.operations.base.Operation):
     @property
     def migration_name_fragment(self):
         return f"guard_{self.table}"
+
+
+class DropRecordGuard(RecordGuard):
+    """The reverse of `RecordGuard`: drop a guard (reversed: install it). For a migration that must rewrite
+    guarded rows itself (a data migration filling a new column of submitted versions): drop, run the data
+    step, then `RecordGuard` again with the new column list."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        return f"Drop the {self.kind.replace('_', ' ')} record guard on {self.table}"
+
+    @property
+    def migration_name_fragment(self):
+        return f"unguard_{self.table}"

@@ -11,6 +11,9 @@ import hashlib
 import json
 
 CHAIN_VERSION = "decision-chain-v1"
+# Signed fields added after v1 (e.g. the hash of the stored rendition the reviewer saw): covered when set,
+# left out when empty, so sign-offs chained before the field existed keep their hash.
+LATER_FIELDS = ("rendition_hash",)
 
 
 def decision_fields(decision) -> dict:
@@ -31,7 +34,7 @@ def decision_fields(decision) -> dict:
         # Microseconds and UTC: the exact signing time, the same on SQLite and PostgreSQL.
         "signed_at": signed_at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
         "second_factor": bool(decision.second_factor),
-    }
+    } | {name: getattr(decision, name) for name in LATER_FIELDS if getattr(decision, name, "")}
 
 
 def chain_hash(fields: dict, previous_hash: str) -> str:

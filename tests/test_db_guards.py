@@ -242,3 +242,22 @@ def test_verify_record_finds_an_inserted_sign_off(three_sign_offs, reviewer3):
     forged.save()  # inserting is allowed; only the chain shows it does not belong
     ok, out = run_verify()
     assert not ok and "No. 4 by Rosa Third" in out and "does not link" in out
+
+
+class RecordingEditor:
+    """Stands in for a migration's schema editor: records the statements instead of running them."""
+
+    def __init__(self):
+        self.connection, self.statements = connection, []
+
+    def execute(self, sql, params=None):
+        self.statements.append(sql)
+
+
+def test_drop_record_guard_is_the_reverse_of_record_guard():
+    install, drop = db_guards.append_only(connection.vendor, "reviews_decision")
+    dropping, installing = RecordingEditor(), RecordingEditor()
+    db_guards.DropRecordGuard("append_only", "reviews_decision").database_forwards("reviews", dropping, None, None)
+    db_guards.DropRecordGuard("append_only", "reviews_decision").database_backwards("reviews", installing, None, None)
+    assert dropping.statements == drop
+    assert installing.statements[-len(install):] == install
