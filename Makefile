@@ -4,13 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test venv migrate demo serve bench check clean
+.PHONY: run test venv venv-dev migrate demo serve bench check clean
 
+# `make run` needs the runtime only; `make test` adds the test tools (pytest, Playwright, schemathesis ...).
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+venv-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -42,16 +49,16 @@ serve: venv $(if $(DJANGO_SECRET_KEY),,$(SECRET_FILE))
 	$(SERVE_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(SERVE_ENV) $(BIN)/gunicorn --config gunicorn.conf.py
 
-test: venv
+test: venv-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-check: venv
+check: venv-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/python manage.py check --settings=config.settings.test
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
 
-# Benchmark (issue 8): BENCH_SHEETS=10000 make bench; see bench/run.py for the other BENCH_* variables.
-bench: venv
+# Benchmark: BENCH_SHEETS=10000 make bench; see bench/run.py for the other BENCH_* variables.
+bench: venv-dev
 	$(BIN)/python -m bench.run

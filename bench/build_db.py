@@ -19,7 +19,6 @@ or `python -m bench.build_db 1000` (settings from DJANGO_SETTINGS_MODULE, defaul
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import random
 import secrets
@@ -92,17 +91,26 @@ def _generic_name(i: int) -> str:
     return f"{name}{cycle}" if cycle else name
 
 
-def canonical_hash(title: str, summary: str, fast_facts: list, sections: list[tuple[str, str, str]], credit_line: str) -> str:
-    """Same bytes as FactSheetRevision.compute_content_hash(); sections are (kind, heading, body) in order."""
-    content = {
-        "title": title,
-        "summary": summary,
-        "fast_facts": list(fast_facts),
-        "sections": [{"kind": k, "heading": h, "body": b} for k, h, b in sections],
-        "credit_line": credit_line,
-    }
-    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def _freeze(revisions, Rendition) -> None:
+    """What submission does for each non-draft revision: names as signed, content hash, stored rendition."""
+    from factsheets.rendition import render
+
+    renditions = []
+    for rev in revisions:
+        rev.conditions_as_signed = [{"slug": c.slug, "name": c.name} for c in rev.conditions.all()]
+        rev.content_hash = rev.compute_content_hash()
+        rendered = render(rev)
+        renditions.append(Rendition(
+            revision_id=rev.pk, body_html=rendered.body_html, document=rendered.document,
+            reading_flesch_kincaid=rendered.reading["flesch_kincaid"], reading_smog=rendered.reading["smog"],
+            rendition_hash=rendered.rendition_hash, rendered_at=rev.submitted_at,
+        ))
+    for rev, rendition in zip(revisions, Rendition.objects.bulk_create(renditions, batch_size=500), strict=True):
+        rev.rendition = rendition
+    if revisions:
+        type(revisions[0]).objects.bulk_update(
+            revisions, ["status", "conditions_as_signed", "content_hash", "rendition"], batch_size=500
+        )
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -137,7 +145,7 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
     from django.utils import timezone
 
     from factsheets.markdown import render_markdown
-    from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
+    from factsheets.models import Condition, FactSheet, FactSheetRevision, Rendition, Section
     from reviews import chain
     from reviews.models import Committee, Decision, Review
 
@@ -186,16 +194,17 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
     ages = {1: dt.timedelta(days=6 * 365), 2: dt.timedelta(days=3 * 365), 3: dt.timedelta(days=60)}
     live_slugs: list[str] = []
     n_unpublished = n_withdrawn = n_drafts = n_open_reviews = 0
-    Through = FactSheet.conditions.through
+    Through = FactSheetRevision.conditions.through
 
     for start in range(0, n_sheets, chunk):
         stop = min(start + chunk, n_sheets)
         with transaction.atomic():
-            sheets, plans = [], []
+            sheets, plans, names = [], [], {}
             for i in range(start, stop):
                 generic = _generic_name(i)
                 brand = generic[:3].capitalize() + rng.choice(["rex", "vant", "lora", "quil", "mira"])
-                sheets.append(FactSheet(slug=generic, generic_name=generic, brand_names=f"{brand}, {brand} Pen"))
+                sheets.append(FactSheet(slug=generic))
+                names[generic] = (generic, f"{brand}, {brand} Pen")
                 # Deterministic mix: 1 in 100 never published, 1 in 200 withdrawn, 1 in 10 with a draft
                 # of version 4, 1 in 20 with version 4 in review (an open review).
                 unpublished = i % 100 == 99
@@ -209,17 +218,14 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                     }
                 )
             sheets = FactSheet.objects.bulk_create(sheets)
-            links = []
-            for sheet in sheets:
-                for c in rng.sample(conditions, rng.randint(1, 3)):
-                    links.append(Through(factsheet_id=sheet.pk, condition_id=c.pk))
-            Through.objects.bulk_create(links)
+            sheet_conditions = {sheet.pk: rng.sample(conditions, rng.randint(1, 3)) for sheet in sheets}
 
             revisions, revision_sections = [], []
             for index, (sheet, plan) in enumerate(zip(sheets, plans, strict=True), start=start):
                 drug_class = DRUG_CLASSES[index % len(DRUG_CLASSES)]
-                brand = sheet.brand_names.split(",")[0]
-                title = f"{sheet.generic_name.capitalize()} ({brand})"
+                generic, brand_names = names[sheet.slug]
+                brand = brand_names.split(",")[0]
+                title = f"{generic.capitalize()} ({brand})"
                 numbers = [(1, Status.DRAFT)] if plan["unpublished"] else [
                     (1, Status.SUPERSEDED), (2, Status.SUPERSEDED), (3, Status.PUBLISHED)
                 ]
@@ -229,7 +235,7 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                     numbers.append((len(numbers) + 1, Status.IN_REVIEW))
                 for number, status in numbers:
                     summary = (
-                        f"{sheet.generic_name.capitalize()} is a made-up {drug_class} medicine used to test this site "
+                        f"{generic.capitalize()} is a made-up {drug_class} medicine used to test this site "
                         f"(version {number}). It calms an overactive immune system."
                     )
                     facts = [fact_pool[(index + number + k) % len(fact_pool)] for k in range(4)]
@@ -239,15 +245,14 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                         body, body_html = pool[kind][(index * 7 + number * 3 + position) % SECTION_VARIANTS]
                         sections.append((position, kind, label, body, body_html))
                     rev = FactSheetRevision(
-                        fact_sheet=sheet, number=number, status=status, title=title, summary=summary,
+                        fact_sheet=sheet, number=number, status=status, title=title, generic_name=generic,
+                        brand_names=brand_names, summary=summary,
                         fast_facts=facts, credit_line=credit, change_note=f"Version {number}: wording updated.",
                         created_by=author,
                     )
                     if status != Status.DRAFT:
                         live_at = now - ages.get(number, dt.timedelta(days=1))
-                        rev.content_hash = canonical_hash(
-                            title, summary, facts, [(k, h, b) for _, k, h, b, _ in sections], credit
-                        )
+                        rev.content_hash = "0" * 64  # placeholder until _freeze hashes the stored content
                         rev.submitted_at = live_at - dt.timedelta(days=14)
                     if status in (Status.PUBLISHED, Status.SUPERSEDED):
                         rev.approved_at = live_at - dt.timedelta(days=2)
@@ -258,7 +263,15 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                         rev.reviewed_by_name = committee.name
                     revisions.append(rev)
                     revision_sections.append(sections)
+            # Inserted as drafts and frozen by one update (as submission does): the database refuses to
+            # rewrite the content of a version that is already submitted.
+            statuses = [rev.status for rev in revisions]
+            for rev in revisions:
+                rev.status = Status.DRAFT
             revisions = FactSheetRevision.objects.bulk_create(revisions, batch_size=1000)
+            for rev, status in zip(revisions, statuses, strict=True):
+                rev.status = status
+            status_by_pk = {rev.pk: rev.status for rev in revisions}
 
             section_rows = (
                 (rev.pk, p, k, h, b, html)
@@ -266,6 +279,20 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                 for p, k, h, b, html in sections
             )
             _insert_sections(Section, section_rows)
+            Through.objects.bulk_create([
+                Through(factsheetrevision_id=rev.pk, condition_id=c.pk)
+                for rev in revisions for c in sheet_conditions[rev.fact_sheet_id]
+            ])
+            frozen = list(
+                FactSheetRevision.objects.filter(pk__in=[r.pk for r in revisions if r.status != Status.DRAFT])
+                .prefetch_related("sections", "conditions")
+                .order_by("pk")
+            )
+            for rev in frozen:
+                rev.status = status_by_pk[rev.pk]
+            _freeze(frozen, Rendition)
+            by_pk = {rev.pk: rev for rev in frozen}
+            revisions = [by_pk.get(rev.pk, rev) for rev in revisions]
 
             reviews, review_revisions = [], []
             for rev in revisions:
@@ -278,6 +305,7 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                         status=Review.Status.OPEN if is_open else Review.Status.APPROVED,
                         submitted_by=author, submitted_at=rev.submitted_at,
                         closed_at=None if is_open else rev.approved_at, content_hash=rev.content_hash,
+                        rendition_id=rev.rendition_id,
                     )
                 )
                 review_revisions.append(rev)
@@ -290,6 +318,7 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                         Decision(
                             review_id=review.pk, reviewer=reviewer, verdict=Decision.Verdict.APPROVE,
                             signed_at=rev.submitted_at + dt.timedelta(days=3 + k), content_hash=rev.content_hash,
+                            rendition_hash=rev.rendition.rendition_hash,
                             printed_name=reviewer.get_full_name(), meaning=Decision.MEANINGS[Decision.Verdict.APPROVE],
                         )
                     )

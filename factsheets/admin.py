@@ -25,9 +25,8 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from config.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
 
 from .admin_readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
-from .cache import forget_sheet, forget_site
+from .cache import forget_site
 from .models import Condition, FactSheet, FactSheetRevision, RevisionLocked, Section
-from .search import refresh_search_index
 from .services import DraftNotAllowed, revision_create_first_draft, revision_start_draft
 
 FAST_FACTS_MAX_COUNT = 12
@@ -93,23 +92,32 @@ class RevisionForm(forms.ModelForm):
 
     class Meta:
         model = FactSheetRevision
-        fields = ["title", "summary", "fast_facts", "credit_line", "change_note", "publish_at"]
+        fields = [
+            "title", "generic_name", "brand_names", "conditions", "summary", "fast_facts", "credit_line", "change_note",
+            "publish_at",
+        ]
 
 
 _revision_field = FactSheetRevision._meta.get_field
+FIRST_DRAFT_FIELDS = ["title", "generic_name", "brand_names", "conditions", "summary", "fast_facts", "credit_line"]
 
 
 class FactSheetAddForm(forms.ModelForm):
-    """A new sheet together with the content of its first draft (version 1)."""
+    """A new sheet (its permanent address) together with the content of its first draft (version 1)."""
 
     title = _revision_field("title").formfield()
+    generic_name = _revision_field("generic_name").formfield()
+    brand_names = _revision_field("brand_names").formfield()
+    conditions = _revision_field("conditions").formfield(
+        widget=admin.widgets.FilteredSelectMultiple("conditions", is_stacked=False)
+    )
     summary = _revision_field("summary").formfield()
     fast_facts = FastFactsField()
     credit_line = _revision_field("credit_line").formfield()
 
     class Meta:
         model = FactSheet
-        fields = ["slug", "generic_name", "brand_names", "conditions"]
+        fields = ["slug"]
 
 
 # Conditions ---------------------------------------------------------------------------------------
@@ -121,11 +129,28 @@ class ConditionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
 
+    def _signed_for(self, condition) -> bool:
+        """True once a submitted version names this condition: its slug is then baked into signed pages."""
+        return condition.revisions.exclude(status__in=FactSheetRevision.EDITABLE_STATUSES).exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and self._signed_for(obj):
+            fields.append("slug")
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None and self._signed_for(obj) else super().get_prepopulated_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self._signed_for(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change:  # the sheets' search text holds the condition's name
-            refresh_search_index(obj.fact_sheets.values_list("pk", flat=True))
-            transaction.on_commit(forget_site)  # condition names show on pages and lists
+        # A signed sheet keeps the condition's name as signed; only the condition's own page and lists change.
+        transaction.on_commit(forget_site)
 
 
 # Fact sheets --------------------------------------------------------------------------------------
@@ -193,26 +218,31 @@ class RevisionListInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(FactSheet)
 class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ["display_title", "slug", "live_version", "work_in_progress", "updated_on", "next_review_due", "withdrawn"]
-    list_filter = ["conditions", HasLiveVersionFilter, WithdrawnFilter, ReviewOverdueFilter]
-    search_fields = ["slug", "generic_name", "brand_names", "revisions__title"]
+    list_filter = [HasLiveVersionFilter, WithdrawnFilter, ReviewOverdueFilter]
+    search_fields = ["slug", "revisions__title", "revisions__generic_name", "revisions__brand_names"]
     list_select_related = ["live_revision"]
     # Each row costs template work; 50 a page and no second COUNT(*) of the whole table (issue 8).
     list_per_page = 50
     show_full_result_count = False
-    filter_horizontal = ["conditions"]
     inlines = [RevisionListInline]
     actions = ["start_new_draft"]
     change_form_template = "admin/factsheets/factsheet/change_form.html"
     fieldsets = [
-        (None, {"fields": ["generic_name", "slug", "brand_names", "conditions"]}),
+        (
+            None,
+            {
+                "fields": ["slug"],
+                "description": "Everything patients read (title, names, conditions, text) is part of a version: "
+                "to change it, start a new draft below and send it for review.",
+            },
+        ),
         ("Status", {"fields": ["live_revision", "withdrawn_at", "withdrawal_reason"]}),
     ]
     add_fieldsets = [
-        (None, {"fields": ["generic_name", "slug", "brand_names", "conditions"]}),
         (
             "First draft (version 1)",
             {
-                "fields": ["title", "summary", "fast_facts", "credit_line"],
+                "fields": ["generic_name", "slug", "title", "brand_names", "conditions", "summary", "fast_facts", "credit_line"],
                 "description": "After saving you add the sections of this draft on its own page.",
             },
         ),
@@ -245,7 +275,7 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     def display_title(self, sheet):
         if sheet.live_revision_id:
             return sheet.live_revision.title
-        return getattr(sheet, "latest_title", None) or sheet.generic_name
+        return getattr(sheet, "latest_title", None) or sheet.slug
 
     @admin.display(description="Live version", ordering="live_revision__number")
     def live_version(self, sheet):
@@ -297,21 +327,10 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
             data = form.cleaned_data
             try:
                 revision_create_first_draft(
-                    fact_sheet=obj,
-                    by=request.user,
-                    title=data["title"],
-                    summary=data["summary"],
-                    fast_facts=data["fast_facts"],
-                    credit_line=data["credit_line"],
+                    fact_sheet=obj, by=request.user, **{name: data[name] for name in FIRST_DRAFT_FIELDS}
                 )
             except (PermissionDenied, DraftNotAllowed) as error:
                 raise _FirstDraftRefused(str(error) or "Only authors can write a fact sheet.") from error
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        refresh_search_index([form.instance.pk])  # names and conditions are in the search text
-        slug = form.instance.slug
-        transaction.on_commit(lambda: forget_sheet(slug))  # and on the cached pages and lists
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -327,7 +346,7 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
             return super().response_add(request, obj, post_url_continue)
         self.message_user(
             request,
-            f"The fact sheet “{obj.generic_name}” was created with version 1 as a draft. Now add its sections.",
+            f"The fact sheet “{draft.title}” was created with version 1 as a draft. Now add its sections.",
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:factsheets_factsheetrevision_change", args=[draft.pk]))
@@ -368,9 +387,9 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         except PermissionDenied as error:
             self.message_user(request, str(error) or "Only authors can start a new draft.", messages.ERROR)
         except DraftNotAllowed as error:
-            self.message_user(request, f"{sheet.generic_name}: {error.message}", messages.ERROR)
+            self.message_user(request, f"{sheet}: {error.message}", messages.ERROR)
         else:
-            self.message_user(request, f"{sheet.generic_name}: version {draft.number} started as a draft.", messages.SUCCESS)
+            self.message_user(request, f"{sheet}: version {draft.number} started as a draft.", messages.SUCCESS)
             return draft
         return None
 
@@ -452,18 +471,23 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
     inlines = [SectionInline]
     list_display = ["title", "fact_sheet", "number", "status", "updated_on", "created_by"]
     list_filter = ["status"]
-    search_fields = ["title", "fact_sheet__slug", "fact_sheet__generic_name"]
+    search_fields = ["title", "fact_sheet__slug", "generic_name", "brand_names"]
+    filter_horizontal = ["conditions"]
     list_select_related = ["fact_sheet__live_revision", "created_by"]  # the sheet's name comes from its live version
     view_on_site = False  # the public page of a version exists only once published; use "Preview"
     change_form_template = "admin/factsheets/factsheetrevision/change_form.html"
     object_history_template = "admin/factsheets/factsheetrevision/object_history.html"
 
-    CONTENT = ["title", "summary", "fast_facts", "credit_line", "change_note"]
+    CONTENT = ["title", "generic_name", "brand_names", "conditions", "summary", "fast_facts", "credit_line", "change_note"]
+    # Shown instead of the editable field once the content is frozen.
+    FROZEN_DISPLAY = {"fast_facts": "fast_facts_display", "conditions": "conditions_display"}
     RECORD = [
         "created_by", "created_at", "submitted_at", "approved_at", "published_at", "updated_on",
-        "last_reviewed_on", "next_review_due", "reviewed_by_name", "content_hash", "imported_from",
+        "last_reviewed_on", "next_review_due", "reviewed_by_name", "content_hash", "rendition_hash", "imported_from",
     ]
-    readonly_fields = ["fact_sheet", "number", "status", *RECORD, "fast_facts_display", "reading_scores"]
+    readonly_fields = [
+        "fact_sheet", "number", "status", *RECORD, "fast_facts_display", "conditions_display", "reading_scores"
+    ]
 
     class Media:
         css = {"all": ["css/plain-language.css"]}
@@ -471,7 +495,7 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
     def get_fieldsets(self, request, obj=None):
         content = list(self.CONTENT)
         if obj is not None and not obj.is_editable:
-            content[content.index("fast_facts")] = "fast_facts_display"
+            content = [self.FROZEN_DISPLAY.get(name, name) for name in content]
         return [
             (None, {"fields": ["fact_sheet", "number", "status"]}),
             ("Content", {"fields": content}),
@@ -483,7 +507,7 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and not obj.is_editable:
-            fields += [f for f in self.CONTENT if f != "fast_facts"] + ["publish_at"]
+            fields += [f for f in self.CONTENT if f not in self.FROZEN_DISPLAY] + ["publish_at"]
         return fields
 
     def get_form(self, request, obj=None, **kwargs):
@@ -496,6 +520,16 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
         if not revision.fast_facts:
             return "—"
         return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", ((fact,) for fact in revision.fast_facts)))
+
+    @admin.display(description="Used for")
+    def conditions_display(self, revision):
+        names = [c["name"] for c in revision.used_for()]
+        return ", ".join(names) if names else "—"
+
+    @admin.display(description="Rendition hash")
+    def rendition_hash(self, revision):
+        rendition = getattr(revision, "rendition", None) if revision.pk else None
+        return rendition.rendition_hash if rendition else "—"
 
     def has_add_permission(self, request):
         # Versions are created with their sheet (version 1) or by "Start a new draft", which numbers them.

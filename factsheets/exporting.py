@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
-from rest_framework.renderers import JSONRenderer
-
 from .api.serializers import FactSheetRevisionSerializer
+from .api.views import detail_document
 from .importing import parse_markdown, to_markdown
 from .models import FactSheetRevision
 
@@ -14,8 +11,9 @@ DETAIL_KEYS = tuple(FactSheetRevisionSerializer.Meta.fields)
 
 
 def revision_detail_data(revision: FactSheetRevision) -> dict:
-    """One published revision as the API detail shows it (the API's own serializer, rendered to plain JSON)."""
-    return json.loads(JSONRenderer().render(FactSheetRevisionSerializer(revision).data))
+    """One published revision exactly as the API detail shows it (its stored rendition plus its record)."""
+    as_version = revision.fact_sheet.live_revision_id != revision.pk
+    return detail_document(revision, slug=revision.fact_sheet.slug, as_version=as_version)
 
 
 def revision_markdown(revision: FactSheetRevision) -> str:
@@ -24,12 +22,12 @@ def revision_markdown(revision: FactSheetRevision) -> str:
     return to_markdown(
         slug=sheet.slug,
         title=revision.title,
-        generic_name=sheet.generic_name,
-        brand_names=sheet.brand_name_list,
-        conditions=[c.name for c in sheet.conditions.all()],
+        generic_name=revision.generic_name,
+        brand_names=revision.brand_name_list,
+        conditions=[c["name"] for c in revision.used_for()],
         summary=revision.summary,
         fast_facts=list(revision.fast_facts or []),
-        sections=[(s.kind, s.heading, s.body) for s in revision.sections.all()],
+        sections=[(s.kind, s.heading, s.body) for s in revision.ordered_sections()],
         credit_line=revision.credit_line,
         updated_on=revision.updated_on,
         committee=revision.reviewed_by_name,
@@ -43,4 +41,7 @@ def markdown_round_trips(revision: FactSheetRevision, text: str) -> bool:
         parsed = parse_markdown(text.replace("\r\n", "\n"))
     except Exception:  # noqa: BLE001 - any parse failure means it does not round-trip
         return False
-    return parsed.canonical_content() == revision.canonical_content()
+    words = revision.canonical_content(FactSheetRevision.HASH_VERSION)
+    words["conditions"] = [c["name"] for c in words["conditions"]]
+    del words["canonical_form"]
+    return parsed.canonical_content() == words

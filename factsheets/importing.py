@@ -144,9 +144,13 @@ class ParsedSheet:
     warnings: list[str] = field(default_factory=list)
 
     def canonical_content(self) -> dict:
-        """The same shape as `FactSheetRevision.canonical_content()`, so hashes can be compared."""
+        """What a patient reads, in the shape of `FactSheetRevision.canonical_content()` with conditions by name
+        (their slugs are this site's), so an export and its re-import can be compared."""
         return {
             "title": self.title,
+            "generic_name": self.generic_name,
+            "brand_names": list(self.brand_names),
+            "conditions": list(self.conditions),
             "summary": self.summary,
             "fast_facts": list(self.fast_facts),
             "sections": [{"kind": s.kind, "heading": s.heading, "body": s.body} for s in self.sections],

@@ -12,8 +12,8 @@ cache hit skips entirely.
   the view ran (factsheets.cache.site_generation). A publish, reaffirmation or withdrawal renews that
   generation when it commits (forget_sheet), so every cached page and list shows the change at once; an
   entry built from a read that raced the commit carries the old generation and is never served.
-- Entries also expire after FACTSHEETS_CACHE_SECONDS, the bound the pages already promise for edits that
-  bypass the workflow (e.g. a brand name changed in the admin).
+- Entries also expire after FACTSHEETS_CACHE_SECONDS (a bound on memory; nothing a patient reads changes
+  outside the workflow, which renews the generation).
 - The API's anonymous rate limit still applies to hits on /api/ (DRF's AnonRateThrottle, same counter);
   a request over the limit goes through the whole stack and gets DRF's 429.
 - Conditional requests: a hit answers If-None-Match / If-Modified-Since with 304 from the stored ETag and

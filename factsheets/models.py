@@ -24,6 +24,12 @@ from .validators import FastFactsValidator, no_nul_bytes
 BODY_MAX_LENGTH = 50_000
 
 
+def content_digest(content: dict) -> str:
+    """SHA-256 of a canonical JSON (sorted keys, no spaces, UTF-8)."""
+    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
 def normalise_newlines(text: str) -> str:
     return (text or "").replace("\r\n", "\n").replace("\r", "\n")
 
@@ -73,16 +79,12 @@ class FactSheetQuerySet(models.QuerySet):
 
 
 class FactSheet(models.Model):
-    """One drug page with a stable address. Its content lives in revisions."""
+    """One drug page with a stable address. Everything a patient reads lives in its revisions: the sheet
+    holds only the address, the pointer to the live version and a withdrawal."""
 
     slug = models.SlugField(
         max_length=200, unique=True, help_text="The permanent part of the public address /factsheets/your-slug/. Do not change once published."
     )
-    generic_name = models.CharField(max_length=200, validators=[no_nul_bytes], help_text="The generic drug name, e.g. “anakinra”.")
-    brand_names = models.CharField(
-        max_length=500, blank=True, validators=[no_nul_bytes], help_text="Brand names separated by commas, e.g. “Kineret, Examplex”."
-    )
-    conditions = models.ManyToManyField(Condition, blank=True, related_name="fact_sheets", help_text="Conditions this drug treats.")
     live_revision = models.OneToOneField(
         "FactSheetRevision",
         null=True,
@@ -109,14 +111,10 @@ class FactSheet(models.Model):
     def __str__(self):
         if self.live_revision_id and self.live_revision:
             return self.live_revision.title
-        return self.generic_name
+        return self.slug
 
     def get_absolute_url(self):
         return reverse("factsheets:detail", args=[self.slug])
-
-    @property
-    def brand_name_list(self) -> list[str]:
-        return [name.strip() for name in self.brand_names.split(",") if name.strip()]
 
     @property
     def is_withdrawn(self) -> bool:
@@ -152,12 +150,31 @@ class FactSheetRevision(models.Model):
     EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.SUPERSEDED)
     # Everything a patient reads; frozen once the revision leaves the editable states.
-    CONTENT_FIELDS = ("fact_sheet_id", "number", "title", "summary", "fast_facts", "credit_line", "change_note")
+    CONTENT_FIELDS = (
+        "fact_sheet_id", "number", "title", "generic_name", "brand_names", "conditions_as_signed", "summary",
+        "fast_facts", "credit_line", "change_note", "hash_version", "rendition_id",
+    )
+    # The canonical form hashed for new versions. Version 1 (before names and conditions were content) is
+    # kept so sign-offs made under it still verify.
+    HASH_VERSION = 2
 
     fact_sheet = models.ForeignKey(FactSheet, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveIntegerField(help_text="Version number, 1 for the first version of the sheet.")
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT, editable=False, db_index=True)
     title = models.CharField(max_length=200, validators=[no_nul_bytes], help_text="As printed at the top of the page, e.g. “Anakinra (Kineret)”.")
+    generic_name = models.CharField(max_length=200, validators=[no_nul_bytes], help_text="The generic drug name, e.g. “anakinra”.")
+    brand_names = models.CharField(
+        max_length=500, blank=True, validators=[no_nul_bytes], help_text="Brand names separated by commas, e.g. “Kineret, Examplex”."
+    )
+    conditions = models.ManyToManyField(
+        Condition, blank=True, related_name="revisions", help_text="Conditions this drug is used for, shown as “Used for”."
+    )
+    conditions_as_signed = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The “Used for” conditions (slug and name) as they stood at submission: what the committee signed.",
+    )
     summary = models.TextField(
         max_length=1000,
         validators=[no_nul_bytes, MaxLengthValidator(1000)],
@@ -179,6 +196,18 @@ class FactSheetRevision(models.Model):
         help_text="What changed in this version, in plain words for patients."
     )
     content_hash = models.CharField(max_length=64, blank=True, editable=False, help_text="SHA-256 of the content, fixed at submission.")
+    rendition = models.ForeignKey(
+        "Rendition",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="The stored rendition of this version's latest submission: what reviewers signed and patients get.",
+    )
+    hash_version = models.PositiveSmallIntegerField(
+        default=HASH_VERSION, editable=False, help_text="Version of the canonical form the content hash was computed over."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -226,8 +255,16 @@ class FactSheetRevision(models.Model):
         return self.status in self.EDITABLE_STATUSES
 
     @property
-    def is_public(self) -> bool:
-        return self.status in self.PUBLIC_STATUSES
+    def brand_name_list(self) -> list[str]:
+        return [name.strip() for name in self.brand_names.split(",") if name.strip()]
+
+    def used_for(self) -> list[dict]:
+        """The "Used for" conditions as [{slug, name}]: as signed once submitted, the current ones in a draft."""
+        if not self.is_editable:
+            return [{"slug": c["slug"], "name": c["name"]} for c in self.conditions_as_signed]
+        if self.pk is None:
+            return []
+        return [{"slug": c.slug, "name": c.name} for c in self.conditions.order_by("name", "slug")]
 
     def get_absolute_url(self):
         return reverse("factsheets:version", args=[self.fact_sheet.slug, self.number])
@@ -277,22 +314,34 @@ class FactSheetRevision(models.Model):
             raise RevisionLocked("Only a draft can be deleted; submitted and published versions are part of the record.")
         return super().delete(*args, **kwargs)
 
-    def canonical_content(self) -> dict:
-        """Everything a patient reads, in a stable shape: the input of the content hash."""
-        return {
+    def ordered_sections(self) -> list["Section"]:
+        return sorted(self.sections.all(), key=lambda s: (s.position, s.pk or 0))
+
+    def canonical_content(self, version: int | None = None) -> dict:
+        """Everything a patient reads, in a stable shape: the input of the content hash.
+
+        `version` is the canonical form (default: the one this revision was hashed under). Version 1 had
+        no names or conditions; version 2 adds them and carries its tag inside the hashed payload.
+        """
+        version = version or self.hash_version or self.HASH_VERSION
+        content = {
             "title": self.title,
             "summary": self.summary,
             "fast_facts": list(self.fast_facts or []),
-            "sections": [
-                {"kind": s.kind, "heading": s.heading, "body": s.body}
-                for s in sorted(self.sections.all(), key=lambda s: (s.position, s.pk or 0))
-            ],
+            "sections": [{"kind": s.kind, "heading": s.heading, "body": s.body} for s in self.ordered_sections()],
             "credit_line": self.credit_line,
         }
+        if version >= 2:
+            content.update(
+                canonical_form=version,
+                generic_name=self.generic_name,
+                brand_names=self.brand_name_list,
+                conditions=self.used_for(),
+            )
+        return content
 
-    def compute_content_hash(self) -> str:
-        payload = json.dumps(self.canonical_content(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    def compute_content_hash(self, version: int | None = None) -> str:
+        return content_digest(self.canonical_content(version))
 
 
 class Section(models.Model):
@@ -339,6 +388,71 @@ class Section(models.Model):
             if self._revision_locked():
                 raise RevisionLocked("This version has been submitted; its sections can no longer be removed.")
             return super().delete(*args, **kwargs)
+
+
+class Rendition(models.Model):
+    """The patient-facing rendering of a submitted revision, made once at submission and never again.
+
+    `body_html` is the sheet body exactly as the public page, the version pages and the reviewers' page
+    show it (title, names, used-for, fast facts, sections); `document` is the JSON text of the API detail's
+    content fields. Reviewers sign `rendition_hash`, and public pages and the API serve these bytes as
+    stored, so a later change of templates, Markdown rules or glossary cannot change a signed sheet.
+    Derived figures (reading grades) are computed here once and stored with it. A revision sent back for
+    changes and resubmitted gets a new rendition; the earlier one stays as the record of what was reviewed.
+    """
+
+    FORMAT = "factsheets-rendition-v1"
+
+    revision = models.ForeignKey(FactSheetRevision, on_delete=models.PROTECT, related_name="renditions", editable=False)
+    body_html = models.TextField(editable=False)
+    document = models.TextField(editable=False, help_text="JSON text of the API document's content fields.")
+    reading_flesch_kincaid = models.FloatField(null=True, editable=False)
+    reading_smog = models.FloatField(null=True, editable=False)
+    rendition_hash = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the stored HTML and JSON.")
+    rendered_at = models.DateTimeField(editable=False)
+    rendered_on_upgrade = models.BooleanField(
+        default=False, editable=False, help_text="Made when renditions were introduced, for a version signed before."
+    )
+
+    class Meta:
+        verbose_name = "rendition"
+
+    def __str__(self):
+        return f"Rendition of {self.revision}"
+
+    @classmethod
+    def digest(cls, body_html: str, document: str) -> str:
+        payload = f"{cls.FORMAT}\n{len(body_html)}\n{body_html}\n{document}"
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def compute_rendition_hash(self) -> str:
+        return self.digest(self.body_html, self.document)
+
+    def save(self, *args, **kwargs):
+        if self.pk and Rendition.objects.filter(pk=self.pk).exists():
+            raise RevisionLocked("A rendition is made once, at submission, and never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RevisionLocked("A rendition is part of the record and can never be deleted.")
+
+
+def _refuse_conditions_change_when_frozen(sender, instance, action, reverse, pk_set, **kwargs):
+    """The "Used for" conditions of a submitted revision are signed content: refuse any change of the link rows."""
+    if action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    if reverse:
+        ids = set(pk_set or ()) if action != "pre_clear" else set(instance.revisions.values_list("pk", flat=True))
+    else:
+        ids = {instance.pk}
+    frozen = FactSheetRevision.objects.filter(pk__in=ids).exclude(status__in=FactSheetRevision.EDITABLE_STATUSES)
+    if frozen.exists():
+        raise RevisionLocked("This version has been submitted; the conditions it is used for can no longer be changed.")
+
+
+models.signals.m2m_changed.connect(
+    _refuse_conditions_change_when_frozen, sender=FactSheetRevision.conditions.through, dispatch_uid="frozen-conditions"
+)
 
 
 class GlossaryTerm(models.Model):

@@ -1,8 +1,8 @@
 """The denormalised search index of live sheets (data only; the workflow decides when a version is live).
 
 `refresh_search_index(sheet_ids)` rebuilds the SheetSearchIndex row of each sheet from its live
-revision (or deletes it when the sheet has none). reviews.services calls it inside the publish
-transaction; the admin calls it after a sheet's names or conditions, or a condition's name, change.
+revision (or deletes it when the sheet has none): title, names and conditions as signed, text.
+reviews.services calls it inside the publish transaction; nothing else changes what a live version says.
 Search then reads one indexed row per sheet instead of assembling every sheet's sections per request.
 """
 
@@ -22,8 +22,8 @@ CHUNK = 500
 def _weighted_texts(sheet: FactSheet) -> tuple[str, str, str, str]:
     """The text of weights A (names), B (conditions), C (summary, fast facts), D (sections)."""
     revision = sheet.live_revision
-    a = " ".join([revision.title, sheet.generic_name, sheet.brand_names])
-    b = " ".join(c.name for c in sheet.conditions.all())
+    a = " ".join([revision.title, revision.generic_name, revision.brand_names])
+    b = " ".join(c["name"] for c in revision.used_for())
     c = " ".join([revision.summary or "", " ".join(str(f) for f in (revision.fast_facts or []))])
     d = " ".join(f"{s.heading} {s.body}" for s in revision.sections.all())
     return a, b, c, d
@@ -47,7 +47,7 @@ def _write_documents(rows: list[tuple[int, str, str, str, str]]) -> None:
 def refresh_search_index(sheet_ids: Iterable[int] | None = None) -> int:
     """Rebuild the index rows of these sheets (all when None); returns how many rows were written."""
     sheets = FactSheet.objects.select_related("live_revision").prefetch_related(
-        "conditions", Prefetch("live_revision__sections", queryset=Section.objects.only("revision_id", "heading", "body"))
+        Prefetch("live_revision__sections", queryset=Section.objects.only("revision_id", "heading", "body", "position"))
     ).order_by("pk")
     if sheet_ids is not None:
         sheets = sheets.filter(pk__in=list(sheet_ids))

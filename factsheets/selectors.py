@@ -45,14 +45,14 @@ def live_initials() -> set[str]:
 
 
 def conditions_with_live_sheets() -> QuerySet[Condition]:
-    """Conditions that at least one live sheet treats."""
+    """Conditions named by the live version of at least one live sheet (pages and API alike)."""
     return Condition.objects.filter(
-        fact_sheets__live_revision__isnull=False, fact_sheets__withdrawn_at__isnull=True
+        revisions__live_for__isnull=False, revisions__live_for__withdrawn_at__isnull=True
     ).distinct().order_by("name")
 
 
 def live_sheets_for_condition(condition: Condition) -> QuerySet[FactSheet]:
-    return live_sheets().filter(conditions=condition)
+    return live_sheets().filter(live_revision__conditions=condition)
 
 
 def published_versions(sheet: FactSheet) -> QuerySet[FactSheetRevision]:
@@ -65,7 +65,7 @@ def published_version(sheet: FactSheet, number: int) -> FactSheetRevision | None
     return (
         FactSheetRevision.objects.published()
         .filter(fact_sheet=sheet, number=number)
-        .select_related("fact_sheet")
+        .select_related("fact_sheet", "rendition")
         .first()
     )
 

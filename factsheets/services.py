@@ -31,7 +31,9 @@ def revision_start_draft(*, fact_sheet: FactSheet, by) -> FactSheetRevision:
     draft = FactSheetRevision(
         fact_sheet=sheet,
         number=number,
-        title=source.title if source else sheet.generic_name.capitalize(),
+        title=source.title if source else sheet.slug.replace("-", " ").capitalize(),
+        generic_name=source.generic_name if source else "",
+        brand_names=source.brand_names if source else "",
         summary=source.summary if source else "",
         fast_facts=list(source.fast_facts) if source else [],
         credit_line=source.credit_line if source else "",
@@ -40,6 +42,8 @@ def revision_start_draft(*, fact_sheet: FactSheet, by) -> FactSheetRevision:
     draft._history_user = by
     draft._change_reason = f"New draft copied from version {source.number}" if source else "New draft"
     draft.save()
+    if source:
+        draft.conditions.set(source.conditions.all())
     for section in source.sections.all() if source else []:
         copy = Section(
             revision=draft, position=section.position, kind=section.kind, heading=section.heading, body=section.body
@@ -51,7 +55,17 @@ def revision_start_draft(*, fact_sheet: FactSheet, by) -> FactSheetRevision:
 
 @transaction.atomic
 def revision_create_first_draft(
-    *, fact_sheet: FactSheet, by, title: str, summary: str, fast_facts: list[str], credit_line: str, change_note: str = ""
+    *,
+    fact_sheet: FactSheet,
+    by,
+    title: str,
+    generic_name: str,
+    summary: str,
+    fast_facts: list[str],
+    credit_line: str,
+    brand_names: str = "",
+    conditions=(),
+    change_note: str = "",
 ) -> FactSheetRevision:
     """An author creates version 1 of a sheet that has no version yet (the admin's "new sheet" flow)."""
     if not (by.is_active and by.has_perm("factsheets.add_factsheetrevision")):
@@ -65,6 +79,8 @@ def revision_create_first_draft(
         fact_sheet=sheet,
         number=1,
         title=title,
+        generic_name=generic_name,
+        brand_names=brand_names,
         summary=summary,
         fast_facts=list(fast_facts),
         credit_line=credit_line,
@@ -75,4 +91,5 @@ def revision_create_first_draft(
     draft._history_user = by
     draft._change_reason = "First draft"
     draft.save()
+    draft.conditions.set(conditions)
     return draft

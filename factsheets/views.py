@@ -2,51 +2,33 @@
 
 Reads go through `factsheets.selectors`, so no page can show a draft or an unapproved version.
 Published pages send ETag, Last-Modified and `Cache-Control: public, max-age=FACTSHEETS_CACHE_SECONDS`
-and answer conditional requests with 304. The sheet page's HTML is cached in the shared cache under
-the live revision's pk (see `factsheets.cache`), so a cache hit makes no database query.
+and answer conditional requests with 304. A sheet page is its stored rendition (factsheets.pages) read
+in one query; whole anonymous responses are cached by factsheets.middleware.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import string
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.http import http_date, quote_etag, urlencode
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from . import cache as sheet_cache
-from . import selectors
+from . import pages, selectors
+from .diff import revision_diff
 from .models import Condition, FactSheet, FactSheetRevision
 from .plain_language import plain_language_context
 
 PAGE_SIZE = 100
 ALPHABET = string.ascii_uppercase
 
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
 # Helpers ------------------------------------------------------------------------------------------
-
-
-def absolute_url(path: str) -> str:
-    """Absolute link for canonical/Open Graph tags; from SITE_URL so cached pages do not depend on the Host."""
-    return settings.SITE_URL + path
-
-
-def json_ld(data: dict) -> str:
-    """JSON for a <script type="application/ld+json"> block; <, > and & escaped so no text can close the tag."""
-    return mark_safe(json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_JSON_SCRIPT_ESCAPES))
 
 
 def _as_datetime(day: dt.date | None) -> dt.datetime | None:
@@ -89,78 +71,21 @@ def gone(request, sheet: FactSheet) -> HttpResponse:
     return render(
         request,
         "410.html",
-        {"title": sheet.live_revision.title if sheet.live_revision_id else sheet.generic_name, "reason": sheet.withdrawal_reason},
+        {"title": sheet.live_revision.title if sheet.live_revision_id else sheet.slug, "reason": sheet.withdrawal_reason},
         status=410,
     )
 
 
 def _public_sheet(slug: str) -> FactSheet:
-    """The sheet behind a public URL (one query). 404 if it was never published; the caller checks withdrawal."""
-    sheet = FactSheet.objects.select_related("live_revision").filter(slug=slug).first()
+    """The sheet behind a public URL with its live revision and that revision's stored rendition (one query).
+    404 if it was never published; the caller checks withdrawal."""
+    sheet = FactSheet.objects.select_related("live_revision__rendition").filter(slug=slug).first()
     if sheet is None or sheet.live_revision_id is None:
         raise Http404("No fact sheet is published at this address.")
     return sheet
 
 
 # Sheet page ---------------------------------------------------------------------------------------
-
-
-def revision_page_context(revision: FactSheetRevision, *, preview: bool = False, sheet: FactSheet | None = None) -> dict:
-    """Everything the sheet template shows, ready to print: the same for the public page and the preview."""
-    sheet = sheet or revision.fact_sheet
-    is_live = sheet.live_revision_id == revision.pk and not sheet.is_withdrawn
-    brand_names = sheet.brand_name_list
-    conditions = list(sheet.conditions.all())
-    canonical = absolute_url(sheet.get_absolute_url() if is_live else revision.get_absolute_url())
-    structured = {
-        "@context": "https://schema.org",
-        "@type": "MedicalWebPage",
-        "name": revision.title,
-        "description": revision.summary,
-        "url": canonical,
-        "inLanguage": "en",
-        "about": {
-            "@type": "Drug",
-            "name": sheet.generic_name,
-            "nonProprietaryName": sheet.generic_name,
-            "proprietaryName": brand_names,
-        },
-    }
-    if revision.last_reviewed_on:
-        structured["lastReviewed"] = revision.last_reviewed_on.isoformat()
-    if revision.reviewed_by_name:
-        structured["reviewedBy"] = {"@type": "Organization", "name": revision.reviewed_by_name}
-    if revision.updated_on:
-        structured["dateModified"] = revision.updated_on.isoformat()
-    if revision.published_at:
-        structured["datePublished"] = revision.published_at.date().isoformat()
-    return {
-        "sheet": sheet,
-        "revision": revision,
-        "sections": list(revision.sections.all()),
-        "brand_names": brand_names,
-        "conditions": conditions,
-        "disclaimer": settings.FACTSHEETS_DISCLAIMER,
-        "site_name": settings.FACTSHEETS_SITE_NAME,
-        "is_preview": preview,
-        "is_live": is_live,
-        "canonical_url": canonical,
-        "current_url": sheet.get_absolute_url(),
-        "current_number": sheet.live_revision.number if sheet.live_revision_id and sheet.live_revision else None,
-        "json_ld": json_ld(structured),
-    }
-
-
-def page_fingerprint(context: dict) -> str:
-    """Hash of everything a sheet page shows, beyond the frozen content: the page's ETag and cache key."""
-    revision, sheet = context["revision"], context["sheet"]
-    parts = [
-        revision.pk, revision.content_hash, revision.number, str(revision.updated_on), str(revision.last_reviewed_on),
-        str(revision.next_review_due), revision.reviewed_by_name, sheet.slug, sheet.generic_name, sheet.brand_names,
-        [(c.slug, c.name) for c in context["conditions"]], context["disclaimer"], context["site_name"],
-        context["is_live"], context["current_number"], settings.SITE_URL,
-    ]
-    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]
 
 
 def _page_last_modified(revision: FactSheetRevision, sheet: FactSheet) -> dt.datetime | None:
@@ -170,58 +95,40 @@ def _page_last_modified(revision: FactSheetRevision, sheet: FactSheet) -> dt.dat
     return _latest(revision.published_at, _as_datetime(revision.last_reviewed_on), live.published_at if live else None)
 
 
+def _sheet_page(request, revision: FactSheetRevision, sheet: FactSheet) -> HttpResponse:
+    """A published version: its stored rendition in the page chrome, with ETag/Last-Modified and 304s."""
+    revision.fact_sheet = sheet
+    context = pages.sheet_page_context(revision, sheet=sheet)
+    response = render(request, "factsheets/detail.html", context)
+    return conditional(
+        request, response, etag=pages.page_fingerprint(context), last_modified=_page_last_modified(revision, sheet)
+    )
+
+
 @require_safe
 def factsheet_detail(request, slug):
-    """The live version of a sheet; 404 if never published, 410 if withdrawn. Cached: see factsheets.cache."""
-    pointer_key = sheet_cache.pointer_key(slug)
-    pointer = cache.get(pointer_key)
-    if pointer is not None:
-        if pointer["state"] == "gone":
-            return render(request, "410.html", {"title": pointer["title"], "reason": pointer["reason"]}, status=410)
-        last_modified = pointer["last_modified"]
-        headers_only = make_public(HttpResponse(), etag=pointer["fingerprint"], last_modified=last_modified)
-        not_modified = get_conditional_response(
-            request, etag=headers_only.headers["ETag"], last_modified=last_modified and int(last_modified.timestamp()),
-            response=headers_only,
-        )
-        if not_modified is not headers_only:
-            return not_modified
-        html = cache.get(sheet_cache.page_key(pointer["revision"], pointer["fingerprint"]))
-        if html is not None:
-            return make_public(HttpResponse(html), etag=pointer["fingerprint"], last_modified=last_modified)
-
+    """The live version of a sheet; 404 if never published, 410 if withdrawn. One query on a cache miss."""
     sheet = _public_sheet(slug)
     if sheet.is_withdrawn:
-        pointer = {"state": "gone", "title": sheet.live_revision.title, "reason": sheet.withdrawal_reason}
-        cache.set(pointer_key, pointer, sheet_cache.pointer_timeout())
         return gone(request, sheet)
-    revision = sheet.live_revision
-    revision.fact_sheet = sheet
-    context = revision_page_context(revision, sheet=sheet)
-    fingerprint = page_fingerprint(context)
-    last_modified = _page_last_modified(revision, sheet)
-    html = render_to_string("factsheets/detail.html", context, request=request)
-    cache.set(sheet_cache.page_key(revision.pk, fingerprint), html, sheet_cache.PAGE_TIMEOUT)
-    cache.set(
-        pointer_key,
-        {"state": "live", "revision": revision.pk, "fingerprint": fingerprint, "last_modified": last_modified},
-        sheet_cache.pointer_timeout(),
-    )
-    return conditional(request, HttpResponse(html), etag=fingerprint, last_modified=last_modified)
+    return _sheet_page(request, sheet.live_revision, sheet)
 
 
 @require_safe
 def factsheet_versions(request, slug):
-    """Every published version of a sheet: number, updated date and what changed."""
+    """Every published version of a sheet: number, dates, what changed, and a word diff against the one before."""
     sheet = _public_sheet(slug)
     if sheet.is_withdrawn:
         return gone(request, sheet)
-    versions = list(selectors.published_versions(sheet))
+    versions = list(selectors.published_versions(sheet).prefetch_related("sections"))
+    for newer, older in zip(versions, versions[1:] + [None]):
+        newer.diff_from_previous = [d for d in revision_diff(older, newer) if d.changed] if older else []
+        newer.previous_number = older.number if older else None
     response = render(request, "factsheets/versions.html", {
         "sheet": sheet,
         "revision": sheet.live_revision,
         "versions": versions,
-        "canonical_url": absolute_url(request.path),
+        "canonical_url": pages.absolute_url(request.path),
     })
     return conditional(request, response, last_modified=_page_last_modified(sheet.live_revision, sheet))
 
@@ -235,12 +142,7 @@ def factsheet_version(request, slug, number):
     revision = selectors.published_version(sheet, number)
     if revision is None:
         raise Http404("This version of the fact sheet was never published.")
-    revision.fact_sheet = sheet
-    context = revision_page_context(revision, sheet=sheet)
-    response = render(request, "factsheets/detail.html", context)
-    return conditional(
-        request, response, etag=page_fingerprint(context), last_modified=_page_last_modified(revision, sheet)
-    )
+    return _sheet_page(request, revision, sheet)
 
 
 # Lists --------------------------------------------------------------------------------------------
@@ -261,7 +163,7 @@ def factsheet_index(request):
         "letter": letter,
         "letters": letters,
         "conditions": list(selectors.conditions_with_live_sheets()),
-        "canonical_url": absolute_url(request.path),
+        "canonical_url": pages.absolute_url(request.path),
         "query_prefix": f"letter={letter}&" if letter else "",
     })
     return conditional(request, response)
@@ -274,7 +176,7 @@ def condition_detail(request, slug):
     response = render(request, "factsheets/condition.html", {
         "condition": condition,
         "page": page,
-        "canonical_url": absolute_url(request.path),
+        "canonical_url": pages.absolute_url(request.path),
     })
     return conditional(request, response)
 
@@ -308,14 +210,17 @@ def search(request):
 
 @staff_member_required
 def revision_preview(request, pk):
-    """Any revision, exactly as the public page would show it; staff only, never cached or indexed."""
-    revision = get_object_or_404(FactSheetRevision.objects.select_related("fact_sheet__live_revision"), pk=pk)
-    context = revision_page_context(revision, preview=True)
-    # Plain-language aids: reading scores against the live version and jargon marked; ?hints=off hides them.
-    context["hints_on"] = request.GET.get("hints") != "off"
+    """Any revision as the public page shows it (a submitted one: its stored rendition); staff only, never
+    cached or indexed. A draft's preview marks jargon with a plainer alternative unless ?hints=off."""
+    revision = get_object_or_404(
+        FactSheetRevision.objects.select_related("fact_sheet__live_revision", "rendition"), pk=pk
+    )
+    context = {"hints_on": revision.is_editable and request.GET.get("hints") != "off"}
+    body = None
     if context["hints_on"]:
         context.update(plain_language_context(revision, compare_with=revision.fact_sheet.live_revision))
-        context["sections"] = context["highlighted_sections"]
+        body = pages.sheet_body(revision, sections_html=context["jargon"]["sections"], fast_facts=context["jargon"]["fast_facts"])
+    context.update(pages.sheet_page_context(revision, sheet=revision.fact_sheet, preview=True, body=body))
     response = render(request, "factsheets/detail.html", context)
     add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -331,7 +236,7 @@ def robots_txt(request):
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /preview/",
-        f"Sitemap: {absolute_url('/sitemap.xml')}",
+        f"Sitemap: {pages.absolute_url('/sitemap.xml')}",
         "",
     ]
     response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from factsheets.models import FactSheetRevision
+from factsheets.models import FactSheetRevision, Rendition
 from factsheets.validators import no_nul_bytes
 
 from . import chain
@@ -108,6 +108,14 @@ class Review(models.Model):
     submitted_at = models.DateTimeField(editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     content_hash = models.CharField(max_length=64, editable=False, help_text="The content hash under review.")
+    rendition = models.ForeignKey(
+        Rendition,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        editable=False,
+        help_text="The stored rendition under review: exactly what the reviewers read and sign.",
+    )
     reading_justification = models.TextField(
         blank=True,
         max_length=5000,
@@ -169,6 +177,9 @@ class Decision(models.Model):
     comment = models.TextField(blank=True, max_length=10_000, validators=[no_nul_bytes, MaxLengthValidator(10_000)])
     signed_at = models.DateTimeField()
     content_hash = models.CharField(max_length=64, help_text="The content hash the reviewer signed.")
+    rendition_hash = models.CharField(
+        max_length=64, blank=True, help_text="The hash of the stored rendition the reviewer signed (empty before renditions)."
+    )
     printed_name = models.CharField(max_length=300, help_text="The reviewer's name as printed on the record.")
     meaning = models.CharField(max_length=200, help_text="What the signature means.")
     conflict_of_interest = models.TextField(

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from factsheets import readability
 from factsheets.cache import forget_sheet
+from factsheets.rendition import make_rendition
 from factsheets.search import refresh_search_index
 from factsheets.models import FactSheet, FactSheetRevision, Section
 
@@ -158,6 +159,16 @@ def _open_review(*, committee: Committee, **fields) -> Review:
 # Submission ---------------------------------------------------------------------------------------
 
 
+def _freeze(revision: FactSheetRevision):
+    """Fix what is signed (the caller saves the revision): the conditions' names as they stand now, the hash
+    over the current canonical form, and the one rendition that reviewers read and patients will get."""
+    revision.conditions_as_signed = revision.used_for()
+    revision.hash_version = FactSheetRevision.HASH_VERSION
+    revision.content_hash = revision.compute_content_hash()
+    revision.rendition = make_rendition(revision)
+    return revision.rendition
+
+
 @transaction.atomic
 def revision_submit(
     *, revision: FactSheetRevision, by, committee: Committee | None = None, justification: str = ""
@@ -198,7 +209,7 @@ def revision_submit(
         )
 
     now = timezone.now()
-    revision.content_hash = revision.compute_content_hash()
+    rendition = _freeze(revision)
     revision.status = Status.IN_REVIEW
     revision.submitted_at = now
     _save(revision, by, f"Submitted for review by the {committee}")
@@ -209,6 +220,7 @@ def revision_submit(
         submitted_by=by,
         submitted_at=now,
         content_hash=revision.content_hash,
+        rendition=rendition,
         reading_justification=justification,
     )
     transaction.on_commit(lambda: notifications.review_opened(review))
@@ -292,6 +304,9 @@ def review_sign(
     current_hash = revision.compute_content_hash()
     if current_hash != review.content_hash:
         raise TransitionNotAllowed("The content changed after it was submitted; it cannot be signed.")
+    rendition = review.rendition
+    if rendition is None or rendition.compute_rendition_hash() != rendition.rendition_hash:
+        raise TransitionNotAllowed("The stored page under review does not match its hash; it cannot be signed.")
 
     reaffirmation = review.kind == Review.Kind.REAFFIRMATION
     meaning = Decision.MEANINGS[verdict]
@@ -304,6 +319,7 @@ def review_sign(
         comment=comment,
         signed_at=now,
         content_hash=current_hash,
+        rendition_hash=rendition.rendition_hash,
         printed_name=printed_name(by),
         meaning=meaning,
         conflict_of_interest=conflict_of_interest,
@@ -468,6 +484,7 @@ def review_start_reaffirmation(*, fact_sheet: FactSheet, by, committee: Committe
         submitted_by=by,
         submitted_at=timezone.now(),
         content_hash=revision.content_hash,
+        rendition=revision.rendition,
         reason="Reaffirmation requested",
     )
     transaction.on_commit(lambda: notifications.review_opened(review))
@@ -486,41 +503,61 @@ def _approving_review(revision: FactSheetRevision) -> Review | None:
     )
 
 
+def signed_hashes_differ(signed: set[tuple[str, str]], revision: FactSheetRevision) -> bool:
+    """True unless every approval signed this revision's content hash and its rendition's hash."""
+    return signed != {(revision.content_hash, revision.rendition.rendition_hash if revision.rendition else "")}
+
+
 def _publish(revision: FactSheetRevision, *, by, now: dt.datetime) -> FactSheetRevision:
     """Make an approved revision live. Caller holds the revision lock inside a transaction."""
     review = _approving_review(revision)
     if review is None:
         raise TransitionNotAllowed("This version has no approved review, so it cannot be published.")
     actual_hash = revision.compute_content_hash()
-    signed_hashes = set(
-        review.decisions.filter(verdict=Decision.Verdict.APPROVE).values_list("content_hash", flat=True)
+    signed = set(
+        review.decisions.filter(verdict=Decision.Verdict.APPROVE).values_list("content_hash", "rendition_hash")
     )
-    if signed_hashes != {revision.content_hash} or actual_hash != revision.content_hash:
+    rendition = revision.rendition
+    if (
+        signed_hashes_differ(signed, revision)
+        or actual_hash != revision.content_hash
+        or rendition is None
+        or rendition.pk != review.rendition_id
+        or rendition.compute_rendition_hash() != rendition.rendition_hash
+    ):
         raise TransitionNotAllowed(
-            "The content does not match what the reviewers signed (content hash mismatch); it cannot be published."
+            "The content does not match what the reviewers signed (content or rendition hash mismatch); "
+            "it cannot be published."
         )
     sheet = FactSheet.objects.select_for_update().get(pk=revision.fact_sheet_id)
     if sheet.withdrawn_at is not None:
         raise TransitionNotAllowed("This fact sheet is withdrawn; a new version of it cannot go live.")
     previous = sheet.live_revision_id and _lock_revision(sheet.live_revision)
+    reviewed_on = (revision.approved_at or now).date()
+    _go_live(
+        revision, sheet=sheet, previous=previous, by=by, now=now, updated_on=now.date(), reviewed_on=reviewed_on,
+        committee=review.committee, reason="Published",
+    )
+    transaction.on_commit(lambda: notifications.revision_published(revision))
+    return revision
+
+
+def _go_live(revision, *, sheet, previous, by, now, updated_on, reviewed_on, committee, reason: str) -> None:
+    """The steps of going live, for a signed-off version and an import alike. Caller holds the locks."""
     if previous:
         previous.status = Status.SUPERSEDED
         _save(previous, by, f"Superseded by version {revision.number}")
-    today = now.date()
-    reviewed_on = (revision.approved_at or now).date()
     revision.status = Status.PUBLISHED
     revision.published_at = now
-    revision.updated_on = today
+    revision.updated_on = updated_on
     revision.last_reviewed_on = reviewed_on
-    revision.next_review_due = add_months(reviewed_on, review.committee.review_interval_months)
-    revision.reviewed_by_name = review.committee.name
-    _save(revision, by, "Published")
+    revision.next_review_due = add_months(reviewed_on, committee.review_interval_months)
+    revision.reviewed_by_name = committee.name
+    _save(revision, by, reason)
     sheet.live_revision = revision
     _save(sheet, by, f"Version {revision.number} published")
     refresh_search_index([sheet.pk])
     transaction.on_commit(lambda: forget_sheet(sheet.slug))
-    transaction.on_commit(lambda: notifications.revision_published(revision))
-    return revision
 
 
 @transaction.atomic
@@ -600,6 +637,7 @@ def revision_import_published(
     now = timezone.now()
     if sheet.withdrawn_at is not None:
         raise TransitionNotAllowed("This fact sheet is withdrawn; an import cannot put it back online.")
+    previous = None
     if sheet.live_revision_id:
         previous = _lock_revision(sheet.live_revision)
         if not previous.imported_from:
@@ -608,19 +646,11 @@ def revision_import_published(
                 f"Version {previous.number} of this sheet was approved in this system; import the file as a draft "
                 "and send it for review instead."
             )
-        previous.status = Status.SUPERSEDED
-        _save(previous, by, f"Superseded by imported version {revision.number}")
-    revision.content_hash = revision.compute_content_hash()
-    revision.status = Status.PUBLISHED
-    revision.submitted_at = revision.approved_at = revision.published_at = now
-    revision.updated_on = updated_on
-    revision.last_reviewed_on = updated_on
-    revision.next_review_due = add_months(updated_on, committee.review_interval_months)
-    revision.reviewed_by_name = committee.name
+    _freeze(revision)
+    revision.submitted_at = revision.approved_at = now
     revision.imported_from = source[:300]
-    _save(revision, by, f"Imported from {source}; approved outside this system")
-    sheet.live_revision = revision
-    _save(sheet, by, f"Imported version {revision.number} published")
-    refresh_search_index([sheet.pk])
-    transaction.on_commit(lambda: forget_sheet(sheet.slug))
+    _go_live(
+        revision, sheet=sheet, previous=previous, by=by, now=now, updated_on=updated_on, reviewed_on=updated_on,
+        committee=committee, reason=f"Imported from {source}; approved outside this system",
+    )
     return revision

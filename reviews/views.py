@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import views as auth_views
@@ -17,14 +18,15 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from factsheets.diff import revision_diff
 from factsheets.models import FactSheet, FactSheetRevision
+from factsheets.pages import sheet_body
 from factsheets.plain_language import plain_language_context, reading_panel
-from factsheets.views import revision_page_context
 
 from . import access, authenticator, services
-from .diff import revision_diff
 from .forms import CommitteeChoiceForm, SignForm, WithdrawSheetForm
 from .models import AccessEvent, Committee, Decision, Review
 
@@ -140,7 +142,9 @@ def _decisions_of_sheet(revision: FactSheetRevision):
 @_requires("reviews.view_review")
 @require_http_methods(["GET", "POST"])
 def review_detail_view(request, pk):
-    review = get_object_or_404(Review.objects.select_related("committee", "revision__fact_sheet", "submitted_by"), pk=pk)
+    review = get_object_or_404(
+        Review.objects.select_related("committee", "revision__fact_sheet", "submitted_by", "rendition"), pk=pk
+    )
     revision = review.revision
     reaffirmation = review.kind == Review.Kind.REAFFIRMATION
     form = SignForm(request.POST or None, reaffirmation=reaffirmation, needs_code=review.needs_authenticator)
@@ -172,11 +176,9 @@ def review_detail_view(request, pk):
 
     sheet = revision.fact_sheet
     live = sheet.live_revision if sheet.live_revision_id and sheet.live_revision_id != revision.pk else None
-    page = revision_page_context(revision, preview=True)
     aids = plain_language_context(
         revision, target=review.committee.max_reading_grade, compare_with=live, justification=review.reading_justification
     )
-    page["sections"] = aids["highlighted_sections"]
     return _render(
         request,
         "reviews/review.html",
@@ -184,7 +186,9 @@ def review_detail_view(request, pk):
         {
             "review": review,
             "revision": revision,
-            "page": page,
+            # Exactly the stored rendition under review: the same bytes the public page will serve.
+            "sheet_body": sheet_body(revision) if review.rendition is None else mark_safe(review.rendition.body_html),
+            "disclaimer": settings.FACTSHEETS_DISCLAIMER,
             "reading": aids["reading"],
             "jargon": aids["jargon"],
             "live": live,

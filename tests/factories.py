@@ -53,8 +53,6 @@ class FactSheetFactory(factory.django.DjangoModelFactory):
         model = FactSheet
 
     slug = factory.Sequence(lambda n: f"examplumab-{n}")
-    generic_name = factory.LazyAttribute(lambda s: s.slug.replace("-", " "))
-    brand_names = "Examplex, Samplora"
 
 
 class RevisionFactory(factory.django.DjangoModelFactory):
@@ -63,7 +61,9 @@ class RevisionFactory(factory.django.DjangoModelFactory):
 
     fact_sheet = factory.SubFactory(FactSheetFactory)
     number = factory.Sequence(lambda n: n + 1)
-    title = factory.LazyAttribute(lambda r: f"{r.fact_sheet.generic_name.capitalize()} (Examplex)")
+    generic_name = factory.LazyAttribute(lambda r: r.fact_sheet.slug.replace("-", " "))
+    brand_names = "Examplex, Samplora"
+    title = factory.LazyAttribute(lambda r: f"{r.generic_name.capitalize()} (Examplex)")
     summary = "A made-up medicine used only to test this system. It calms an overactive immune system."
     fast_facts = factory.LazyFunction(
         lambda: ["Take it once a week with food.", "Tell your doctor about any fever.", "Blood tests every three months."]
@@ -93,12 +93,13 @@ class CommitteeFactory(factory.django.DjangoModelFactory):
     review_interval_months = 36
 
 
-def make_draft(*, author, fact_sheet=None, number=1, sections=2, **fields) -> FactSheetRevision:
-    """A draft written by `author`, with `sections` sections."""
+def make_draft(*, author, fact_sheet=None, number=1, sections=2, conditions=(), **fields) -> FactSheetRevision:
+    """A draft written by `author`, with `sections` sections, used for `conditions`."""
     fact_sheet = fact_sheet or FactSheetFactory()
     revision = RevisionFactory.build(fact_sheet=fact_sheet, number=number, created_by=author, **fields)
     revision._history_user = author
     revision.save()
+    revision.conditions.set(conditions)
     kinds = [SectionKind.HOW_IT_WORKS, SectionKind.DOSING, SectionKind.SIDE_EFFECTS, SectionKind.DISCUSS]
     for i in range(sections):
         section = SectionFactory.build(

@@ -19,7 +19,7 @@ from tests.record_guards import guards_lifted
 
 GUARDED = {
     "factsheets_factsheetrevision": 2, "factsheets_section": 2, "reviews_review": 3, "reviews_decision": 2,
-    "reviews_accessevent": 2, "reviews_review_members": 2,
+    "reviews_accessevent": 2, "reviews_review_members": 2, "factsheets_rendition": 2,
     **{model._meta.db_table: 2 for model in apps.get_models() if model.__name__.startswith("Historical")},
 }
 
@@ -221,7 +221,7 @@ def test_verify_record_finds_a_sign_off_removed_with_the_triggers_disabled(three
         Decision.objects.filter(pk=removed.pk)._raw_delete(Decision.objects.db)
     ok, out = run_verify()
     assert not ok
-    assert "chain: 1 sign-off(s) missing before sign-off No. 3" in out
+    assert "[chain]: 1 sign-off(s) missing before sign-off No. 3" in out
     assert "does not link to the sign-off before it" in out
 
 

@@ -35,3 +35,19 @@ def test_production_mode_starts_with_a_secret_key():
     result = run_settings(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="a-real-secret-key-for-this-test-only-0123456789")
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+def _make_plan(target: str) -> str:
+    """The commands `make <target>` would run from scratch (-B: as on a fresh clone), without running them."""
+    return subprocess.run(["make", "-n", "-B", target], cwd=BASE_DIR, capture_output=True, text=True, check=True).stdout
+
+
+def test_make_run_installs_the_runtime_only():
+    plan = _make_plan("run")
+    assert "-r requirements.txt" in plan
+    assert "requirements-dev.txt" not in plan  # no pytest, Playwright or schemathesis for a newcomer's server
+
+
+def test_make_test_adds_the_test_tools():
+    plan = _make_plan("test")
+    assert "-r requirements.txt" in plan and "-r requirements-dev.txt" in plan and "pytest" in plan

@@ -219,9 +219,6 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
-# Seconds a cached slug -> live revision pointer lives. Publish/withdraw forget it at once; this bounds how
-# long an edit of a sheet's own fields (names, conditions) takes to reach the API.
-FACTSHEETS_LIVE_POINTER_TIMEOUT = int(os.environ.get("FACTSHEETS_LIVE_POINTER_TIMEOUT", "300"))
 # Cache-Control max-age of API detail responses (browsers and CDNs).
 FACTSHEETS_API_MAX_AGE = int(os.environ.get("FACTSHEETS_API_MAX_AGE", "60"))
 
@@ -232,8 +229,7 @@ FACTSHEETS_DISCLAIMER = os.environ.get(
     "health care provider about your own diagnosis and treatment.",
 )
 FACTSHEETS_SITE_NAME = os.environ.get("FACTSHEETS_SITE_NAME", "Patient Drug Fact Sheets")
-# Cache-Control max-age of public pages, and how long the shared cache trusts its "which revision is
-# live" pointer for edits that bypass the workflow (e.g. brand names changed in the admin).
+# Cache-Control max-age of public pages, and how long the shared cache keeps a whole public response.
 FACTSHEETS_CACHE_SECONDS = int(os.environ.get("FACTSHEETS_CACHE_SECONDS", "300"))
 
 LOGGING = {
@@ -310,6 +306,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
+AXES_VERBOSE = False  # no "AXES: BEGIN ..." banner on every manage.py call
 
 # Request limits: bodies above this answer 400 before any view runs. File uploads are limited separately.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024)))

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from factsheets import readability
 from factsheets.models import Condition, FactSheetRevision, Section
+from factsheets.rendition import LANGUAGE
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
@@ -94,10 +95,14 @@ class FactSheetListItemSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="number", help_text="Version number, 1 for the first version.")
     updated_on = serializers.DateField(help_text="The “Updated <Month YYYY>” date of this version.")
     url = serializers.SerializerMethodField(help_text="Absolute address of the public page.")
+    language = serializers.SerializerMethodField(help_text="Language of this version (ISO 639-1).")
 
     class Meta:
         model = FactSheetRevision
-        fields = ["slug", "title", "version", "updated_on", "url"]
+        fields = ["slug", "title", "version", "updated_on", "language", "url"]
+
+    def get_language(self, revision) -> str:
+        return LANGUAGE
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, revision) -> str:
@@ -115,14 +120,17 @@ class FactSheetVersionListItemSerializer(FactSheetListItemSerializer):
 class FactSheetRevisionSerializer(serializers.ModelSerializer):
     """A whole published version of a sheet, as patients read it."""
 
-    # The views prefetch `fact_sheet.conditions` and `sections`, so serializing makes no query.
+    # The schema of the detail documents; the views build them from the stored rendition
+    # (factsheets.api.views.detail_document), and a contract test keeps the two field lists equal.
 
     slug = serializers.SlugField(source="fact_sheet.slug", help_text="Stable identifier of the sheet.")
-    generic_name = serializers.CharField(source="fact_sheet.generic_name", help_text="Generic drug name.")
+    generic_name = serializers.CharField(help_text="Generic drug name, as signed for this version.")
     brand_names = serializers.ListField(
-        source="fact_sheet.brand_name_list", child=serializers.CharField(), help_text="Brand names, in order."
+        source="brand_name_list", child=serializers.CharField(), help_text="Brand names, in order, as signed."
     )
-    conditions = ConditionSerializer(source="fact_sheet.conditions", many=True, help_text="Conditions this drug treats.")
+    conditions = ConditionSerializer(
+        source="used_for", many=True, help_text="Conditions this version says the drug is used for, with their names as signed."
+    )
     version = serializers.IntegerField(source="number", help_text="Version number, 1 for the first version.")
     fast_facts = serializers.ListField(child=serializers.CharField(), help_text="The Fast Facts box, in order.")
     sections = SectionSerializer(many=True, help_text="The sections in page order.")
@@ -133,6 +141,11 @@ class FactSheetRevisionSerializer(serializers.ModelSerializer):
     next_review_due = serializers.DateField(help_text="When the next committee review is due.")
     published_at = UTCDateTimeField(help_text="When this version went live (UTC).")
     content_hash = serializers.CharField(help_text="SHA-256 of the content the committee signed.")
+    rendition_hash = serializers.CharField(
+        source="rendition.rendition_hash",
+        help_text="SHA-256 of the stored rendition (page body and this document's content) the committee signed.",
+    )
+    language = serializers.CharField(default=LANGUAGE, help_text="Language of this version (ISO 639-1).")
     url = serializers.SerializerMethodField(help_text="Absolute address of the public page.")
     reading_grade = serializers.SerializerMethodField(
         help_text="Reading level of the whole version (summary, fast facts and sections, Markdown stripped): "
@@ -144,7 +157,7 @@ class FactSheetRevisionSerializer(serializers.ModelSerializer):
         fields = [
             "slug", "title", "generic_name", "brand_names", "conditions", "version", "summary", "fast_facts",
             "sections", "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due",
-            "published_at", "content_hash", "url", "reading_grade",
+            "published_at", "content_hash", "rendition_hash", "reading_grade", "language", "url",
         ]
 
     @extend_schema_field(ReadingGradeSerializer)

@@ -14,6 +14,7 @@ router.register("factsheets", views.FactSheetViewSet, basename="factsheet")
 router.register("conditions", views.ConditionViewSet, basename="condition")
 
 urlpatterns = [
+    path("", views.api_index, name="index"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script from this address too: no inline script, no CDN.

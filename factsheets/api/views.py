@@ -1,47 +1,38 @@
 """Read-only endpoints over published content (DESIGN.md "JSON API").
 
-Detail and version responses are built from two cache entries:
-
-- the sheet's *live pointer* (factsheets.cache.live_pointer_key): which revision a slug shows, or
-  that it is withdrawn/unpublished. Its key holds the sheet's cache generation, which
-  factsheets.cache.forget_sheet renews after a publish, reaffirmation or withdrawal commits; it also
-  expires after FACTSHEETS_LIVE_POINTER_TIMEOUT (so edits of the sheet's own fields show);
-- the serialized JSON of a published revision, under a key holding the revision pk, its content hash
-  and a fingerprint of the sheet's own fields and review dates. Published content never changes, so
-  those entries are never invalidated: a change makes a new key.
-
-A cached detail request therefore makes no database query at all.
+A detail or version response is the stored rendition's document of that version (made once at
+submission, what the committee signed) plus its workflow record: one query, no serializer, no Markdown.
+Whole anonymous responses are cached by factsheets.middleware under the site-wide generation.
 """
 
+import datetime as dt
 import hashlib
 import json
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
+from django.urls import reverse
 from django.db.models.functions import Lower
-from django.db.models import prefetch_related_objects
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, pagination, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from factsheets.cache import live_pointer_key
-from factsheets.models import Condition, FactSheet, FactSheetRevision
+from factsheets import selectors
+from factsheets.models import FactSheet, FactSheetRevision
 
 from . import serializers as s
 from .errors import ErrorSerializer, Gone
 
 MAX_VERSION = 2**31 - 1
-REVISION_CACHE_TIMEOUT = 30 * 24 * 3600  # published content never changes; this only bounds memory
 
 NOT_FOUND_MESSAGE = "No published fact sheet has this address."
+DETAIL_FIELDS = s.FactSheetRevisionSerializer.Meta.fields
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -76,104 +67,64 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return [page, page_size]
 
 
-# The live pointer --------------------------------------------------------------------------------
+# Detail documents --------------------------------------------------------------------------------
 
 
-def _fingerprint(*parts) -> str:
-    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
+def _utc(moment) -> str | None:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds") if moment else None
 
 
-def _content_key(revision: FactSheetRevision, sheet_fp: str, *, as_version: bool) -> str:
-    review_fp = _fingerprint(revision.last_reviewed_on, revision.next_review_due)
-    kind = "version" if as_version else "live"
-    return f"factsheets:api:v1:{kind}:{revision.pk}:{revision.content_hash}:{sheet_fp}:{review_fp}"
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
 
 
-def _load_pointer(slug: str) -> tuple[dict | None, FactSheet | None]:
-    """The cached pointer of `slug`, or build it (1-2 queries) and return the loaded sheet too.
-
-    Returns (None, None) for a slug no sheet has; that is not cached, so random slugs cannot fill it.
-    """
-    key = live_pointer_key(slug)  # before reading the database: a concurrent publish renews the generation
-    pointer = cache.get(key)
-    if pointer is not None:
-        return pointer, None
-    sheet = FactSheet.objects.select_related("live_revision").filter(slug=slug).first()
-    if sheet is None:
-        return None, None
-    if sheet.withdrawn_at is not None:
-        pointer = {
-            "state": "withdrawn",
-            "sheet_id": sheet.pk,
-            "message": f"This fact sheet was withdrawn on {sheet.withdrawn_at.date().isoformat()}. "
-            f"Reason: {sheet.withdrawal_reason}",
-        }
-    elif sheet.live_revision is None:
-        pointer = {"state": "unpublished", "sheet_id": sheet.pk}
-    else:
-        prefetch_related_objects([sheet], "conditions")
-        sheet_fp = _fingerprint(sheet.generic_name, sheet.brand_names, [(c.slug, c.name) for c in sheet.conditions.all()])
-        pointer = {
-            "state": "live",
-            "sheet_id": sheet.pk,
-            "sheet_fp": sheet_fp,
-            "revision_id": sheet.live_revision.pk,
-            "live_key": _content_key(sheet.live_revision, sheet_fp, as_version=False),
-        }
-    cache.set(key, pointer, settings.FACTSHEETS_LIVE_POINTER_TIMEOUT)
-    return pointer, sheet
+def detail_document(revision: FactSheetRevision, *, slug: str, as_version: bool) -> dict:
+    """The API detail of a published version: its stored rendition's document (the content as signed, with
+    the HTML as rendered at submission) plus the workflow record (version, dates, committee, address).
+    Field by field, this is `FactSheetRevisionSerializer`, which documents it in the schema."""
+    document = json.loads(revision.rendition.document)
+    document.update(
+        slug=slug,
+        version=revision.number,
+        reviewed_by={"name": revision.reviewed_by_name},
+        updated_on=_iso(revision.updated_on),
+        last_reviewed_on=_iso(revision.last_reviewed_on),
+        next_review_due=_iso(revision.next_review_due),
+        published_at=_utc(revision.published_at),
+        rendition_hash=revision.rendition.rendition_hash,
+        url=s.version_page_url(slug, revision.number) if as_version else s.sheet_page_url(slug),
+    )
+    return {key: document[key] for key in DETAIL_FIELDS}
 
 
-def _live_pointer(slug: str) -> tuple[dict, FactSheet | None]:
-    """The pointer of a sheet that has published content; 404 or 410 otherwise."""
-    pointer, sheet = _load_pointer(slug)
-    if pointer is None or pointer["state"] == "unpublished":
+def _sheet(slug: str) -> FactSheet:
+    """The sheet with published content at `slug` (one query, its live version and rendition joined); 404 or 410."""
+    sheet = FactSheet.objects.select_related("live_revision__rendition").filter(slug=slug).first()
+    if sheet is None or sheet.live_revision_id is None:
         raise NotFound(NOT_FOUND_MESSAGE)
-    if pointer["state"] == "withdrawn":
-        raise Gone(pointer["message"])
-    return pointer, sheet
+    if sheet.withdrawn_at is not None:
+        raise Gone(
+            f"This fact sheet was withdrawn on {sheet.withdrawn_at.date().isoformat()}. Reason: {sheet.withdrawal_reason}"
+        )
+    return sheet
 
 
-# Cached revision JSON ----------------------------------------------------------------------------
-
-
-def _serialize(revision: FactSheetRevision, sheet: FactSheet | None, *, as_version: bool) -> dict:
-    if sheet is not None:
-        revision.fact_sheet = sheet  # conditions already prefetched with the pointer
-        prefetch_related_objects([revision], "sections")
-    else:
-        prefetch_related_objects([revision], "sections", "fact_sheet__conditions")
-    data = s.FactSheetRevisionSerializer(revision, context={"as_version": as_version}).data
-    return json.loads(json.dumps(data))  # plain dicts and lists: safe to pickle into any cache
-
-
-def _cached_entry(key: str, build) -> dict:
-    entry = cache.get(key)
-    if entry is None:
-        data = build()
-        body = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
-        entry = {
-            "data": data,
-            "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
-            # Built after any change it reflects, so a client's If-Modified-Since never hides a change.
-            "last_modified": int(time.time()),
-        }
-        cache.set(key, entry, REVISION_CACHE_TIMEOUT)
-    return entry
-
-
-def _conditional_response(request, entry: dict):
-    headers = {
-        "ETag": entry["etag"],
-        "Last-Modified": http_date(entry["last_modified"]),
-        "Cache-Control": f"public, max-age={settings.FACTSHEETS_API_MAX_AGE}",
-    }
-    not_modified = get_conditional_response(request, etag=entry["etag"], last_modified=entry["last_modified"])
+def _conditional_response(request, revision: FactSheetRevision, data: dict):
+    """200 with ETag/Last-Modified, or 304 when the client's validators match (Django's conditional machinery)."""
+    body = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    reviewed = revision.last_reviewed_on
+    moments = [m for m in (revision.published_at, reviewed and dt.datetime(reviewed.year, reviewed.month, reviewed.day, tzinfo=dt.timezone.utc)) if m]
+    last_modified = int(max(moments).timestamp()) if moments else None
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.FACTSHEETS_API_MAX_AGE}"}
+    if last_modified:
+        headers["Last-Modified"] = http_date(last_modified)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
         for name, value in headers.items():
             not_modified[name] = value
         return not_modified
-    return Response(entry["data"], headers=headers)
+    return Response(data, headers=headers)
 
 
 def _public(response):
@@ -230,27 +181,18 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = self.get_queryset()
         q = filters.validated_data.get("q", "").strip()
         if q:
-            queryset = queryset.filter(
-                Q(title__icontains=q) | Q(fact_sheet__generic_name__icontains=q) | Q(fact_sheet__brand_names__icontains=q)
-            )
+            queryset = queryset.filter(Q(title__icontains=q) | Q(generic_name__icontains=q) | Q(brand_names__icontains=q))
         if "condition" in filters.validated_data:
-            queryset = queryset.filter(fact_sheet__conditions__slug=filters.validated_data["condition"])
+            queryset = queryset.filter(conditions__slug=filters.validated_data["condition"])
         if "updated_since" in filters.validated_data:
             queryset = queryset.filter(updated_on__gte=filters.validated_data["updated_since"])
         page = self.paginate_queryset(queryset)
         return _public(self.get_paginated_response(self.get_serializer(page, many=True).data))
 
     def retrieve(self, request, slug=None):
-        pointer, sheet = _live_pointer(slug)
-
-        def build():
-            if sheet is not None:
-                revision = sheet.live_revision
-            else:
-                revision = FactSheetRevision.objects.select_related("fact_sheet").get(pk=pointer["revision_id"])
-            return _serialize(revision, sheet, as_version=False)
-
-        return _conditional_response(request, _cached_entry(pointer["live_key"], build))
+        sheet = _sheet(slug)
+        revision = sheet.live_revision
+        return _conditional_response(request, revision, detail_document(revision, slug=sheet.slug, as_version=False))
 
     @extend_schema(
         summary="Published versions of one fact sheet, newest first",
@@ -264,10 +206,10 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, url_path="versions", serializer_class=s.FactSheetVersionListItemSerializer)
     def versions(self, request, slug=None):
-        pointer, _sheet = _live_pointer(slug)
+        sheet = _sheet(slug)
         queryset = (
             FactSheetRevision.objects.published()
-            .filter(fact_sheet_id=pointer["sheet_id"])
+            .filter(fact_sheet_id=sheet.pk)
             .select_related("fact_sheet")
             .order_by("-number")
         )
@@ -288,20 +230,19 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, url_path=r"versions/(?P<number>[0-9]+)")
     def version(self, request, slug=None, number=None):
-        pointer, sheet = _live_pointer(slug)
+        sheet = _sheet(slug)
         number = int(number)
         if not 1 <= number <= MAX_VERSION:
             raise NotFound("This fact sheet has no published version with this number.")
         revision = (
             FactSheetRevision.objects.published()
-            .filter(fact_sheet_id=pointer["sheet_id"], number=number)
-            .select_related("fact_sheet")
+            .filter(fact_sheet_id=sheet.pk, number=number)
+            .select_related("rendition")
             .first()
         )
         if revision is None:
             raise NotFound("This fact sheet has no published version with this number.")
-        key = _content_key(revision, pointer["sheet_fp"], as_version=True)
-        return _conditional_response(request, _cached_entry(key, lambda: _serialize(revision, sheet, as_version=True)))
+        return _conditional_response(request, revision, detail_document(revision, slug=sheet.slug, as_version=True))
 
 
 @extend_schema_view(
@@ -318,9 +259,18 @@ class ConditionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ConditionSerializer
 
     def get_queryset(self):
-        # One filter() call: the live and not-withdrawn tests apply to the same sheet.
-        return (
-            Condition.objects.filter(fact_sheets__live_revision__isnull=False, fact_sheets__withdrawn_at__isnull=True)
-            .distinct()
-            .order_by("name")
-        )
+        return selectors.conditions_with_live_sheets()
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD"])
+@permission_classes([AllowAny])
+@authentication_classes([])
+def api_index(request):
+    """`/api/`: where everything is, for a developer who types the address."""
+    return Response({
+        "factsheets": s.public_url(reverse("api:factsheet-list")),
+        "conditions": s.public_url(reverse("api:condition-list")),
+        "schema": s.public_url(reverse("api:schema")),
+        "docs": s.public_url(reverse("api:docs")),
+    })

@@ -1,28 +1,36 @@
-"""Cached revision JSON and the slug -> live revision pointer: fast, and never stale after a workflow change."""
+"""API answers come from the stored rendition: cheap on a cold cache, and never stale after a workflow change."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from factsheets.cache import forget_sheet, live_pointer_key
+from factsheets.services import revision_start_draft
 from reviews import services
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 
-def test_revision_json_is_cached_under_a_key_with_revision_pk_and_content_hash(client, publish, monkeypatch):
+def test_cold_cache_detail_reads_the_stored_rendition_within_two_queries(client, publish, django_assert_max_num_queries):
     live = publish(slug="a")
-    keys = []
-    original_set = cache.set
-    monkeypatch.setattr(cache, "set", lambda key, *args, **kwargs: (keys.append(key), original_set(key, *args, **kwargs))[1])
-    client.get("/api/v1/factsheets/a/")
-    content_keys = [k for k in keys if k != live_pointer_key("a") and not k.startswith(("throttle", "public-response:"))]
-    assert len(content_keys) == 1
-    assert f":{live.pk}:{live.content_hash}:" in content_keys[0]
-    assert cache.get(content_keys[0])["data"]["content_hash"] == live.content_hash
+    cache.clear()
+    with django_assert_max_num_queries(2):
+        body = client.get("/api/v1/factsheets/a/").json()
+    stored = json.loads(live.rendition.document)
+    assert body["content_hash"] == stored["content_hash"] == live.content_hash
+    assert body["sections"] == stored["sections"]
+    assert body["rendition_hash"] == live.rendition.rendition_hash
+
+
+def test_cold_cache_version_detail_within_two_queries(client, publish, django_assert_max_num_queries):
+    publish(slug="a")
+    cache.clear()
+    with django_assert_max_num_queries(2):
+        body = client.get("/api/v1/factsheets/a/versions/1/").json()
+    assert body["version"] == 1
 
 
 def test_cached_detail_makes_no_query(client, publish, django_assert_num_queries):
@@ -47,7 +55,7 @@ def test_first_publication_shows_at_once_even_after_a_404_was_served(client, aut
 
     draft = make_draft(author=author, fact_sheet=FactSheetFactory(slug="new"))
     review = services.revision_submit(revision=draft, by=author, committee=committee)
-    assert client.get("/api/v1/factsheets/new/").status_code == 404  # caches "unpublished"
+    assert client.get("/api/v1/factsheets/new/").status_code == 404
     for reviewer in (reviewer1, reviewer2):
         on_commit(services.review_sign, review=review, by=reviewer, verdict="approve", password=PASSWORD)
     assert client.get("/api/v1/factsheets/new/").status_code == 200
@@ -74,41 +82,17 @@ def test_reaffirmation_moves_review_dates_at_once(client, publish, editor, commi
     assert after["version"] == before["version"] and after["content_hash"] == before["content_hash"]
 
 
-def test_edits_of_the_sheets_own_fields_show_once_the_pointer_is_forgotten(client, publish, settings):
-    # The pointer expires after FACTSHEETS_LIVE_POINTER_TIMEOUT; forgetting it stands in for that here.
+def test_new_brand_names_show_when_their_version_is_published_and_not_before(
+    client, publish, author, committee, reviewer1, reviewer2, on_commit
+):
     live = publish(slug="a")
     assert client.get("/api/v1/factsheets/a/").json()["brand_names"] == ["Examplex", "Samplora"]
-    live.fact_sheet.brand_names = "Newbrand"
-    live.fact_sheet.save()
-    forget_sheet("a")
+    draft = revision_start_draft(fact_sheet=live.fact_sheet, by=author)
+    draft.brand_names = "Newbrand"
+    draft._history_user = author
+    draft.save()
+    review = on_commit(services.revision_submit, revision=draft, by=author, committee=committee)
+    on_commit(services.review_sign, review=review, by=reviewer1, verdict="approve", password=PASSWORD)
+    assert client.get("/api/v1/factsheets/a/").json()["brand_names"] == ["Examplex", "Samplora"]
+    on_commit(services.review_sign, review=review, by=reviewer2, verdict="approve", password=PASSWORD)
     assert client.get("/api/v1/factsheets/a/").json()["brand_names"] == ["Newbrand"]
-
-
-def test_pointer_expires_after_the_configured_timeout(client, publish, settings, monkeypatch):
-    settings.FACTSHEETS_LIVE_POINTER_TIMEOUT = 123
-    timeouts = {}
-    original_set = cache.set
-
-    def recording_set(key, value, timeout=None, **kwargs):
-        timeouts[key] = timeout
-        return original_set(key, value, timeout, **kwargs)
-
-    monkeypatch.setattr(cache, "set", recording_set)
-    publish(slug="a")
-    client.get("/api/v1/factsheets/a/")
-    assert timeouts[live_pointer_key("a")] == 123
-
-
-def test_unknown_slugs_are_not_cached(client):
-    client.get("/api/v1/factsheets/nobody/")
-    assert cache.get(live_pointer_key("nobody")) is None
-
-
-def test_a_pointer_read_before_a_publish_and_written_after_it_is_never_used(client, publish, publish_new_version):
-    live = publish(slug="a")
-    stale_key = live_pointer_key("a")  # a slow request computed its key and read the database ...
-    client.get("/api/v1/factsheets/a/")
-    stale_pointer = cache.get(stale_key)
-    publish_new_version(live.fact_sheet, title="Version two")  # ... a publish commits meanwhile ...
-    cache.set(stale_key, stale_pointer)  # ... and the slow request writes what it read, after the commit
-    assert client.get("/api/v1/factsheets/a/").json()["version"] == 2

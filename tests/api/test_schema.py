@@ -34,9 +34,9 @@ def test_schema_documents_every_field(schema):
     assert list(components["FactSheetRevision"]["properties"]) == [
         "slug", "title", "generic_name", "brand_names", "conditions", "version", "summary", "fast_facts", "sections",
         "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due", "published_at", "content_hash",
-        "url", "reading_grade",
+        "rendition_hash", "reading_grade", "language", "url",
     ]
-    assert list(components["FactSheetListItem"]["properties"]) == ["slug", "title", "version", "updated_on", "url"]
+    assert list(components["FactSheetListItem"]["properties"]) == ["slug", "title", "version", "updated_on", "language", "url"]
     assert list(components["Section"]["properties"]) == ["kind", "heading", "body_markdown", "body_html"]
     assert list(components["Condition"]["properties"]) == ["slug", "name"]
     for name in ("FactSheetRevision", "FactSheetListItem", "Section", "Condition"):

@@ -63,7 +63,8 @@ def run_verify():
 def test_verify_record_passes_on_an_untouched_record(record):
     ok, out, _ = run_verify()
     assert ok, out
-    assert "Checked 4 published revision(s) and 8 sign-off(s): 0 problem(s), 1 imported without sign-offs." in out
+    assert "Checked 4 submitted revision(s): 0 problem(s), 1 imported without sign-offs." in out
+    assert "Checked the chain of 8 sign-off(s)" in out
     assert "NOTE imported-sheet version 1: imported from old-site/imported.html, approved outside this system" in out
     assert "MISMATCH" not in out
 

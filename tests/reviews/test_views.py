@@ -333,7 +333,7 @@ def test_committee_admin_pages(admin_client, committee):
 
 
 def test_word_diff_marks_added_and_removed_words():
-    from reviews.diff import word_diff
+    from factsheets.diff import word_diff
 
     assert word_diff("Take it once a week.", "Take it twice a week.") == [
         ("equal", "Take it "), ("delete", "once"), ("insert", "twice"), ("equal", " a week."),

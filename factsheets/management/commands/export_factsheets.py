@@ -27,9 +27,10 @@ class Command(BaseCommand):
         out.mkdir(parents=True, exist_ok=True)
         sheets = (
             FactSheet.objects.live()
-            .select_related("live_revision")
+            .select_related("live_revision__rendition")
             .prefetch_related(
-                "conditions", Prefetch("live_revision__sections", queryset=Section.objects.order_by("position", "id"))
+                "live_revision__conditions",
+                Prefetch("live_revision__sections", queryset=Section.objects.order_by("position", "id")),
             )
             .order_by("slug")
         )

@@ -84,8 +84,6 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
                 "without --as-published to make a draft, and send that for review"
             )
         number = (sheet.revisions.aggregate(m=Max("number"))["m"] or 0) + 1
-        if sheet.generic_name != parsed.generic_name or sheet.brand_name_list != parsed.brand_names:
-            notes.append("the existing sheet's generic and brand names are kept; change them in the admin if needed")
     plan = ImportPlan(parsed=parsed, source=source, sheet=sheet, number=number, as_published=as_published, notes=notes)
 
     if as_published:
@@ -105,14 +103,13 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
         if parsed.committee_name and not parsed.committee_name.lower().endswith(printed.lower()):
             notes.append(f"the source says reviewed by the “{parsed.committee_name}”; recorded as the “{printed}”")
 
-    if sheet is None:
-        for name in parsed.conditions:
-            slug = slugify(name)
-            if not slug or len(name) > 200:
-                raise ImportRefused(f"cannot use {name!r} as a condition name")
-            existing = Condition.objects.filter(name__iexact=name).first()
-            existing = existing or Condition.objects.filter(slug=slug).first()
-            plan.conditions.append((name, existing))
+    for name in parsed.conditions:
+        slug = slugify(name)
+        if not slug or len(name) > 200:
+            raise ImportRefused(f"cannot use {name!r} as a condition name")
+        existing = Condition.objects.filter(name__iexact=name).first()
+        existing = existing or Condition.objects.filter(slug=slug).first()
+        plan.conditions.append((name, existing))
     return plan
 
 
@@ -128,19 +125,22 @@ def apply_import(plan: ImportPlan, *, by) -> FactSheetRevision:
     parsed, reason = plan.parsed, f"Imported from {plan.source}"
     sheet = plan.sheet
     if sheet is None:
-        sheet = FactSheet(slug=parsed.slug, generic_name=parsed.generic_name, brand_names=", ".join(parsed.brand_names))
+        sheet = FactSheet(slug=parsed.slug)
         _save(sheet, by, reason)
-        for name, condition in plan.conditions:
-            if condition is None:
-                condition = Condition(name=name, slug=slugify(name))
-                _save(condition, by, reason)
-            sheet.conditions.add(condition)
     else:
         sheet = FactSheet.objects.select_for_update().get(pk=sheet.pk)
+    conditions = []
+    for name, condition in plan.conditions:
+        if condition is None:
+            condition = Condition(name=name, slug=slugify(name))
+            _save(condition, by, reason)
+        conditions.append(condition)
     revision = FactSheetRevision(
         fact_sheet=sheet,
         number=plan.number,
         title=parsed.title,
+        generic_name=parsed.generic_name,
+        brand_names=", ".join(parsed.brand_names),
         summary=parsed.summary,
         fast_facts=list(parsed.fast_facts),
         credit_line=parsed.credit_line,
@@ -148,6 +148,7 @@ def apply_import(plan: ImportPlan, *, by) -> FactSheetRevision:
         created_by=by,
     )
     _save(revision, by, reason if plan.as_published else f"{reason} as a draft")
+    revision.conditions.set(conditions)
     for position, section in enumerate(parsed.sections):
         _save(
             Section(

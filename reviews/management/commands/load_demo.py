@@ -252,14 +252,15 @@ class Command(BaseCommand):
         if FactSheet.objects.filter(slug=slug).exists():
             return False
         author = users["author"]
-        sheet = FactSheet(slug=slug, generic_name=generic_name, brand_names=brand_names)
+        sheet = FactSheet(slug=slug)
         sheet._history_user = author
         sheet.save()
-        sheet.conditions.set([conditions[s] for s in condition_slugs])
         for index, content in enumerate(versions):
             if index == 0:
                 revision = revision_create_first_draft(
-                    fact_sheet=sheet, by=author, **{k: content[k] for k in ("title", "summary", "fast_facts", "credit_line")}
+                    fact_sheet=sheet, by=author, generic_name=generic_name, brand_names=brand_names,
+                    conditions=[conditions[s] for s in condition_slugs],
+                    **{k: content[k] for k in ("title", "summary", "fast_facts", "credit_line")},
                 )
             else:
                 revision = revision_start_draft(fact_sheet=sheet, by=author)

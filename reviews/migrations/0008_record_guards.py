@@ -7,7 +7,7 @@ from factsheets.db_guards import RecordGuard
 
 REVIEW_COLUMNS = [
     "id", "revision_id", "committee_id", "kind", "status", "submitted_by_id", "submitted_at", "closed_at",
-    "content_hash", "reading_justification", "quorum", "needs_authenticator",
+    "content_hash", "rendition_id", "reading_justification", "quorum", "needs_authenticator",
 ]
 APPEND_ONLY = [
     "reviews_decision", "reviews_accessevent", "reviews_review_members",
@@ -16,7 +16,7 @@ APPEND_ONLY = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reviews", "0006_signature_rules"), ("factsheets", "0008_record_guards")]
+    dependencies = [("reviews", "0007_signature_rules"), ("factsheets", "0009_record_guards")]
 
     operations = [
         RecordGuard("closed_review", "reviews_review", columns=REVIEW_COLUMNS),

@@ -9,8 +9,9 @@ from django.db import migrations
 from factsheets.db_guards import RecordGuard
 
 REVISION_COLUMNS = [
-    "id", "fact_sheet_id", "number", "status", "title", "summary", "fast_facts", "credit_line", "change_note",
-    "content_hash", "created_by_id", "created_at", "submitted_at", "approved_at", "published_at", "updated_on",
+    "id", "fact_sheet_id", "number", "status", "title", "generic_name", "brand_names", "conditions_as_signed",
+    "summary", "fast_facts", "credit_line", "change_note", "content_hash", "rendition_id", "hash_version",
+    "created_by_id", "created_at", "submitted_at", "approved_at", "published_at", "updated_on",
     "last_reviewed_on", "next_review_due", "publish_at", "reviewed_by_name", "imported_from",
 ]
 HISTORY_TABLES = [
@@ -20,12 +21,14 @@ HISTORY_TABLES = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("factsheets", "0007_sheet_search_index")]
+    dependencies = [("factsheets", "0008_names_in_revision_and_rendition")]
 
     operations = [
         RecordGuard("frozen_revision", "factsheets_factsheetrevision", columns=REVISION_COLUMNS),
         RecordGuard(
             "frozen_children", "factsheets_section", parent_table="factsheets_factsheetrevision", parent_column="revision_id"
         ),
+        # A stored rendition is what reviewers signed and patients are served: never rewritten.
+        RecordGuard("append_only", "factsheets_rendition"),
         *[RecordGuard("append_only", table) for table in HISTORY_TABLES],
     ]

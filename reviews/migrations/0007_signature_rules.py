@@ -33,8 +33,8 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('factsheets', '0007_sheet_search_index'),
-        ('reviews', '0005_text_validators_no_nul'),
+        ('factsheets', '0008_names_in_revision_and_rendition'),
+        ('reviews', '0006_signed_rendition'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,4 +1,5 @@
-"""What changed between the live version and the one under review, ready for a template to print.
+"""What changed between two versions of a sheet, ready for a template to print (the review screen and the
+public versions page).
 
 Segments are plain text with an operation ("equal", "insert", "delete"); the template escapes them,
 so nothing an author typed is ever rendered as HTML here.
@@ -51,16 +52,23 @@ def _field(label: str, old: str | None, new: str | None) -> FieldDiff:
     return FieldDiff(label, word_diff(old, new), "unchanged" if old == new else "changed")
 
 
+def _used_for(revision) -> str:
+    return ", ".join(c["name"] for c in revision.used_for())
+
+
 def revision_diff(old, new) -> list[FieldDiff]:
     """Per-field and per-section differences of revision `new` against `old` (None: everything is new).
 
     Sections are paired by kind and heading in page order, so an added or removed section shows as one.
     """
-    old_sections = list(old.sections.all()) if old is not None else []
-    new_sections = list(new.sections.all())
+    old_sections = old.ordered_sections() if old is not None else []
+    new_sections = new.ordered_sections()
     empty = old is None
     diffs = [
         _field("Title", None if empty else old.title, new.title),
+        _field("Generic name", None if empty else old.generic_name, new.generic_name),
+        _field("Brand names", None if empty else ", ".join(old.brand_name_list), ", ".join(new.brand_name_list)),
+        _field("Used for", None if empty else _used_for(old), _used_for(new)),
         _field("Summary", None if empty else old.summary, new.summary),
         _field("Fast facts", None if empty else "\n".join(old.fast_facts or []), "\n".join(new.fast_facts or [])),
     ]
