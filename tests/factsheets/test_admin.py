@@ -47,6 +47,9 @@ def revision_post(revision, sections=(), **overrides) -> dict:
     existing = list(revision.sections.all())
     data = {
         "title": revision.title,
+        "generic_name": revision.generic_name,
+        "brand_names": revision.brand_names,
+        "conditions": [c.pk for c in revision.conditions.all()],
         "summary": revision.summary,
         "fast_facts": "\n".join(revision.fast_facts),
         "credit_line": revision.credit_line,
@@ -87,7 +90,8 @@ def test_author_creates_sheet_and_first_draft_in_one_form(client, author):
     assert draft.created_by == author
     assert draft.history.get().history_user == author
     assert sheet.history.get().history_user == author
-    assert list(sheet.conditions.all()) == [condition]
+    assert (draft.generic_name, draft.brand_name_list, draft.title) == ("examplumab", ["Examplex"], "Examplumab (Examplex)")
+    assert list(draft.conditions.all()) == [condition]
 
 
 def test_duplicate_slug_is_refused_with_a_message(client, author):
@@ -166,6 +170,17 @@ def test_author_adds_sections_and_edits_fast_facts(client, author):
     assert [s.heading for s in draft.sections.all()] == ["How it works", "Dosing"]
     assert draft.sections.get(heading="Dosing").body_html == "<p>Once a <strong>week</strong>.</p>"
     assert Section.history.filter(revision_id=draft.pk, history_user=author).count() == 2
+
+
+def test_author_edits_names_and_conditions_on_the_draft(client, author):
+    gout = Condition.objects.create(name="Gout", slug="gout")
+    draft = make_draft(author=author)
+    client.force_login(author)
+    data = revision_post(draft, generic_name="newumab", brand_names="Newbrand, Otherbrand", conditions=[gout.pk])
+    assert client.post(change_url(draft), data).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.generic_name, draft.brand_name_list) == ("newumab", ["Newbrand", "Otherbrand"])
+    assert draft.used_for() == [{"slug": "gout", "name": "Gout"}]
 
 
 def test_new_section_without_position_goes_last(client, author):

@@ -1,7 +1,7 @@
 """The fact sheet changelist stays cheap: 50 rows a page, no full-table count, row checkboxes as markup."""
 
 from factsheets.admin import FactSheetAdmin
-from tests.factories import FactSheetFactory
+from tests.factories import FactSheetFactory, make_published
 
 
 def test_changelist_pages_by_50_without_a_full_count():
@@ -9,8 +9,11 @@ def test_changelist_pages_by_50_without_a_full_count():
     assert FactSheetAdmin.show_full_result_count is False
 
 
-def test_row_checkbox_is_the_admin_markup_and_escapes_the_title(admin_client, db):
-    sheet = FactSheetFactory(slug="odd", generic_name='<b>"odd"</b>')
+def test_row_checkbox_is_the_admin_markup_and_escapes_the_title(admin_client, author, reviewer1, reviewer2, committee):
+    sheet = make_published(
+        author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=FactSheetFactory(slug="odd"),
+        title='<b>"odd"</b>',
+    ).fact_sheet
     html = admin_client.get("/admin/factsheets/factsheet/").content.decode()
     assert (f'<input type="checkbox" name="_selected_action" value="{sheet.pk}" class="action-select" '
             'aria-label="Select this object for an action - &lt;b&gt;&quot;odd&quot;&lt;/b&gt;">') in html
@@ -18,7 +21,7 @@ def test_row_checkbox_is_the_admin_markup_and_escapes_the_title(admin_client, db
 
 
 def test_selected_rows_still_reach_the_action(admin_client, db):
-    sheet = FactSheetFactory(slug="odd", generic_name="odd")
+    sheet = FactSheetFactory(slug="odd")
     response = admin_client.post("/admin/factsheets/factsheet/", {
         "action": "start_new_draft", "_selected_action": [sheet.pk], "index": 0,
     })

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from factsheets.exporting import DETAIL_KEYS, revision_detail_data
-from factsheets.models import Condition, FactSheet, FactSheetRevision, Section, SectionKind
+from factsheets.models import Condition, FactSheet, FactSheetRevision, Rendition, Section, SectionKind
 from reviews import services
 from reviews.models import Decision, Review
 from tests.factories import FactSheetFactory, make_draft, make_published
@@ -26,16 +26,18 @@ def export(outdir, fmt="markdown"):
 def published(author, reviewer1, reviewer2, committee):
     """Two live sheets (one on its second version, one with tricky text), a draft-only sheet and a withdrawn one."""
     arthritis = Condition.objects.create(name="Example arthritis", slug="example-arthritis")
-    first = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
-    first.fact_sheet.conditions.add(arthritis)
+    first = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, conditions=[arthritis])
     sheet = first.fact_sheet
-    second = make_draft(author=author, fact_sheet=sheet, number=2, title="Examplumab (Examplex), second edition")
+    second = make_draft(
+        author=author, fact_sheet=sheet, number=2, title="Examplumab (Examplex), second edition", conditions=[arthritis]
+    )
     review = services.revision_submit(revision=second, by=author, committee=committee)
     for reviewer in (reviewer1, reviewer2):
         services.review_sign(review=review, by=reviewer, verdict="approve", password="correct-horse-battery-staple")
     tricky = make_draft(
         author=author,
-        fact_sheet=FactSheetFactory(slug="trickumab", brand_names=""),
+        fact_sheet=FactSheetFactory(slug="trickumab"),
+        brand_names="",
         sections=0,
         summary='Quotes "here", a colon: and a # sign.',
         fast_facts=["A fact with **bold** text.", "Another: with a colon."],
@@ -81,8 +83,8 @@ def test_detail_data_has_exactly_the_api_keys(published):
     data = revision_detail_data(revision)
     assert list(data) == [
         "slug", "title", "generic_name", "brand_names", "conditions", "version", "summary", "fast_facts", "sections",
-        "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due", "published_at", "content_hash", "url",
-        "reading_grade",
+        "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due", "published_at", "content_hash",
+        "rendition_hash", "reading_grade", "language", "url",
     ]
     assert data["brand_names"] == [] and data["authors"] == "Z. Writer, MD, PhD"
 
@@ -101,6 +103,8 @@ def test_markdown_export_then_import_into_an_empty_database_gives_identical_hash
         Decision.objects.all().delete()
         Review.objects.all().delete()
         FactSheet.objects.update(live_revision=None)
+        FactSheetRevision.objects.update(rendition=None)
+        Rendition.objects.all().delete()
         Section.objects.all().delete()
         FactSheetRevision.objects.all().delete()
         FactSheet.objects.all().delete()
@@ -116,7 +120,9 @@ def test_markdown_export_then_import_into_an_empty_database_gives_identical_hash
     for sheet in FactSheet.objects.live():
         assert sheet.live_revision.reviewed_by_name == committee_name
         assert sheet.live_revision.content_hash == sheet.live_revision.compute_content_hash()
-    assert list(FactSheet.objects.get(slug=published[0]).conditions.values_list("slug", flat=True)) == ["example-arthritis"]
+    assert FactSheet.objects.get(slug=published[0]).live_revision.used_for() == [
+        {"slug": "example-arthritis", "name": "Example arthritis"}
+    ]
     assert FactSheet.objects.get(slug="trickumab").live_revision.sections.get().kind == SectionKind.OTHER
 
 

@@ -230,7 +230,8 @@ def test_written_markdown_reads_back_unchanged():
     assert sheet.canonical_content() == {
         "title": args["title"], "summary": args["summary"], "fast_facts": args["fast_facts"],
         "sections": [{"kind": k, "heading": h, "body": b} for k, h, b in args["sections"]],
-        "credit_line": args["credit_line"],
+        "credit_line": args["credit_line"], "generic_name": args["generic_name"], "brand_names": args["brand_names"],
+        "conditions": args["conditions"],
     }
     assert (sheet.slug, sheet.updated_on, sheet.committee_name) == ("roundumab", dt.date(2020, 5, 1), args["committee"])
 

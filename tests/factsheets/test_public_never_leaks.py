@@ -13,10 +13,11 @@ from tests.factories import PASSWORD, FactSheetFactory, make_draft, make_publish
 Status = FactSheetRevision.Status
 
 
-def secret_revision(*, author, sheet, number, marker):
+def secret_revision(*, author, sheet, number, marker, conditions=()):
     """A draft whose every patient-facing field carries `marker`, so any leak is easy to spot."""
     revision = make_draft(
         author=author, fact_sheet=sheet, number=number, title=f"Title {marker}", summary=f"Summary {marker}.",
+        generic_name=f"{marker}generic", brand_names=f"{marker}brand", conditions=conditions,
         fast_facts=[f"Fact {marker}."], change_note=f"Change {marker}.",
     )
     section = Section(revision=revision, position=9, heading=f"Heading {marker}", body=f"Body {marker} text.")
@@ -37,20 +38,21 @@ def world(author, reviewer1, reviewer2, editor, committee):
     unapproved = []
 
     def sheet(slug):
-        s = FactSheetFactory(slug=slug, generic_name=slug.replace("-", " "), brand_names="")
-        s.conditions.add(condition)
-        return s
+        return FactSheetFactory(slug=slug)
 
-    # Never published: the sheet's own names are secret too.
-    unapproved.append(secret_revision(author=author, sheet=sheet("zqdraftonly"), number=1, marker="zqdraftonly"))
-    in_review = secret_revision(author=author, sheet=sheet("zqinreview"), number=1, marker="zqinreview")
+    # Never published: the names and conditions of the unapproved versions are secret too.
+    def secret(slug, number=1, s=None):
+        return secret_revision(author=author, sheet=s or sheet(slug), number=number, marker=slug, conditions=[condition])
+
+    unapproved.append(secret("zqdraftonly"))
+    in_review = secret("zqinreview")
     submit(in_review, author, committee)
     unapproved.append(in_review)
-    changes = secret_revision(author=author, sheet=sheet("zqchanges"), number=1, marker="zqchanges")
+    changes = secret("zqchanges")
     review = submit(changes, author, committee)
     services.review_sign(review=review, by=reviewer1, verdict="request_changes", password=PASSWORD, comment="Simpler.")
     unapproved.append(changes)
-    scheduled = secret_revision(author=author, sheet=sheet("zqscheduled"), number=1, marker="zqscheduled")
+    scheduled = secret("zqscheduled")
     scheduled.publish_at = timezone.now() + dt.timedelta(days=7)
     scheduled.save()
     review = submit(scheduled, author, committee)
@@ -63,8 +65,9 @@ def world(author, reviewer1, reviewer2, editor, committee):
     for marker, state in [("zqnewdraft", "draft"), ("zqnewreview", "review"), ("zqnewscheduled", "scheduled")]:
         s = sheet(f"live-{state}")
         make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=s,
-                       title=f"Published {state} sheet", summary=f"Approved summary {state}.")
-        newer = secret_revision(author=author, sheet=s, number=2, marker=marker)
+                       title=f"Published {state} sheet", summary=f"Approved summary {state}.", brand_names="",
+                       conditions=[condition])
+        newer = secret(marker, number=2, s=s)
         if state == "scheduled":
             newer.publish_at = timezone.now() + dt.timedelta(days=7)
             newer.save()
@@ -79,7 +82,7 @@ def world(author, reviewer1, reviewer2, editor, committee):
     # Withdrawn: its approved text must leave every list, and its pages answer 410.
     withdrawn = sheet("zqwithdrawn")
     make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=withdrawn,
-                   title="Title zqwithdrawn", summary="Summary zqwithdrawn.")
+                   title="Title zqwithdrawn", summary="Summary zqwithdrawn.", brand_names="", conditions=[condition])
     services.factsheet_withdraw(fact_sheet=withdrawn, by=editor, reason="Taken off the market.")
 
     statuses = sorted({r.status for r in FactSheetRevision.objects.filter(pk__in=[u.pk for u in unapproved])})

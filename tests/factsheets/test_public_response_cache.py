@@ -17,15 +17,15 @@ API_LISTS = ["/api/v1/factsheets/", "/api/v1/factsheets/examplumab/versions/"]  
 def live(author, reviewer1, reviewer2, committee):
     from factsheets.models import Condition
 
-    sheet = FactSheetFactory(slug="examplumab", generic_name="examplumab")
-    sheet.conditions.add(Condition.objects.create(name="Gout", slug="gout"))
-    return make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=sheet,
-                          title="Examplumab version one")
+    return make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
+                          fact_sheet=FactSheetFactory(slug="examplumab"), generic_name="examplumab",
+                          conditions=[Condition.objects.create(name="Gout", slug="gout")], title="Examplumab version one")
 
 
 def _publish_v2(live, author, reviewer1, reviewer2, committee):
     return make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                          fact_sheet=live.fact_sheet, number=2, title="Examplumab version two")
+                          fact_sheet=live.fact_sheet, number=2, title="Examplumab version two",
+                          conditions=live.conditions.all())
 
 
 @pytest.mark.parametrize("url", LISTS)
@@ -149,19 +149,31 @@ def test_not_found_is_not_stored(client, live):
     assert not [k for k in cache._cache if middleware.KEY_PREFIX in k]
 
 
-def test_admin_edit_of_a_sheets_names_shows_at_once(client, live, admin_client, django_capture_on_commit_callbacks):
-    client.get("/search/?q=newbrand")
-    assert b"/factsheets/examplumab/" not in client.get("/search/?q=newbrand").content
-    sheet = live.fact_sheet
+def test_admin_edits_of_a_live_sheets_names_reach_no_answer_cached_or_fresh(client, live, admin_client,
+                                                                           django_capture_on_commit_callbacks):
+    """Names are signed version content: neither a cached nor a freshly built answer shows an admin's edit."""
+    urls = [SHEET, "/search/?q=newbrand", "/api/v1/factsheets/examplumab/", "/conditions/gout/"]
+    before = {url: client.get(url).content for url in urls}
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(f"/admin/factsheets/factsheet/{sheet.pk}/change/", {
-            "generic_name": "examplumab", "brand_names": "Newbrand", "conditions": [c.pk for c in sheet.conditions.all()],
+        admin_client.post(f"/admin/factsheets/factsheet/{live.fact_sheet.pk}/change/", {
+            "generic_name": "examplumab", "brand_names": "Newbrand",
             "revisions-TOTAL_FORMS": "0", "revisions-INITIAL_FORMS": "0",
         })
-    assert response.status_code == 302
+        admin_client.post(f"/admin/factsheets/factsheetrevision/{live.pk}/change/", {
+            "title": live.title, "generic_name": "examplumab", "brand_names": "Newbrand", "summary": live.summary,
+            "fast_facts": "\n".join(live.fast_facts), "credit_line": live.credit_line, "change_note": "",
+            "sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0",
+        })
     client.cookies.clear()
-    assert b"/factsheets/examplumab/" in client.get("/search/?q=newbrand").content
-    assert b"Newbrand" in client.get(SHEET).content
+    for fresh in (False, True):
+        if fresh:
+            cache.clear()
+        for url in urls:
+            response = client.get(url)
+            assert b"Newbrand" not in response.content, url
+            if url != "/search/?q=newbrand":
+                assert response.content == before[url], url
+    assert b"/factsheets/examplumab/" not in client.get("/search/?q=newbrand").content
 
 
 def test_the_api_rate_limit_also_counts_cached_answers(client, live, monkeypatch):

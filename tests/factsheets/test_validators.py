@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from factsheets.models import Condition, FactSheet, Section
+from factsheets.models import Condition, Section
 from factsheets.validators import FastFactsValidator, no_nul_bytes
 from reviews import services
 from reviews.models import Decision
@@ -49,13 +49,20 @@ def test_section_fields_refuse_nul(author, field):
     assert NUL_MESSAGE in str(error.value.message_dict[field])
 
 
-@pytest.mark.parametrize("model,field", [(FactSheet, "generic_name"), (FactSheet, "brand_names"), (Condition, "name")])
-def test_sheet_and_condition_names_refuse_nul(db, model, field):
-    obj = model(slug="x", name="x") if model is Condition else model(slug="x", generic_name="x")
-    setattr(obj, field, "a\x00b")
+@pytest.mark.parametrize("field", ["generic_name", "brand_names"])
+def test_revision_names_refuse_nul(author, field):
+    revision = make_draft(author=author)
+    setattr(revision, field, "a\x00b")
     with pytest.raises(ValidationError) as error:
-        obj.full_clean()
+        revision.full_clean()
     assert NUL_MESSAGE in str(error.value.message_dict[field])
+
+
+def test_condition_name_refuses_nul(db):
+    condition = Condition(slug="x", name="a\x00b")
+    with pytest.raises(ValidationError) as error:
+        condition.full_clean()
+    assert NUL_MESSAGE in str(error.value.message_dict["name"])
 
 
 def test_overlong_summary_is_refused_by_the_model(author):

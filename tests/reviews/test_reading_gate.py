@@ -121,7 +121,9 @@ def test_review_page_shows_before_after_grades_justification_and_jargon(
     assert f"Compared with the live version: grade {before} → {after} (harder to read)" in html
     assert "target grade 8.0 or lower" in html and "Above target" in html
     assert "Needed &lt;b&gt;terms&lt;/b&gt; for accuracy." in html
-    assert '<mark class="jargon" title="Plain: kidney">renal<span class="jargon-plain"> (plain: kidney)</span></mark>' in html
+    # Hints are listed beside the stored page, which stays exactly what patients will be served.
+    assert '<dt>renal <span class="jargon-count">(1×)</span></dt>\n    <dd>Plain: kidney</dd>' in html
+    assert "Check your <strong>renal</strong> function." in html
     assert "Plain: under the skin" in html
 
 

@@ -76,8 +76,9 @@ def test_verify_record_catches_a_section_changed_behind_the_committees_back(reco
     ok, out, error = run_verify()
     assert not ok
     slug = v2.fact_sheet.slug
-    assert f"MISMATCH {slug} version 2: content changed after approval" in out
-    assert f"MISMATCH {slug} version 2: sign-off by" in out
+    assert f"MISMATCH {slug} version 2 [content]: content changed after approval" in out
+    assert f"MISMATCH {slug} version 2 [signature]: sign-off by" in out
+    assert f"MISMATCH {slug} version 2 [section 1 body_markdown]:" in out
     assert f"MISMATCH {slug} version 1" not in out
     assert "problem(s)" in error
 
@@ -106,7 +107,8 @@ def test_verify_record_catches_a_title_change_in_a_withdrawn_sheet(record):
         FactSheetRevision.objects.filter(pk=record["withdrawn"].pk).update(title="Something else")
     ok, out, _ = run_verify()
     assert not ok
-    assert "MISMATCH gone version 1: content changed after approval" in out
+    assert "MISMATCH gone version 1 [content]: content changed after approval" in out
+    assert "MISMATCH gone version 1 [title]: title differs from the signed rendition" in out
 
 
 def test_verify_record_catches_a_publication_below_quorum(record):

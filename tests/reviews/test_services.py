@@ -442,7 +442,7 @@ def test_content_hash_mismatch_refuses_publishing(author, reviewer1, reviewer2, 
     with guards_lifted():
         Section.objects.filter(revision=draft).update(body="Changed after the committee signed.")
     before = snapshot()
-    with pytest.raises(services.TransitionNotAllowed, match="content hash mismatch"):
+    with pytest.raises(services.TransitionNotAllowed, match="content or rendition hash mismatch"):
         services.revision_publish(revision=draft, by=editor)
     with time_machine.travel(dt.datetime(2099, 1, 2, tzinfo=UTC), tick=False):
         assert services.publish_due() == []
