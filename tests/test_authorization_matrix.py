@@ -36,8 +36,11 @@ def users(author, reviewer1, reviewer2, reviewer3, editor, committee):
 def fingerprint():
     """Everything a refused action must leave untouched."""
     return (
-        sorted(FactSheetRevision.objects.values_list("pk", "status", "content_hash", "title", "publish_at")),
-        sorted(FactSheet.objects.values_list("pk", "live_revision", "withdrawn_at", "generic_name", "brand_names")),
+        sorted(FactSheetRevision.objects.values_list(
+            "pk", "status", "content_hash", "title", "generic_name", "brand_names", "publish_at", "rendition",
+        )),
+        sorted(FactSheetRevision.conditions.through.objects.values_list("factsheetrevision", "condition")),
+        sorted(FactSheet.objects.values_list("pk", "slug", "live_revision", "withdrawn_at")),
         sorted(Review.objects.values_list("pk", "status", "kind")),
         sorted(Section.objects.values_list("pk", "heading", "body")),
         sorted(Condition.objects.values_list("pk", "name")),

@@ -29,15 +29,15 @@ def test_every_history_admin_is_read_only():
 def test_posting_to_a_sheet_history_form_reverts_nothing(client, author):
     sheet = make_draft(author=author).fact_sheet
     first = sheet.history.earliest()
-    sheet.brand_names = "Newbrand"
+    sheet.slug = "renamed-sheet"
     sheet.save()
     client.force_login(author)
     url = history_form_url(sheet, first.history_id)
     assert client.get(url).status_code == 200  # history is readable
-    response = client.post(url, {"slug": sheet.slug, "generic_name": "reverted", "brand_names": first.brand_names})
+    response = client.post(url, {"slug": first.slug})
     assert response.status_code == 403
     sheet.refresh_from_db()
-    assert sheet.brand_names == "Newbrand" and sheet.generic_name != "reverted"
+    assert sheet.slug == "renamed-sheet"
 
 
 @pytest.mark.django_db
