@@ -108,7 +108,9 @@ def _freeze(revisions, Rendition) -> None:
     for rev, rendition in zip(revisions, Rendition.objects.bulk_create(renditions, batch_size=500), strict=True):
         rev.rendition = rendition
     if revisions:
-        type(revisions[0]).objects.bulk_update(revisions, ["conditions_as_signed", "content_hash", "rendition"], batch_size=500)
+        type(revisions[0]).objects.bulk_update(
+            revisions, ["status", "conditions_as_signed", "content_hash", "rendition"], batch_size=500
+        )
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -144,6 +146,7 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
 
     from factsheets.markdown import render_markdown
     from factsheets.models import Condition, FactSheet, FactSheetRevision, Rendition, Section
+    from reviews import chain
     from reviews.models import Committee, Decision, Review
 
     Status = FactSheetRevision.Status
@@ -260,7 +263,15 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                         rev.reviewed_by_name = committee.name
                     revisions.append(rev)
                     revision_sections.append(sections)
+            # Inserted as drafts and frozen by one update (as submission does): the database refuses to
+            # rewrite the content of a version that is already submitted.
+            statuses = [rev.status for rev in revisions]
+            for rev in revisions:
+                rev.status = Status.DRAFT
             revisions = FactSheetRevision.objects.bulk_create(revisions, batch_size=1000)
+            for rev, status in zip(revisions, statuses, strict=True):
+                rev.status = status
+            status_by_pk = {rev.pk: rev.status for rev in revisions}
 
             section_rows = (
                 (rev.pk, p, k, h, b, html)
@@ -277,6 +288,8 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                 .prefetch_related("sections", "conditions")
                 .order_by("pk")
             )
+            for rev in frozen:
+                rev.status = status_by_pk[rev.pk]
             _freeze(frozen, Rendition)
             by_pk = {rev.pk: rev for rev in frozen}
             revisions = [by_pk.get(rev.pk, rev) for rev in revisions]
@@ -309,7 +322,8 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                             printed_name=reviewer.get_full_name(), meaning=Decision.MEANINGS[Decision.Verdict.APPROVE],
                         )
                     )
-            Decision.objects.bulk_create(decisions, batch_size=2000)
+            head = Decision.objects.order_by("-sequence").values_list("sequence", "chain_hash").first()
+            Decision.objects.bulk_create(chain.link(decisions, after=head), batch_size=2000)
 
             withdrawn_ids = []
             for sheet, plan in zip(sheets, plans, strict=True):

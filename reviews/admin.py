@@ -1,28 +1,41 @@
 """Committees are managed here; reviews and sign-offs are read-only records (never added, edited or
 deleted through the admin: they come only from `reviews.services`, through the workflow screens)."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
 
-from .models import Committee, Decision, Review
+from .models import AccessEvent, Committee, Decision, Review
 
 
 @admin.register(Committee)
 class CommitteeAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+    """Editors keep a committee's name and review interval; who signs and how many must approve (members,
+    quorum, authenticator codes) are set by administrators only, and each change is in the access log."""
+
+    SIGNING_RULES = ("members", "required_approvals", "signing_needs_authenticator")
+
     list_display = ["name", "required_approvals", "review_interval_months", "member_count"]
     search_fields = ["name"]
     filter_horizontal = ["members"]
     fieldsets = [
         (None, {"fields": ["name", "members"]}),
-        ("Rules", {"fields": ["required_approvals", "review_interval_months"]}),
+        ("Rules", {"fields": ["required_approvals", "signing_needs_authenticator", "review_interval_months"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [f for f in self.SIGNING_RULES if f not in fields]
+        return fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("members")
@@ -42,7 +55,10 @@ class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Decision
     extra = 0
     can_delete = False
-    fields = ["printed_name", "verdict", "meaning", "signed_at", "comment", "conflict_of_interest", "content_hash"]
+    fields = [
+        "printed_name", "verdict", "meaning", "signed_at", "second_factor", "comment", "conflict_of_interest",
+        "content_hash", "sequence",
+    ]
     readonly_fields = fields
     ordering = ["signed_at", "id"]
 
@@ -74,11 +90,14 @@ class ReviewAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["printed_name", "meaning", "signed_at", "review"]
+    list_display = ["sequence", "printed_name", "meaning", "signed_at", "review"]
     list_filter = ["verdict"]
     search_fields = ["printed_name", "comment", "review__revision__title"]
     list_select_related = ["review__revision", "review__committee"]
-    fields = ["review", "reviewer", "printed_name", "verdict", "meaning", "signed_at", "comment", "conflict_of_interest", "content_hash"]
+    fields = [
+        "review", "reviewer", "printed_name", "verdict", "meaning", "signed_at", "second_factor", "comment",
+        "conflict_of_interest", "content_hash", "sequence", "previous_hash", "chain_hash",
+    ]
     readonly_fields = fields
 
     def get_actions(self, request):
@@ -87,34 +106,85 @@ class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return actions
 
 
-class RoleSafeUserAdmin(UserAdmin):
-    """Editors manage accounts, but only an administrator (superuser) grants the powers that could get
-    around a committee: superuser status, single permissions, and the Editors role itself."""
+class AccountWithoutPasswordForm(forms.ModelForm):
+    """A new account made by an editor: no password and no email address. An administrator gives it its
+    email address; its owner then chooses a password through the reset link."""
 
-    PRIVILEGED_FIELDS = ("is_superuser", "user_permissions")
+    class Meta:
+        model = get_user_model()
+        fields = ["username", "first_name", "last_name"]
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+class RoleSafeUserAdmin(UserAdmin):
+    """Editors manage accounts' names and staff status. Only an administrator (superuser) grants powers
+    (superuser status, single permissions, roles) or sets someone's email address or password, and a
+    password set by anyone but its owner cannot sign (`reviews.access`). No screen offers an editor a way
+    to set another person's password or email."""
+
+    PRIVILEGED_FIELDS = ("is_superuser", "user_permissions", "groups")
+    NEW_ACCOUNT_FIELDSETS = [(None, {"fields": ("username", "first_name", "last_name")})]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields += [f for f in self.PRIVILEGED_FIELDS if f not in fields]
+            if obj is not None and obj.pk != request.user.pk:
+                fields.append("email")
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        if obj is None:
+            return self.NEW_ACCOUNT_FIELDSETS
+        # Without the password row there is no link to the set-password screen.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and not request.user.is_superuser:
+            kwargs["form"] = AccountWithoutPasswordForm
+        return super().get_form(request, obj, **kwargs)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            if str(request.user.pk) == str(id):
+                return redirect("admin:password_change")  # asks for the current password first
+            raise PermissionDenied("Only the account's owner sets its password.")
+        return super().user_change_password(request, id, form_url)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "groups" and not request.user.is_superuser:
-            kwargs["queryset"] = Group.objects.exclude(name="Editors")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+    def has_delete_permission(self, request, obj=None):
+        # Accounts that signed or changed anything are part of the record: deactivate them instead.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
-    def save_related(self, request, form, formsets, change):
-        # A non-superuser's form cannot offer Editors, but an editor's own membership must survive a save.
-        keep_editor = change and not request.user.is_superuser and form.instance.groups.filter(name="Editors").exists()
-        super().save_related(request, form, formsets, change)
-        if keep_editor:
-            form.instance.groups.add(Group.objects.get(name="Editors"))
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "kind", "user", "committee", "actor", "by_owner", "via", "detail"]
+    list_filter = ["kind", "by_owner"]
+    search_fields = ["user__username", "actor__username", "detail", "via"]
+    list_select_related = ["user", "actor", "committee"]
+    fields = list_display
+    readonly_fields = fields
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 User = get_user_model()

@@ -44,8 +44,15 @@ class SignForm(forms.Form):
         strip=False,
     )
 
-    def __init__(self, *args, reaffirmation: bool = False, **kwargs):
+    def __init__(self, *args, reaffirmation: bool = False, needs_code: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if needs_code:
+            self.fields["code"] = forms.CharField(
+                label="Authenticator code",
+                max_length=10,
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+                help_text="The six-digit code your authenticator app shows now. The committee requires it to sign.",
+            )
         approve_meaning = Decision.REAFFIRM_MEANING if reaffirmation else Decision.MEANINGS[Decision.Verdict.APPROVE]
         self.fields["verdict"].choices = [
             (Decision.Verdict.APPROVE, f"Approve: “{approve_meaning}”"),

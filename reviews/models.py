@@ -15,6 +15,24 @@ from simple_history.models import HistoricalRecords
 from factsheets.models import FactSheetRevision, Rendition
 from factsheets.validators import no_nul_bytes
 
+from . import chain
+
+# The database refuses a quorum below this whatever the setting says: nobody publishes alone.
+QUORUM_FLOOR = 2
+
+
+def min_approvals() -> int:
+    return max(QUORUM_FLOOR, int(getattr(settings, "REVIEWS_MIN_APPROVALS", QUORUM_FLOOR)))
+
+
+def validate_quorum(value) -> None:
+    if value is not None and value < min_approvals():
+        raise ValidationError(
+            f"A committee needs at least {min_approvals()} approvals to publish (the site minimum); "
+            f"{value} is too few.",
+            code="quorum_below_minimum",
+        )
+
 
 class Committee(models.Model):
     name = models.CharField(
@@ -24,7 +42,10 @@ class Committee(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="committees", help_text="Reviewers who may sign off for this committee."
     )
     required_approvals = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1)], help_text="How many distinct approvals publish a revision (quorum)."
+        default=2,
+        validators=[validate_quorum],
+        help_text="How many distinct approvals publish a revision (quorum); never below the site minimum "
+        "(REVIEWS_MIN_APPROVALS, at least 2). A review keeps the quorum in force when it was opened.",
     )
     review_interval_months = models.PositiveSmallIntegerField(
         default=36, validators=[MinValueValidator(1)], help_text="A published sheet is due for review this many months after its last review."
@@ -36,6 +57,11 @@ class Committee(models.Model):
         validators=[MinValueValidator(Decimal("1.0"))],
         help_text="Target reading grade (Flesch-Kincaid). Submitting a version that reads above it needs a written justification.",
     )
+    signing_needs_authenticator = models.BooleanField(
+        default=False,
+        help_text="Signing needs an authenticator code: members then enrol an authenticator app on their account "
+        "page and type its current code with their password. Applies to reviews opened after the change.",
+    )
 
     history = HistoricalRecords()
 
@@ -43,7 +69,9 @@ class Committee(models.Model):
         ordering = ["name"]
         verbose_name = "committee"
         constraints = [
-            models.CheckConstraint(condition=Q(required_approvals__gte=1), name="committee_quorum_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(required_approvals__gte=QUORUM_FLOOR), name="committee_quorum_at_least_two"
+            ),
         ]
 
     def __str__(self):
@@ -55,8 +83,8 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(status=Review.Status.OPEN)
 
     def awaiting(self, user):
-        """Open reviews of committees the user sits on that the user has not signed yet."""
-        return self.open().filter(committee__members=user).exclude(decisions__reviewer=user)
+        """Open reviews the user may sign (a member at submission) and has not signed yet."""
+        return self.open().filter(members=user).exclude(decisions__reviewer=user)
 
 
 class Review(models.Model):
@@ -94,6 +122,20 @@ class Review(models.Model):
         editable=False,
         help_text="Why the version reads above the committee's target grade, as written by the submitter.",
     )
+    # The rules in force when the review was opened: later changes to the committee do not apply to it.
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        editable=False,
+        help_text="The committee's members when the version was submitted; only they sign this review.",
+    )
+    quorum = models.PositiveSmallIntegerField(
+        null=True, editable=False, help_text="Approvals this review needs: the committee's quorum at submission."
+    )
+    needs_authenticator = models.BooleanField(
+        default=False, editable=False, help_text="Whether signing needs an authenticator code (the committee's setting at submission)."
+    )
 
     history = HistoricalRecords()
     objects = ReviewQuerySet.as_manager()
@@ -104,6 +146,9 @@ class Review(models.Model):
         permissions = [("start_reaffirmation", "Can ask a committee to reaffirm a live fact sheet")]
         constraints = [
             models.UniqueConstraint(fields=["revision"], condition=Q(status="open"), name="one_open_review_per_revision"),
+            models.CheckConstraint(
+                condition=Q(quorum__isnull=True) | Q(quorum__gte=QUORUM_FLOOR), name="review_quorum_at_least_two"
+            ),
         ]
 
     def __str__(self):
@@ -143,6 +188,11 @@ class Decision(models.Model):
         validators=[no_nul_bytes, MaxLengthValidator(5000)],
         help_text="The reviewer's declaration; empty means “none declared”."
     )
+    second_factor = models.BooleanField(default=False, help_text="An authenticator code was given with the password.")
+    # Hash chain over every sign-off (like a transparency log): removing, inserting or editing one breaks it.
+    sequence = models.PositiveBigIntegerField(unique=True, help_text="Position in the chain of all sign-offs, from 1.")
+    previous_hash = models.CharField(max_length=64, blank=True, help_text="The chain hash of the sign-off before this one.")
+    chain_hash = models.CharField(max_length=64, help_text="SHA-256 over this sign-off's fields and the previous chain hash.")
 
     class Meta:
         ordering = ["signed_at", "id"]
@@ -152,6 +202,7 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(verdict="approve") | ~Q(comment=""), name="request_changes_has_comment"
             ),
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="decision_sequence_positive"),
         ]
 
     def __str__(self):
@@ -164,6 +215,12 @@ class Decision(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("A sign-off is part of the record and can never be deleted.")
+
+    def chain_fields(self) -> dict:
+        return chain.decision_fields(self)
+
+    def compute_chain_hash(self) -> str:
+        return chain.chain_hash(self.chain_fields(), self.previous_hash)
 
 
 class NotificationFailure(models.Model):
@@ -185,3 +242,50 @@ class NotificationFailure(models.Model):
 
     def __str__(self):
         return f"Not sent: {self.subject} ({self.failed_at:%Y-%m-%d %H:%M} UTC)"
+
+
+class AccessEvent(models.Model):
+    """Who changed what about a person's power to sign: their password or email, their roles, the committees
+    they sit on, a committee's quorum. Append-only (database triggers); written by `reviews.access`."""
+
+    class Kind(models.TextChoices):
+        PASSWORD_SET = "password_set", "Password set"
+        EMAIL_SET = "email_set", "Email address set"
+        ROLE_GRANTED = "role_granted", "Role granted"
+        ROLE_REMOVED = "role_removed", "Role removed"
+        MEMBER_ADDED = "member_added", "Added to a committee"
+        MEMBER_REMOVED = "member_removed", "Removed from a committee"
+        QUORUM_CHANGED = "quorum_changed", "Committee quorum changed"
+        AUTHENTICATOR_ENROLLED = "authenticator_enrolled", "Authenticator app enrolled"
+        AUTHENTICATOR_REMOVED = "authenticator_removed", "Authenticator app removed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="access_events",
+        help_text="Whose account or power changed (empty for a committee's quorum).",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Who made the change; empty when it came from the command line or a script.",
+    )
+    by_owner = models.BooleanField(default=False, help_text="The account's owner made this change themselves.")
+    at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=30, choices=Kind)
+    via = models.CharField(max_length=200, help_text="The screen or command that made the change.")
+    committee = models.ForeignKey("Committee", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = "access event"
+
+    def __str__(self):
+        who = "its owner" if self.by_owner else (str(self.actor) if self.actor_id else "a command or script")
+        return f"{self.get_kind_display()} for {self.user or self.committee} by {who} ({self.at:%Y-%m-%d %H:%M} UTC)"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValidationError("An access event is part of the record and can never be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("An access event is part of the record and can never be deleted.")

@@ -24,7 +24,7 @@ ROLES = {
         "factsheets.change_factsheet", "factsheets.withdraw_factsheet",
         "factsheets.add_glossaryterm", "factsheets.change_glossaryterm", "factsheets.delete_glossaryterm",
         "reviews.add_committee", "reviews.change_committee", "reviews.start_reaffirmation",
-        "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group",
+        "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group", "reviews.view_accessevent",
     ],
 }
 

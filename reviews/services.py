@@ -19,7 +19,7 @@ import logging
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,8 +29,8 @@ from factsheets.rendition import make_rendition
 from factsheets.search import refresh_search_index
 from factsheets.models import FactSheet, FactSheetRevision, Section
 
-from . import notifications
-from .models import Committee, Decision, Review
+from . import access, authenticator, notifications
+from .models import Committee, Decision, Review, min_approvals
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -51,6 +51,14 @@ class WorkflowPermissionDenied(WorkflowError, PermissionDenied):
 
 class WrongPassword(WorkflowPermissionDenied):
     """The password re-entered to sign was not the signer's; nothing was signed."""
+
+    field = "password"
+
+
+class WrongCode(WrongPassword):
+    """The authenticator code given to sign was not the current one; nothing was signed."""
+
+    field = "code"
 
 
 class SigningLocked(WorkflowPermissionDenied):
@@ -141,6 +149,31 @@ def _lock_review(review: Review) -> Review:
     return Review.objects.select_for_update(of=("self",)).select_related("committee").get(pk=review.pk)
 
 
+def _open_review(*, committee: Committee, **fields) -> Review:
+    """Open a review under the committee's rules as they stand now: its members, its quorum and whether
+    signing needs an authenticator code are copied onto the review, and later changes do not apply to it."""
+    reason = fields.pop("reason", "Review opened")
+    committee = Committee.objects.select_for_update().get(pk=committee.pk)
+    if committee.required_approvals < min_approvals():
+        raise InvalidInput(
+            f"The {committee} requires {committee.required_approvals} approval(s), below the site minimum of "
+            f"{min_approvals()}; an administrator must raise its quorum first."
+        )
+    members = list(committee.members.filter(is_active=True))
+    if len(members) < committee.required_approvals:
+        raise InvalidInput(
+            f"The {committee} has {len(members)} active member(s) but needs {committee.required_approvals} approvals; "
+            "an administrator must add reviewers first."
+        )
+    review = Review(
+        committee=committee, quorum=committee.required_approvals,
+        needs_authenticator=committee.signing_needs_authenticator, **fields,
+    )
+    _save(review, fields["submitted_by"], reason)
+    review.members.set(members)
+    return review
+
+
 # Submission ---------------------------------------------------------------------------------------
 
 
@@ -199,9 +232,9 @@ def revision_submit(
     revision.status = Status.IN_REVIEW
     revision.submitted_at = now
     _save(revision, by, f"Submitted for review by the {committee}")
-    review = Review(
-        revision=revision,
+    review = _open_review(
         committee=committee,
+        revision=revision,
         kind=Review.Kind.REVISION,
         submitted_by=by,
         submitted_at=now,
@@ -209,7 +242,6 @@ def revision_submit(
         rendition=rendition,
         reading_justification=justification,
     )
-    _save(review, by, "Review opened")
     transaction.on_commit(lambda: notifications.review_opened(review))
     return review
 
@@ -246,16 +278,21 @@ def review_sign(
     by,
     verdict: str,
     password: str,
+    code: str = "",
     comment: str = "",
     conflict_of_interest: str = "",
     now: dt.datetime | None = None,
 ) -> Decision:
     """A committee member signs an open review: approve, or request changes with a comment.
 
-    The reviewer re-enters their password (electronic signature). Authors and the submitter of the
-    revision never sign it; each member signs once. Any request for changes closes the review and
-    makes the revision editable again. The required number of distinct approvals approves it: a new
-    version then goes live at once (or at its `publish_at`), a reaffirmation moves the review dates.
+    The reviewer re-enters their password (electronic signature), plus their authenticator's current
+    `code` when the committee required one at submission. Only members at submission sign, with a
+    password they set themselves, and not if they changed the committee's members or quorum, or granted an
+    author or reviewer role, while the review was open. Authors and the submitter of the revision never
+    sign it; each member signs once. The sign-off is appended to the hash chain of all sign-offs.
+    Any request for changes closes the review and makes the revision editable again. The required number
+    of distinct approvals approves it: a new version then goes live at once (or at its `publish_at`), a
+    reaffirmation moves the review dates.
     """
     now = now or timezone.now()
     comment = (comment or "").strip()
@@ -272,6 +309,10 @@ def review_sign(
     if refusal is not None:
         raise refusal
     _check_password(by, password)
+    second_factor = False
+    if review.needs_authenticator:
+        _check_code(by, code)
+        second_factor = True
     refusal = _sign_refusal(review=review, revision=revision, by=by)
     if refusal is not None:
         raise refusal
@@ -290,7 +331,7 @@ def review_sign(
     meaning = Decision.MEANINGS[verdict]
     if reaffirmation and verdict == Decision.Verdict.APPROVE:
         meaning = Decision.REAFFIRM_MEANING
-    decision = Decision.objects.create(
+    decision = _append_decision(
         review=review,
         reviewer=by,
         verdict=verdict,
@@ -301,6 +342,7 @@ def review_sign(
         printed_name=printed_name(by),
         meaning=meaning,
         conflict_of_interest=conflict_of_interest,
+        second_factor=second_factor,
     )
 
     if verdict == Decision.Verdict.REQUEST_CHANGES:
@@ -312,10 +354,11 @@ def review_sign(
             _save(revision, by, f"Changes requested by {decision.printed_name}")
     else:
         approvals = review.decisions.filter(verdict=Decision.Verdict.APPROVE).values("reviewer").distinct().count()
-        if approvals >= committee.required_approvals:
+        quorum = review_quorum(review)
+        if approvals >= quorum:
             review.status = Review.Status.APPROVED
             review.closed_at = now
-            _save(review, by, f"Quorum reached ({approvals} of {committee.required_approvals})")
+            _save(review, by, f"Quorum reached ({approvals} of {quorum})")
             if reaffirmation:
                 _reaffirm(revision, committee=committee, by=by, on=now.date())
             else:
@@ -327,6 +370,39 @@ def review_sign(
                     _publish(revision, by=by, now=now)
     transaction.on_commit(lambda: notifications.decision_recorded(decision))
     return decision
+
+
+# Every sign-off joins one chain; on PostgreSQL this transaction-scoped lock serialises appends (SQLite
+# already serialises writers), so two sign-offs never claim the same position.
+CHAIN_LOCK_KEY = 7_304_113
+
+
+def _append_decision(**fields) -> Decision:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+    head = Decision.objects.order_by("-sequence").values("sequence", "chain_hash").first()
+    decision = Decision(
+        **fields,
+        sequence=head["sequence"] + 1 if head else 1,
+        previous_hash=head["chain_hash"] if head else "",
+    )
+    decision.chain_hash = decision.compute_chain_hash()
+    decision.save()
+    return decision
+
+
+def review_quorum(review: Review) -> int:
+    """Approvals this review needs: the quorum copied at submission (reviews opened before that was kept
+    use the committee's), never below the site minimum."""
+    quorum = review.quorum if review.quorum is not None else review.committee.required_approvals
+    return max(quorum, min_approvals())
+
+
+def review_members(review: Review):
+    """Who may sign this review: the committee's members at submission (the committee's current members
+    for reviews opened before that was kept)."""
+    return review.members.all() if review.quorum is not None else review.committee.members.all()
 
 
 SIGN_PASSWORD_ATTEMPTS = 5
@@ -361,6 +437,11 @@ def _check_password(user, password: str) -> None:
     cache.delete(f"sign-password-first-failure:{user.pk}")
 
 
+def _check_code(user, code: str) -> None:
+    if not authenticator.verify(user, code):
+        raise WrongCode("The authenticator code is not correct (or has expired). Nothing was signed.")
+
+
 def _sign_refusal(*, review: Review, revision: FactSheetRevision, by, check_state: bool = True) -> WorkflowError | None:
     """Why `by` may not sign `review` (who first, then the state), or None. Rules 1 and 2 live here only."""
     committee = review.committee
@@ -368,6 +449,28 @@ def _sign_refusal(*, review: Review, revision: FactSheetRevision, by, check_stat
         return WorkflowPermissionDenied(f"Only members of the {committee} can sign off this review.")
     if by.pk == review.submitted_by_id or by.pk in revision_authors(revision):
         return WorkflowPermissionDenied("You wrote or submitted this version, so you cannot sign it off.")
+    if not review_members(review).filter(pk=by.pk).exists():
+        return WorkflowPermissionDenied(
+            f"You joined the {committee} after this version was submitted; only the members at submission sign it."
+        )
+    set_by_other = access.password_set_by_someone_else(by)
+    if set_by_other is not None:
+        return WorkflowPermissionDenied(
+            f"Your password was last set by {access.describe_setter(set_by_other)}, not by you. Set your own "
+            "password (Change password, or the reset link) before you sign."
+        )
+    if review.status == Review.Status.OPEN:
+        changes = access.changes_that_disqualify(by, committee=committee, since=review.submitted_at)
+        if changes:
+            return WorkflowPermissionDenied(
+                f"You changed who signs while this review was open ({changes[0].get_kind_display().lower()}: "
+                f"{changes[0].detail}, {changes[0].at:%Y-%m-%d %H:%M} UTC), so you cannot sign it."
+            )
+    if review.needs_authenticator and not authenticator.has_device(by):
+        return WorkflowPermissionDenied(
+            f"The {committee} requires an authenticator code to sign: enrol an authenticator app on your account "
+            "page first."
+        )
     if not check_state:
         return None
     if review.status != Review.Status.OPEN:
@@ -415,16 +518,16 @@ def review_start_reaffirmation(*, fact_sheet: FactSheet, by, committee: Committe
         raise TransitionNotAllowed("This version already has an open review.")
     if not committee.members.exists():
         raise InvalidInput(f"The {committee} has no members yet; add reviewers first.")
-    review = Review(
-        revision=revision,
+    review = _open_review(
         committee=committee,
+        revision=revision,
         kind=Review.Kind.REAFFIRMATION,
         submitted_by=by,
         submitted_at=timezone.now(),
         content_hash=revision.content_hash,
         rendition=revision.rendition,
+        reason="Reaffirmation requested",
     )
-    _save(review, by, "Reaffirmation requested")
     transaction.on_commit(lambda: notifications.review_opened(review))
     return review
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("sheets/<int:pk>/versions/", views.sheet_versions_view, name="sheet_versions"),
     path("sheets/<int:pk>/withdraw/", views.withdraw_sheet_view, name="withdraw_sheet"),
     path("sheets/<int:pk>/reaffirm/", views.reaffirm_view, name="reaffirm"),
+    path("account/", views.account_view, name="account"),
 ]

@@ -12,6 +12,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,14 +22,14 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
-from factsheets.models import FactSheet, FactSheetRevision
-from factsheets.plain_language import plain_language_context, reading_panel
-from factsheets.pages import sheet_body
-
-from . import services
 from factsheets.diff import revision_diff
+from factsheets.models import FactSheet, FactSheetRevision
+from factsheets.pages import sheet_body
+from factsheets.plain_language import plain_language_context, reading_panel
+
+from . import access, authenticator, services
 from .forms import CommitteeChoiceForm, SignForm, WithdrawSheetForm
-from .models import Committee, Decision, Review
+from .models import AccessEvent, Committee, Decision, Review
 
 
 def _requires(perm: str):
@@ -147,7 +148,7 @@ def review_detail_view(request, pk):
     )
     revision = review.revision
     reaffirmation = review.kind == Review.Kind.REAFFIRMATION
-    form = SignForm(request.POST or None, reaffirmation=reaffirmation)
+    form = SignForm(request.POST or None, reaffirmation=reaffirmation, needs_code=review.needs_authenticator)
     refusal = services.review_sign_refusal(review=review, by=request.user)
 
     if request.method == "POST":
@@ -158,13 +159,14 @@ def review_detail_view(request, pk):
                     by=request.user,
                     verdict=form.cleaned_data["verdict"],
                     password=form.cleaned_data["password"],
+                    code=form.cleaned_data.get("code", ""),
                     comment=form.cleaned_data["comment"],
                     conflict_of_interest=form.conflict_of_interest,
                 )
             except services.SigningLocked as error:
                 return _signing_locked(request, review, error.until)
             except services.WrongPassword as error:
-                form.add_error("password", error.message)
+                form.add_error(error.field, error.message)
             except services.InvalidInput as error:
                 form.add_error(None, error.message)
             except services.WorkflowError as error:
@@ -198,6 +200,8 @@ def review_detail_view(request, pk):
             "form": form if refusal is None else None,
             "refusal": refusal.message if refusal is not None else "",
             "approvals": review.decisions.filter(verdict=Decision.Verdict.APPROVE).count(),
+            "quorum": services.review_quorum(review),
+            "members": _members_at_submission(review),
             "can_withdraw": (
                 review.status == Review.Status.OPEN and review.kind == Review.Kind.REVISION
                 and not review.decisions.exists() and request.user.pk == review.submitted_by_id
@@ -257,6 +261,10 @@ def _outcome(review: Review) -> str:
     return "The quorum is reached and this version is approved; it is waiting to be published."
 
 
+def _members_at_submission(review: Review) -> list[str]:
+    return sorted(services.printed_name(user) for user in services.review_members(review))
+
+
 @_requires("reviews.view_review")
 def review_record_view(request, pk):
     review = get_object_or_404(Review.objects.select_related("committee", "revision__fact_sheet", "submitted_by"), pk=pk)
@@ -264,8 +272,52 @@ def review_record_view(request, pk):
         request,
         "reviews/record.html",
         f"Sign-off record: {review.revision.title}, version {review.revision.number}",
-        {"review": review, "revision": review.revision, "decisions": review.decisions.select_related("reviewer")},
+        {
+            "review": review,
+            "revision": review.revision,
+            "decisions": review.decisions.select_related("reviewer").order_by("sequence"),
+            "members": _members_at_submission(review),
+            "quorum": services.review_quorum(review),
+            "snapshot": review.quorum is not None,
+        },
     )
+
+
+# Account ------------------------------------------------------------------------------------------
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def account_view(request):
+    """The signer's own account: whether they can sign, their authenticator, every change to their access."""
+    user = request.user
+    enrol_error = ""
+    if request.method == "POST":
+        if authenticator.confirm(user, request.POST.get("code", "")):
+            messages.success(request, "Your authenticator app is enrolled; use its codes when you sign.")
+            return redirect("reviews:account")
+        enrol_error = "That code does not match the key shown. Check the phone's clock and type the newest code."
+    set_by_other = access.password_set_by_someone_else(user)
+    device = authenticator.pending_device(user)
+    response = _render(
+        request,
+        "reviews/account.html",
+        f"My account: {services.printed_name(user)}",
+        {
+            "signing_blocked": (
+                f"Your password was last set by {access.describe_setter(set_by_other)}, not by you. You cannot sign "
+                "until you change it yourself." if set_by_other else ""
+            ),
+            "has_authenticator": authenticator.has_device(user),
+            "qr_svg": authenticator.qr_svg(device),
+            "secret": authenticator.secret_for_typing(device),
+            "enrol_error": enrol_error,
+            "events": AccessEvent.objects.filter(user=user).select_related("actor").order_by("-at", "-id")[:200],
+        },
+        status=400 if enrol_error else 200,
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 # Sheets -------------------------------------------------------------------------------------------
@@ -330,3 +382,12 @@ def reaffirm_view(request, pk):
         messages.success(request, f"The {review.committee} was asked to reaffirm “{sheet}”; its members were emailed.")
         return redirect("reviews:review", review.pk)
     return _render(request, "reviews/reaffirm.html", f"Ask a committee to reaffirm “{sheet}”", {"sheet": sheet, "form": form})
+
+
+class OwnerPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The reset link proves the owner is acting (it went to their address), so the password set here is
+    their own and lets them sign again."""
+
+    def form_valid(self, form):
+        with access.acting(actor=self.user, via="password reset link", owner=True):
+            return super().form_valid(form)

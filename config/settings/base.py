@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -180,6 +182,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "factsheets@loc
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# The fewest approvals any committee may require to publish (never below 2: nobody publishes alone).
+REVIEWS_MIN_APPROVALS = int(os.environ.get("REVIEWS_MIN_APPROVALS", "2"))
+# Authenticator apps show this as the account's issuer.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Patient Drug Fact Sheets")
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],

@@ -13,6 +13,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["*"]
+# Lets the test runner's flush (and tests that tamper on purpose) lift the database's record guards.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.record_guards"]  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
 # The test client and live_server speak plain http: no redirect to https, cookies over http. Production

@@ -11,6 +11,7 @@ from factsheets.models import Condition, FactSheet, FactSheetRevision, Rendition
 from reviews import services
 from reviews.models import Decision, Review
 from tests.factories import FactSheetFactory, make_draft, make_published
+from tests.record_guards import guards_lifted
 
 pytestmark = pytest.mark.django_db
 
@@ -97,16 +98,17 @@ def test_markdown_export_then_import_into_an_empty_database_gives_identical_hash
     }
     committee_name = FactSheet.objects.live().first().live_revision.reviewed_by_name
 
-    # Empty the content (records included) so the import starts from nothing.
-    Decision.objects.all().delete()
-    Review.objects.all().delete()
-    FactSheet.objects.update(live_revision=None)
-    FactSheetRevision.objects.update(rendition=None)
-    Rendition.objects.all().delete()
-    Section.objects.all().delete()
-    FactSheetRevision.objects.all().delete()
-    FactSheet.objects.all().delete()
-    Condition.objects.all().delete()
+    # Empty the content (records included) so the import starts from nothing, as on a new site.
+    with guards_lifted():
+        Decision.objects.all().delete()
+        Review.objects.all().delete()
+        FactSheet.objects.update(live_revision=None)
+        FactSheetRevision.objects.update(rendition=None)
+        Rendition.objects.all().delete()
+        Section.objects.all().delete()
+        FactSheetRevision.objects.all().delete()
+        FactSheet.objects.all().delete()
+        Condition.objects.all().delete()
 
     out = StringIO()
     call_command("import_factsheets", *sorted(str(p) for p in tmp_path.iterdir()), "--as-published", stdout=out)

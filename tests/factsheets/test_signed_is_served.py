@@ -18,8 +18,9 @@ from django.urls import reverse
 from factsheets import rendition as renditions
 from factsheets.models import Condition, FactSheetRevision, Rendition, RevisionLocked, Section
 from factsheets.services import revision_start_draft
-from reviews import services
+from reviews import chain, services
 from tests.factories import PASSWORD, FactSheetFactory, make_draft, make_published, make_user
+from tests.record_guards import guards_lifted
 
 pytestmark = pytest.mark.django_db
 
@@ -255,8 +256,10 @@ def run_verify(*args):
 
 
 def _update(table_model, pk, **values):
-    """A change made directly in the database, below the model's guards (as an attacker or a bad script would)."""
-    table_model.objects.filter(pk=pk).update(**values)
+    """A change made directly in the database, below the model's guards and with the database's own record
+    guards switched off (as someone with the database owner's powers could)."""
+    with guards_lifted():
+        table_model.objects.filter(pk=pk).update(**values)
 
 
 @pytest.mark.parametrize("tamper,field", [
@@ -298,8 +301,12 @@ def test_old_sign_offs_still_verify_under_their_canonical_form(live):
     _update(FactSheetRevision, live.pk, hash_version=1, content_hash=v1_hash)
     from reviews.models import Decision, Review
 
-    Review.objects.filter(revision=live).update(content_hash=v1_hash)
-    Decision.objects.filter(review__revision=live).update(content_hash=v1_hash)
+    with guards_lifted():
+        Review.objects.filter(revision=live).update(content_hash=v1_hash)
+        Decision.objects.filter(review__revision=live).update(content_hash=v1_hash)
+        # Chained as they would have been when signed.
+        decisions = chain.link(list(Decision.objects.select_related("reviewer").order_by("sequence")))
+        Decision.objects.bulk_update(decisions, ["previous_hash", "chain_hash"])
     ok, out = run_verify()
     assert ok, out
 

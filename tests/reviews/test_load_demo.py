@@ -64,6 +64,7 @@ def test_load_demo_users_are_staff_in_their_groups(db):
     assert User.objects.get(username="admin").is_superuser
     committee = Committee.objects.get(name="Committee on Patient Education")
     assert set(committee.members.values_list("username", flat=True)) == {"reviewer1", "reviewer2"}
+    assert not committee.signing_needs_authenticator  # the demo signs with the password alone
     password = output.split("author     password ")[1].split()[0]
     assert author.check_password(password)
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from factsheets.models import Condition, FactSheet, Section
 from factsheets.services import revision_create_first_draft, revision_start_draft
-from reviews import services
+from reviews import access, services
 from reviews.models import Committee
 
 User = get_user_model()
@@ -225,14 +225,19 @@ class Command(BaseCommand):
             user.is_superuser = superuser
             user.is_active = True
             user.set_password(password)
-            user.save()
+            # Demo accounts belong to whoever runs the demo: their password counts as their owner's own.
+            with access.acting(via="load_demo (demo account)", owner=True):
+                user.save()
             if group:
                 user.groups.add(Group.objects.get(name=group))
             users[username] = user
         return users
 
     def load_committee(self, users):
-        committee, _ = Committee.objects.get_or_create(name=COMMITTEE_NAME, defaults={"required_approvals": 2})
+        # Signing here needs the password only (no authenticator code); a committee can turn codes on in the admin.
+        committee, _ = Committee.objects.get_or_create(
+            name=COMMITTEE_NAME, defaults={"required_approvals": 2, "signing_needs_authenticator": False}
+        )
         committee.members.add(users["reviewer1"], users["reviewer2"])
         return committee
 

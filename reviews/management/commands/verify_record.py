@@ -10,6 +10,11 @@ For every submitted revision (in review, approved, published or superseded; with
   with the signed rendition's document, so a change is reported by field;
 - check the approving review reached the committee's quorum as it stood when the review closed.
 
+Then the signatures themselves: walk the hash chain over every sign-off (a removed, inserted or edited
+sign-off breaks it), and check each signer was a committee member at submission, signed with a password
+they had set themselves, under a quorum not below the site minimum (`[chain]` and `[signer]` problems;
+an email address changed by someone else before signing is a note).
+
 Revisions imported from sheets approved before this system have no sign-offs: listed as notes, not errors.
 Prints each problem as `MISMATCH <slug> version <n> [<field>]: ...` (or JSON with `--json`) and exits
 non-zero if there is any.
@@ -18,6 +23,7 @@ non-zero if there is any.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from django.core.management.base import BaseCommand, CommandError
@@ -25,7 +31,8 @@ from django.db.models import Prefetch
 
 from factsheets.models import FactSheetRevision
 from factsheets.rendition import plain_fields
-from reviews.models import Committee, Decision, Review
+from reviews import access
+from reviews.models import AccessEvent, Committee, Decision, Review, min_approvals
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,59 @@ def check_revision(revision: FactSheetRevision) -> tuple[list[tuple[str, str]], 
     return problems, None
 
 
+def check_chain(decisions) -> list[tuple[Decision, str, str]]:
+    """(decision, "chain", message) for each break in the hash chain over all sign-offs (in `sequence` order)."""
+    problems = []
+    expected_sequence, previous = 1, ""
+    for decision in decisions:
+        label = f"sign-off No. {decision.sequence} by {decision.printed_name} ({decision.signed_at:%Y-%m-%d %H:%M} UTC)"
+        if decision.sequence != expected_sequence:
+            missing = decision.sequence - expected_sequence
+            problems.append((decision, "chain",
+                f"{missing} sign-off(s) missing before {label} (expected No. {expected_sequence})" if missing > 0
+                else f"{label} is out of order (expected No. {expected_sequence})"
+            ))
+        if decision.previous_hash != previous:
+            problems.append((decision, "chain", f"{label} does not link to the sign-off before it (removed or inserted sign-off)"))
+        if decision.compute_chain_hash() != decision.chain_hash:
+            problems.append((decision, "chain", f"{label} was changed after signing (its fields no longer match its chain hash)"))
+        expected_sequence, previous = decision.sequence + 1, decision.chain_hash
+    return problems
+
+
+def check_signers(decisions) -> tuple[list[tuple[Decision, str, str]], list[tuple[Decision, str]]]:
+    """(problems, notes), each naming its sign-off. Problems: sign-offs not made under the rules (signer not a member at submission,
+    a password someone else had set, a quorum below the site minimum). Notes: a signer's email address (the
+    reset channel) changed by someone else before they signed, for a person to look at."""
+    problems, notes = [], []
+    minimum = min_approvals()
+    reported_reviews = set()
+    events = defaultdict(list)  # signer id -> their password and email events, oldest first
+    for event in AccessEvent.objects.filter(
+        user__in={d.reviewer_id for d in decisions}, kind__in=[AccessEvent.Kind.PASSWORD_SET, AccessEvent.Kind.EMAIL_SET]
+    ).select_related("actor").order_by("at", "id"):
+        events[event.user_id].append(event)
+    for decision in decisions:
+        review = decision.review
+        label = f"sign-off by {decision.printed_name} ({decision.signed_at:%Y-%m-%d %H:%M} UTC)"
+        if review.quorum is not None:
+            if decision.reviewer_id not in {m.pk for m in review.members.all()}:
+                problems.append((decision, "signer", f"{label}: the signer was not a member of the {review.committee} at submission"))
+            if review.quorum < minimum and review.pk not in reported_reviews:
+                reported_reviews.add(review.pk)
+                problems.append((decision, "quorum", f"the review's quorum {review.quorum} is below the site minimum of {minimum}"))
+        before = [e for e in events[decision.reviewer_id] if e.at <= decision.signed_at]
+        passwords = [e for e in before if e.kind == AccessEvent.Kind.PASSWORD_SET]
+        if passwords and not passwords[-1].by_owner:
+            problems.append((decision, "signer",
+                f"{label}: the signer's password had been set by {access.describe_setter(passwords[-1])}, not by the signer"
+            ))
+        for event in before:
+            if event.kind == AccessEvent.Kind.EMAIL_SET and not event.by_owner and not event.detail.startswith("(none)"):
+                notes.append((decision, f"{label}: the signer's email address was changed by {access.describe_setter(event)} before signing"))
+    return problems, notes
+
+
 class Command(BaseCommand):
     help = "Check every submitted revision's content and stored rendition against its sign-offs."
 
@@ -158,8 +218,28 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.ERROR(Problem(slug, number, field, message).line()))
             if not found and not note and options["verbosity"] >= 2:
                 self.stdout.write(f"OK {slug} version {number}: {revision.content_hash}")
+        decisions = list(
+            Decision.objects.select_related("review__committee", "review__revision__fact_sheet", "reviewer")
+            .prefetch_related("review__members")
+            .order_by("sequence")
+        )
+        signer_problems, signer_notes = check_signers(decisions)
+        for decision, field, message in check_chain(decisions) + signer_problems:
+            revision = decision.review.revision
+            problem = Problem(revision.fact_sheet.slug, revision.number, field, message)
+            problems.append(problem)
+            if not options["json"]:
+                self.stdout.write(self.style.ERROR(problem.line()))
+        for decision, message in signer_notes:
+            revision = decision.review.revision
+            notes.append({"sheet": revision.fact_sheet.slug, "version": revision.number, "note": message})
+            if not options["json"]:
+                self.stdout.write(f"NOTE {revision.fact_sheet.slug} version {revision.number}: {message}")
+        if decisions and not options["json"]:
+            self.stdout.write(f"Checked the chain of {len(decisions)} sign-off(s), up to {decisions[-1].chain_hash}.")
+        imported = sum(1 for n in notes if n["note"].startswith("imported from"))
         summary = (
-            f"Checked {checked} submitted revision(s): {len(problems)} problem(s), {len(notes)} imported without sign-offs."
+            f"Checked {checked} submitted revision(s): {len(problems)} problem(s), {imported} imported without sign-offs."
         )
         if options["json"]:
             self.stdout.write(json.dumps(
