@@ -25,6 +25,8 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from config.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
 
 from . import limits
+from . import codes
+from .admin_codes import ConditionForm, code_field
 from .admin_readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
 from .cache import forget_site
 from .models import Condition, FactSheet, FactSheetRevision, RevisionLocked, Section
@@ -67,12 +69,15 @@ class FastFactsField(forms.CharField):
 
 class RevisionForm(forms.ModelForm):
     fast_facts = FastFactsField()
+    rxnorm = code_field(FactSheetRevision, "rxnorm", codes.RXNORM)
+    atc = code_field(FactSheetRevision, "atc", codes.ATC)
+    ndc = code_field(FactSheetRevision, "ndc", codes.NDC)
 
     class Meta:
         model = FactSheetRevision
         fields = [
-            "title", "generic_name", "brand_names", "conditions", "summary", "fast_facts", "credit_line", "change_note",
-            "publish_at",
+            "title", "generic_name", "brand_names", "conditions", "rxnorm", "atc", "ndc", "summary", "fast_facts",
+            "credit_line", "change_note", "publish_at",
         ]
 
 
@@ -120,7 +125,8 @@ class FactSheetAddForm(forms.ModelForm):
 
 @admin.register(Condition)
 class ConditionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
-    list_display = ["name", "slug"]
+    form = ConditionForm
+    list_display = ["name", "slug", "icd10cm", "snomedct"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
 
@@ -492,7 +498,7 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
     change_form_template = "admin/factsheets/factsheetrevision/change_form.html"
     object_history_template = "admin/factsheets/factsheetrevision/object_history.html"
 
-    CONTENT = ["title", "generic_name", "brand_names", "conditions", "summary", "fast_facts", "credit_line", "change_note"]
+    CONTENT = ["title", "generic_name", "brand_names", "conditions", "rxnorm", "atc", "ndc", "summary", "fast_facts", "credit_line", "change_note"]
     # Shown instead of the editable field once the content is frozen.
     FROZEN_DISPLAY = {"fast_facts": "fast_facts_display", "conditions": "conditions_display"}
     RECORD = [

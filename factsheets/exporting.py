@@ -44,4 +44,6 @@ def markdown_round_trips(revision: FactSheetRevision, text: str) -> bool:
     words = revision.canonical_content(FactSheetRevision.HASH_VERSION)
     words["conditions"] = [c["name"] for c in words["conditions"]]
     del words["canonical_form"]
+    if any(words.pop("codes").values()):
+        return False  # the Markdown format has no place for drug codes yet
     return parsed.canonical_content() == words

@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from . import codes as code_systems
 from . import limits
 from .markdown import check_nesting, markdown_problems, render_markdown
 from .validators import FastFactsValidator, no_nul_bytes
@@ -59,6 +60,16 @@ class RevisionLocked(ValidationError):
 class Condition(models.Model):
     name = models.CharField(max_length=200, unique=True, validators=[no_nul_bytes], help_text="As patients know it, e.g. “Rheumatoid arthritis”.")
     slug = models.SlugField(max_length=200, unique=True, help_text="Used in the public address /conditions/your-slug/.")
+    # Not signed content (a sheet signs the condition's name only): codes say where an EHR's problem list
+    # finds this condition's sheets (factsheets.infobutton), and an editor may correct them at any time.
+    icd10cm = models.JSONField(
+        "ICD-10-CM codes", default=list, blank=True, validators=[code_systems.CodeListValidator(code_systems.ICD10CM)],
+        help_text="ICD-10-CM codes of this condition, e.g. M06.9. A category (M05) also finds every code within it.",
+    )
+    snomedct = models.JSONField(
+        "SNOMED CT concepts", default=list, blank=True, validators=[code_systems.CodeListValidator(code_systems.SNOMEDCT)],
+        help_text="SNOMED CT concept ids of this condition, e.g. 69896004.",
+    )
 
     history = HistoricalRecords()
 
@@ -71,6 +82,9 @@ class Condition(models.Model):
 
     def get_absolute_url(self):
         return reverse("factsheets:condition", args=[self.slug])
+
+    def codes(self) -> dict:
+        return {"icd10cm": list(self.icd10cm or []), "snomedct": list(self.snomedct or [])}
 
 
 class FactSheetQuerySet(models.QuerySet):
@@ -153,11 +167,11 @@ class FactSheetRevision(models.Model):
     # Everything a patient reads; frozen once the revision leaves the editable states.
     CONTENT_FIELDS = (
         "fact_sheet_id", "number", "title", "generic_name", "brand_names", "conditions_as_signed", "summary",
-        "fast_facts", "credit_line", "change_note", "hash_version", "rendition_id",
+        "fast_facts", "credit_line", "change_note", "hash_version", "rendition_id", "rxnorm", "atc", "ndc",
     )
-    # The canonical form hashed for new versions. Version 1 (before names and conditions were content) is
-    # kept so sign-offs made under it still verify.
-    HASH_VERSION = 2
+    # The canonical form hashed for new versions. Versions 1 (before names and conditions were content) and 2
+    # (before drug codes were) are kept so sign-offs made under them still verify.
+    HASH_VERSION = 3
 
     fact_sheet = models.ForeignKey(FactSheet, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveIntegerField(help_text="Version number, 1 for the first version of the sheet.")
@@ -202,6 +216,18 @@ class FactSheetRevision(models.Model):
         blank=True,
         validators=[no_nul_bytes, MaxLengthValidator(limits.CHANGE_NOTE_MAX_LENGTH)],
         help_text="What changed in this version, in plain words for patients."
+    )
+    rxnorm = models.JSONField(
+        "RxNorm RXCUIs", default=list, blank=True, validators=[code_systems.CodeListValidator(code_systems.RXNORM)],
+        help_text="RxNorm ingredient RXCUI of each active ingredient: how an EHR's medication list finds this sheet.",
+    )
+    atc = models.JSONField(
+        "ATC codes", default=list, blank=True, validators=[code_systems.CodeListValidator(code_systems.ATC)],
+        help_text="WHO ATC code(s), e.g. L04AC03.",
+    )
+    ndc = models.JSONField(
+        "NDC product codes", default=list, blank=True, validators=[code_systems.CodeListValidator(code_systems.NDC)],
+        help_text="US National Drug Codes of the products, as on the package (4-4-2, 5-3-2, 5-4-1) or 11 digits.",
     )
     content_hash = models.CharField(max_length=64, blank=True, editable=False, help_text="SHA-256 of the content, fixed at submission.")
     rendition = models.ForeignKey(
@@ -276,6 +302,10 @@ class FactSheetRevision(models.Model):
 
     def get_absolute_url(self):
         return reverse("factsheets:version", args=[self.fact_sheet.slug, self.number])
+
+    def codes(self) -> dict:
+        """The drug codes as signed (the API's `codes`)."""
+        return {"rxnorm": list(self.rxnorm or []), "atc": list(self.atc or []), "ndc": list(self.ndc or [])}
 
     def _stored_state(self):
         # Locked, so a workflow transition cannot commit between this check and the write below.
@@ -360,7 +390,8 @@ class FactSheetRevision(models.Model):
         """Everything a patient reads, in a stable shape: the input of the content hash.
 
         `version` is the canonical form (default: the one this revision was hashed under). Version 1 had
-        no names or conditions; version 2 adds them and carries its tag inside the hashed payload.
+        no names or conditions; version 2 adds them and carries its tag inside the hashed payload; version 3
+        adds the drug codes.
         """
         version = version or self.hash_version or self.HASH_VERSION
         content = {
@@ -377,6 +408,8 @@ class FactSheetRevision(models.Model):
                 brand_names=self.brand_name_list,
                 conditions=self.used_for(),
             )
+        if version >= 3:
+            content["codes"] = self.codes()
         return content
 
     def compute_content_hash(self, version: int | None = None) -> str:

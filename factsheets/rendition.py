@@ -25,6 +25,16 @@ from .markdown import render_markdown
 from .models import FactSheetRevision, Rendition
 
 LANGUAGE = "en"
+# Fields added to the document after some renditions were stored, with what those older renditions mean:
+# a version signed before drug codes existed carries none.
+LATER_FIELDS = {"codes": {"rxnorm": [], "atc": [], "ndc": []}}
+
+
+def document_field(document: dict, name: str):
+    """A field of a stored rendition's document, reading a field the document predates as its empty value."""
+    if name in LATER_FIELDS:
+        return document.get(name, LATER_FIELDS[name])
+    return document.get(name)
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,7 @@ def plain_fields(revision: FactSheetRevision) -> dict:
         "summary": revision.summary,
         "fast_facts": list(revision.fast_facts or []),
         "authors": revision.credit_line,
+        "codes": revision.codes(),
     }
 
 

@@ -37,6 +37,9 @@ def revision_start_draft(*, fact_sheet: FactSheet, by) -> FactSheetRevision:
         summary=source.summary if source else "",
         fast_facts=list(source.fast_facts) if source else [],
         credit_line=source.credit_line if source else "",
+        rxnorm=list(source.rxnorm) if source else [],
+        atc=list(source.atc) if source else [],
+        ndc=list(source.ndc) if source else [],
         created_by=by,
     )
     draft._history_user = by

@@ -3,6 +3,7 @@ from django.urls import path
 
 from . import views
 from .feeds import PublicationsFeed
+from .infobutton import infobutton
 from .sitemaps import LiveFactSheetSitemap
 
 app_name = "factsheets"
@@ -16,6 +17,7 @@ urlpatterns = [
     path("factsheets/<slug:slug>/versions/<int:number>/", views.factsheet_version, name="version"),
     path("preview/revisions/<int:pk>/", views.revision_preview, name="preview"),
     path("feed/", PublicationsFeed(), name="feed"),
+    path("infobutton/", infobutton, name="infobutton"),
     path("sitemap.xml", sitemap, {"sitemaps": {"factsheets": LiveFactSheetSitemap}}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -16,6 +16,7 @@ import calendar
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -141,6 +142,16 @@ def _check_limits(revision: FactSheetRevision) -> None:
         raise InvalidInput("This version is outside the content limits, so nothing was changed. " + " ".join(problems))
 
 
+def _check_codes_required(revision: FactSheetRevision) -> None:
+    """With FACTSHEETS_REQUIRE_RXNORM on, a version reaches reviewers and patients only with its RXCUI:
+    an EHR finds sheets by it, so a sheet without one is invisible from the medication list."""
+    if getattr(settings, "FACTSHEETS_REQUIRE_RXNORM", False) and not revision.rxnorm:
+        raise InvalidInput(
+            f"Version {revision.number} has no RxNorm RXCUI, and this site requires one before a version is "
+            "reviewed or published. Add the RXCUI of each active ingredient, so nothing was changed."
+        )
+
+
 def _lock_revision(revision: FactSheetRevision) -> FactSheetRevision:
     return FactSheetRevision.objects.select_for_update().get(pk=revision.pk)
 
@@ -218,6 +229,7 @@ def revision_submit(
     if not revision.sections.exists():
         raise InvalidInput("Add at least one section before submitting.")
     _check_limits(revision)
+    _check_codes_required(revision)
     justification = _clean_text(justification, label="reading-level justification", max_length=5000)
     grade = readability.revision_report(revision).grade
     if grade is not None and grade > float(committee.max_reading_grade) and not justification:
@@ -570,6 +582,7 @@ def _publish(revision: FactSheetRevision, *, by, now: dt.datetime) -> FactSheetR
             "The content does not match what the reviewers signed (content or rendition hash mismatch); "
             "it cannot be published."
         )
+    _check_codes_required(revision)
     sheet = FactSheet.objects.select_for_update().get(pk=revision.fact_sheet_id)
     if sheet.withdrawn_at is not None:
         raise TransitionNotAllowed("This fact sheet is withdrawn; a new version of it cannot go live.")

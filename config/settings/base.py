@@ -234,6 +234,8 @@ FACTSHEETS_DISCLAIMER = os.environ.get(
 )
 FACTSHEETS_SITE_NAME = os.environ.get("FACTSHEETS_SITE_NAME", "Patient Drug Fact Sheets")
 # Cache-Control max-age of public pages, and how long the shared cache keeps a whole public response.
+# On: a version needs an RxNorm RXCUI to be submitted or published (for sites whose EHR finds sheets by it).
+FACTSHEETS_REQUIRE_RXNORM = os.environ.get("FACTSHEETS_REQUIRE_RXNORM", "").lower() in ("1", "true", "yes", "on")
 FACTSHEETS_CACHE_SECONDS = int(os.environ.get("FACTSHEETS_CACHE_SECONDS", "300"))
 
 LOGGING = {

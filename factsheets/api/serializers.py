@@ -65,6 +65,30 @@ class ConditionSerializer(serializers.ModelSerializer):
         }
 
 
+class ConditionCodesSerializer(serializers.Serializer):
+    icd10cm = serializers.ListField(
+        child=serializers.CharField(), help_text="ICD-10-CM codes, e.g. “M06.9”; a category (“M05”) stands for every code within it."
+    )
+    snomedct = serializers.ListField(child=serializers.CharField(), help_text="SNOMED CT concept ids, e.g. “69896004”.")
+
+
+class ConditionListItemSerializer(ConditionSerializer):
+    """A condition in /api/v1/conditions/, with the codes that find it from a problem list."""
+
+    codes = ConditionCodesSerializer(help_text="Codes of this condition; the infobutton at /infobutton/ matches them.")
+
+    class Meta(ConditionSerializer.Meta):
+        fields = ["slug", "name", "codes"]
+
+
+class DrugCodesSerializer(serializers.Serializer):
+    rxnorm = serializers.ListField(child=serializers.CharField(), help_text="RxNorm ingredient RXCUIs, e.g. “6851”.")
+    atc = serializers.ListField(child=serializers.CharField(), help_text="WHO ATC codes, e.g. “L04AC03”.")
+    ndc = serializers.ListField(
+        child=serializers.CharField(), help_text="NDC product codes, 11 digits written 5-4-2 with dashes, e.g. “00002-1433-80”."
+    )
+
+
 class SectionSerializer(serializers.ModelSerializer):
     body_markdown = serializers.CharField(source="body", help_text="The section text as written (Markdown).")
     body_html = serializers.CharField(help_text="The same text rendered to sanitised HTML, safe to insert in a page.")
@@ -132,6 +156,7 @@ class FactSheetRevisionSerializer(serializers.ModelSerializer):
     conditions = ConditionSerializer(
         source="used_for", many=True, help_text="Conditions this version says the drug is used for, with their names as signed."
     )
+    codes = DrugCodesSerializer(help_text="The drug's codes as signed for this version (empty lists when it has none).")
     version = serializers.IntegerField(source="number", help_text="Version number, 1 for the first version.")
     fast_facts = serializers.ListField(child=serializers.CharField(), help_text="The Fast Facts box, in order.")
     sections = SectionSerializer(many=True, help_text="The sections in page order.")
@@ -156,7 +181,7 @@ class FactSheetRevisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = FactSheetRevision
         fields = [
-            "slug", "title", "generic_name", "brand_names", "conditions", "version", "summary", "fast_facts",
+            "slug", "title", "generic_name", "brand_names", "conditions", "codes", "version", "summary", "fast_facts",
             "sections", "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due",
             "published_at", "content_hash", "rendition_hash", "reading_grade", "language", "url",
         ]

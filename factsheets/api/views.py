@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from factsheets import selectors
 from factsheets.models import FactSheet, FactSheetRevision
+from factsheets.rendition import document_field
 
 from . import serializers as s
 from .errors import ErrorSerializer, Gone
@@ -106,6 +107,7 @@ def detail_document(revision: FactSheetRevision, *, slug: str, as_version: bool)
     the HTML as rendered at submission) plus the workflow record (version, dates, committee, address).
     Field by field, this is `FactSheetRevisionSerializer`, which documents it in the schema."""
     document = json.loads(revision.rendition.document)
+    document.setdefault("codes", document_field(document, "codes"))
     document.update(
         slug=slug,
         version=revision.number,
@@ -272,7 +274,7 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Conditions that have at least one live fact sheet, A-Z",
-        responses={200: s.ConditionSerializer(many=True), 400: BAD_PAGE_SIZE, 404: BAD_PAGE, 429: TOO_MANY},
+        responses={200: s.ConditionListItemSerializer(many=True), 400: BAD_PAGE_SIZE, 404: BAD_PAGE, 429: TOO_MANY},
     )
 )
 @extend_schema(tags=["conditions"])
@@ -280,7 +282,7 @@ class ConditionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [AllowAny]
     authentication_classes = []
     pagination_class = PageNumberPagination
-    serializer_class = s.ConditionSerializer
+    serializer_class = s.ConditionListItemSerializer
 
     def get_queryset(self):
         return selectors.conditions_with_live_sheets()

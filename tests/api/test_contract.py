@@ -12,7 +12,7 @@ from tests.factories import ConditionFactory
 pytestmark = pytest.mark.django_db
 
 DETAIL_FIELDS = [
-    "slug", "title", "generic_name", "brand_names", "conditions", "version", "summary", "fast_facts", "sections",
+    "slug", "title", "generic_name", "brand_names", "conditions", "codes", "version", "summary", "fast_facts", "sections",
     "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due", "published_at", "content_hash",
     "rendition_hash", "reading_grade", "language", "url",
 ]
@@ -136,7 +136,11 @@ def test_conditions_lists_those_with_a_live_sheet_a_to_z(client, anakinra):
     ConditionFactory(slug="gout", name="Gout")  # no sheet: not listed
     body = client.get("/api/v1/conditions/").json()
     assert list(body) == ["count", "next", "previous", "results"]
-    assert body["results"] == [{"slug": "nomid", "name": "NOMID"}, {"slug": "rheumatoid-arthritis", "name": "Rheumatoid arthritis"}]
+    no_codes = {"icd10cm": [], "snomedct": []}
+    assert body["results"] == [
+        {"slug": "nomid", "name": "NOMID", "codes": no_codes},
+        {"slug": "rheumatoid-arthritis", "name": "Rheumatoid arthritis", "codes": no_codes},
+    ]
     assert body["count"] == 2
 
 

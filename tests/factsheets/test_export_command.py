@@ -82,7 +82,7 @@ def test_detail_data_has_exactly_the_api_keys(published):
     revision = FactSheet.objects.get(slug="trickumab").live_revision
     data = revision_detail_data(revision)
     assert list(data) == [
-        "slug", "title", "generic_name", "brand_names", "conditions", "version", "summary", "fast_facts", "sections",
+        "slug", "title", "generic_name", "brand_names", "conditions", "codes", "version", "summary", "fast_facts", "sections",
         "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due", "published_at", "content_hash",
         "rendition_hash", "reading_grade", "language", "url",
     ]

@@ -30,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 
 from factsheets.models import FactSheetRevision
-from factsheets.rendition import plain_fields
+from factsheets.rendition import document_field, plain_fields
 from reviews import access
 from reviews.models import AccessEvent, Committee, Decision, Review, min_approvals
 
@@ -71,7 +71,7 @@ def rendition_problems(revision: FactSheetRevision) -> list[tuple[str, str]]:
     except ValueError:
         return [*found, ("rendition", "the stored API document is not valid JSON")]
     for name, value in plain_fields(revision).items():
-        if document.get(name) != value:
+        if document_field(document, name) != value:
             found.append((name, f"{name} differs from the signed rendition"))
     sections, signed = revision.ordered_sections(), document.get("sections", [])
     if len(sections) != len(signed):
