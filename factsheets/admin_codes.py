@@ -4,6 +4,7 @@ NDC with dashes); the form stores them in their standard form, or shows each cod
 from django import forms
 
 from . import codes
+from .models import Condition
 
 
 class CodeListField(forms.CharField):
@@ -32,9 +33,9 @@ def code_field(model, name: str, system: str) -> CodeListField:
 
 
 class ConditionForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from .models import Condition
+    icd10cm = code_field(Condition, "icd10cm", codes.ICD10CM)
+    snomedct = code_field(Condition, "snomedct", codes.SNOMEDCT)
 
-        self.fields["icd10cm"] = code_field(Condition, "icd10cm", codes.ICD10CM)
-        self.fields["snomedct"] = code_field(Condition, "snomedct", codes.SNOMEDCT)
+    class Meta:
+        model = Condition
+        fields = ["name", "slug", "icd10cm", "snomedct"]
