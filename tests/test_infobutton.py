@@ -197,3 +197,11 @@ def test_public_cache_headers_and_bounded_queries(client, sheets, django_assert_
 def test_titles_are_escaped_in_atom(client, publish):
     publish(title="A <b>&</b> B", rxnorm=["666666"])
     assert atom_titles(ask(client, c="666666", cs=RXNORM)) == ["A <b>&</b> B"]
+
+
+def test_demo_content_is_found_by_its_checked_codes(client):
+    from django.core.management import call_command
+
+    call_command("load_demo", password="demo-password-1", stdout=__import__("io").StringIO())
+    assert atom_titles(ask(client, c="14445017001", cs=NDC)) == [FactSheet.objects.get(slug="allopurinol").live_revision.title]
+    assert len(atom_titles(ask(client, c="M06.9", cs=ICD10CM))) >= 1

@@ -40,6 +40,22 @@ USERS = [
     ("admin", None, "Site", "Administrator", True),
 ]
 
+# Codes of the demo content, each checked against the public source named beside it; a code that could not
+# be checked is left out (no RxNorm RXCUIs or ATC codes here: none could be checked offline against RxNav or
+# the WHO ATC index).
+CONDITION_CODES = {
+    # ICD-10-CM categories M05 and M06 (tabular list, "Inflammatory polyarthropathies M05-M14", CDC/CMS
+    # ICD-10-CM as shown on icd10data.com); SNOMED CT 69896004 |Rheumatoid arthritis (disorder)| (SNOMED
+    # International editorial guide, "Rheumatoid arthritis").
+    "rheumatoid-arthritis": {"icd10cm": ["M05", "M06"], "snomedct": ["69896004"]},
+    # ICD-10-CM M10 Gout (tabular list; icd10data.com "2023 ICD-10-CM Diagnosis Code M10.9").
+    "gout": {"icd10cm": ["M10"]},
+}
+SHEET_CODES = {
+    # NDC 14445-170-01, allopurinol 100 mg tablets (openFDA NDC directory, api.fda.gov/drug/ndc.json).
+    "allopurinol": {"ndc": ["14445-0170-01"]},
+}
+
 CONDITIONS = [
     ("Rheumatoid arthritis", "rheumatoid-arthritis"),
     ("Psoriatic arthritis", "psoriatic-arthritis"),
@@ -244,7 +260,9 @@ class Command(BaseCommand):
     def load_conditions(self):
         conditions = {}
         for name, slug in CONDITIONS:
-            conditions[slug], _ = Condition.objects.get_or_create(slug=slug, defaults={"name": name})
+            conditions[slug], _ = Condition.objects.get_or_create(
+                slug=slug, defaults={"name": name, **CONDITION_CODES.get(slug, {})}
+            )
         return conditions
 
     def load_sheet(self, slug, generic_name, brand_names, condition_slugs, versions, last_step, *, users, committee,
@@ -269,6 +287,8 @@ class Command(BaseCommand):
                     section.delete()
             for field in ("title", "summary", "fast_facts", "credit_line", "change_note"):
                 setattr(revision, field, content[field])
+            for field, codes in SHEET_CODES.get(slug, {}).items():
+                setattr(revision, field, codes)
             revision._history_user = author
             revision.save()
             for position, (kind, heading, body) in enumerate(content["sections"], start=1):
