@@ -178,6 +178,7 @@ def _entry(revision: FactSheetRevision) -> dict:
     return {
         "title": revision.title,
         "url": sheet_page_url(revision.fact_sheet.slug),
+        "path": revision.fact_sheet.get_absolute_url(),  # the chooser page links within the site it is on
         "summary": revision.summary,
         "updated": _utc(revision.published_at),
         "reviewed": revision.last_reviewed_on.isoformat() if revision.last_reviewed_on else None,
