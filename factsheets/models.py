@@ -330,7 +330,9 @@ class FactSheetRevision(models.Model):
     def validate_version(self, *, sections) -> None:
         """The limits of the version as a whole (`factsheets.limits`), with these (heading, body) sections."""
         problems = limits.version_problems(
-            title=self.title, summary=self.summary, fast_facts=self.fast_facts, credit_line=self.credit_line, sections=sections
+            title=self.title,
+            names=(self.generic_name, self.brand_names),
+            summary=self.summary, fast_facts=self.fast_facts, credit_line=self.credit_line, sections=sections
         )
         if problems:
             raise ValidationError(problems)

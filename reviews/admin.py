@@ -123,12 +123,15 @@ class AccountWithoutPasswordForm(forms.ModelForm):
 
 
 class RoleSafeUserAdmin(UserAdmin):
-    """Editors manage accounts' names and staff status. Only an administrator (superuser) grants powers
-    (superuser status, single permissions, roles) or sets someone's email address or password, and a
-    password set by anyone but its owner cannot sign (`reviews.access`). No screen offers an editor a way
-    to set another person's password or email."""
+    """Editors create accounts (with a name, nothing else) and manage staff status. Only an administrator
+    (superuser) grants powers (superuser status, single permissions, roles) or changes someone else's
+    identity: email address, password, username and name. The name is printed on every signature, so an
+    editor who could rename a reviewer could make the record read as if someone else had signed. A password
+    set by anyone but its owner cannot sign (`reviews.access`)."""
 
     PRIVILEGED_FIELDS = ("is_superuser", "user_permissions", "groups")
+    # Another person's identity: their sign-in, reset channel and the name printed on their signatures.
+    IDENTITY_FIELDS = ("username", "first_name", "last_name", "email")
     NEW_ACCOUNT_FIELDSETS = [(None, {"fields": ("username", "first_name", "last_name")})]
 
     def get_readonly_fields(self, request, obj=None):
@@ -136,7 +139,7 @@ class RoleSafeUserAdmin(UserAdmin):
         if not request.user.is_superuser:
             fields += [f for f in self.PRIVILEGED_FIELDS if f not in fields]
             if obj is not None and obj.pk != request.user.pk:
-                fields.append("email")
+                fields += [f for f in self.IDENTITY_FIELDS if f not in fields]
         return fields
 
     def get_fieldsets(self, request, obj=None):

@@ -76,6 +76,22 @@ def test_a_version_over_the_total_length_is_refused(author):
     assert "holds at most 100,000" in messages_of(error.value)
 
 
+def test_the_drug_names_count_towards_the_total_length(author):
+    # Names are printed to patients too: a version exactly at the limit without them goes over with them.
+    revision = make_draft(author=author, sections=0)
+    revision.generic_name, revision.brand_names = "", ""
+    fields = len(revision.title) + len(revision.summary) + len(revision.credit_line) + sum(map(len, revision.fast_facts))
+    room = limits.VERSION_MAX_LENGTH - fields
+    for position in range(room // limits.SECTION_BODY_MAX_LENGTH + 1):
+        size = min(limits.SECTION_BODY_MAX_LENGTH, room - position * limits.SECTION_BODY_MAX_LENGTH)
+        SectionFactory(revision=revision, position=position, heading="", body="x" * size)
+    revision.validate_version(sections=[(s.heading, s.body) for s in revision.sections.all()])
+    revision.brand_names = "Examplex"
+    with pytest.raises(ValidationError) as error:
+        revision.validate_version(sections=[(s.heading, s.body) for s in revision.sections.all()])
+    assert "holds at most 100,000" in messages_of(error.value)
+
+
 def test_lists_nested_deeper_than_the_limit_are_refused(author):
     section = make_draft(author=author).sections.first()
     section.body = "".join("  " * depth + f"- level {depth}\n" for depth in range(limits.MARKDOWN_MAX_NESTING + 2))
