@@ -337,21 +337,29 @@ class FactSheetRevision(models.Model):
         if problems:
             raise ValidationError(problems)
 
-    def full_check(self) -> None:
+    def full_check(self, *, draft: bool = False) -> None:
         """Every limit on the stored version, fields and sections alike; the workflow runs it before the
-        content is frozen, whichever path wrote it. Raises ValidationError with every problem found."""
+        content is frozen, whichever path wrote it. With `draft`, fields still left empty pass (a draft may
+        be unfinished) but every limit holds. Raises ValidationError with every problem found."""
+        unfinished = ("blank", "required") if draft else ()
         errors = {}
-        sections = list(self.sections.all())
+
+        def keep(field, error):
+            kept = [problem for problem in error.error_list if problem.code not in unfinished]
+            if kept:
+                errors.setdefault(field, []).extend(kept)
+
         try:
             self.full_clean(exclude=["fact_sheet"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
-            errors.update(error.update_error_dict({}))
-        for section in sections:
+            for field, problems in error.error_dict.items():
+                keep(field, ValidationError(problems))
+        for section in self.sections.all():
             try:
                 section.check_stored()
             except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    errors.setdefault(f"section “{section.heading[:60]}”: {field}", []).extend(messages)
+                for field, problems in error.error_dict.items():
+                    keep(f"section “{section.heading[:60]}”: {field}", ValidationError(problems))
         if errors:
             raise ValidationError(errors)
 

@@ -166,6 +166,19 @@ def test_import_as_published_of_a_file_past_the_limits_publishes_nothing(tmp_pat
     assert not FactSheetRevision.objects.filter(status=Status.PUBLISHED).exists()
 
 
+def test_import_as_a_draft_of_a_file_past_the_limits_creates_nothing(tmp_path):
+    # A draft past the limits is one its author could not open to fix: refused at import, not at submission.
+    text = (FIXTURES / "examplumab.txt").read_text()
+    many = "\n".join(f"  • Fast fact number {i}: " + "take it with food and water. " * 20 for i in range(30))
+    path = tmp_path / "examplumab.txt"
+    path.write_text(text.replace("Fast Facts\n", f"Fast Facts\n\n{many}\n", 1))
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_factsheets", str(path), stdout=StringIO(), stderr=err)
+    assert "examplumab.txt" in err.getvalue() and "at most 12" in err.getvalue()
+    assert not FactSheet.objects.exists() and not FactSheetRevision.objects.exists()
+
+
 # The admin shows the model's own messages -------------------------------------------------------------------
 
 
