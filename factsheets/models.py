@@ -133,9 +133,6 @@ class FactSheetRevisionQuerySet(models.QuerySet):
     def live(self):
         return self.filter(status=FactSheetRevision.Status.PUBLISHED, fact_sheet__withdrawn_at__isnull=True)
 
-    def editable(self):
-        return self.filter(status__in=FactSheetRevision.EDITABLE_STATUSES)
-
 
 class FactSheetRevision(models.Model):
     """One numbered version of a sheet's content, from draft to published (and later superseded)."""

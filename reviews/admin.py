@@ -11,24 +11,24 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
+from factsheets.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
 
 from .models import AccessEvent, Committee, Decision, Review
 
 
 @admin.register(Committee)
 class CommitteeAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
-    """Editors keep a committee's name and review interval; who signs and how many must approve (members,
+    """Editors keep a committee's name, review interval and target reading grade; who signs and how many must approve (members,
     quorum, authenticator codes) are set by administrators only, and each change is in the access log."""
 
     SIGNING_RULES = ("members", "required_approvals", "signing_needs_authenticator")
 
-    list_display = ["name", "required_approvals", "review_interval_months", "member_count"]
+    list_display = ["name", "required_approvals", "review_interval_months", "max_reading_grade", "member_count"]
     search_fields = ["name"]
     filter_horizontal = ["members"]
     fieldsets = [
         (None, {"fields": ["name", "members"]}),
-        ("Rules", {"fields": ["required_approvals", "signing_needs_authenticator", "review_interval_months"]}),
+        ("Rules", {"fields": ["required_approvals", "signing_needs_authenticator", "review_interval_months", "max_reading_grade"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):

@@ -256,6 +256,25 @@ def test_sheet_versions_lists_versions_reviews_and_decisions(client, live, autho
     assert reverse("reviews:withdraw_sheet", args=[live.fact_sheet_id]) in html
 
 
+def test_sheet_versions_shows_a_review_date_only_for_the_live_version(client, author, reviewer1, reviewer2, committee, editor):
+    import time_machine
+
+    from factsheets.services import revision_start_draft
+
+    with time_machine.travel(dt.datetime(2024, 1, 10, 9, 0, tzinfo=dt.timezone.utc), tick=False):
+        first = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
+    draft = revision_start_draft(fact_sheet=first.fact_sheet, by=author)
+    review = services.revision_submit(revision=draft, by=author, committee=committee, justification="Test.")
+    for reviewer in (reviewer1, reviewer2):
+        services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
+    first.refresh_from_db()
+    draft.refresh_from_db()
+    assert first.status == "superseded" and first.next_review_due != draft.next_review_due
+    html = login(client, editor).get(reverse("reviews:sheet_versions", args=[first.fact_sheet_id])).content.decode()
+    assert draft.next_review_due.strftime("%Y-%m-%d") in html
+    assert first.next_review_due.strftime("%Y-%m-%d") not in html
+
+
 def test_sheet_versions_query_count_is_bounded(client, live, editor, django_assert_max_num_queries):
     client = login(client, editor)
     with django_assert_max_num_queries(15):
