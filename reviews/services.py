@@ -27,7 +27,7 @@ from factsheets.cache import forget_sheet
 from factsheets.rendition import make_rendition
 from factsheets.search import refresh_search_index
 from factsheets.selectors import revision_authors
-from factsheets.models import FactSheet, FactSheetRevision, Section
+from factsheets.models import FactSheet, FactSheetRevision
 
 from . import access, authenticator, notifications
 from .models import Committee, Decision, Review, min_approvals

@@ -4,13 +4,11 @@ nothing in the database changes.
 Roles: anonymous, author, reviewer who is not on the committee, committee member, editor, superuser.
 """
 
-import datetime as dt
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
 
 from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
 from factsheets.services import revision_start_draft
