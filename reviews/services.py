@@ -233,6 +233,15 @@ def revision_submit(
     return review
 
 
+def may_withdraw_submission(*, review: Review, by) -> bool:
+    """Whether `by` may take this review's version back to draft: the submitter or another of its authors,
+    while the review is open (the caller checks that nobody signed yet)."""
+    return (
+        review.status == Review.Status.OPEN and review.kind == Review.Kind.REVISION and can_author(by)
+        and (by.pk == review.submitted_by_id or by.pk in revision_authors(review.revision))
+    )
+
+
 @transaction.atomic
 def revision_withdraw_submission(*, revision: FactSheetRevision, by) -> FactSheetRevision:
     """The submitter (or another author of the revision) takes it back to draft before anyone signed."""
@@ -240,8 +249,8 @@ def revision_withdraw_submission(*, revision: FactSheetRevision, by) -> FactShee
     review = Review.objects.select_for_update().filter(revision=revision, status=Review.Status.OPEN).first()
     if review is None or revision.status != Status.IN_REVIEW:
         raise TransitionNotAllowed(f"Version {revision.number} is not waiting for review, so there is nothing to withdraw.")
-    if not can_author(by) or (by.pk != review.submitted_by_id and by.pk not in revision_authors(revision)):
-        raise WorkflowPermissionDenied("Only the author who submitted this version can withdraw it from review.")
+    if not may_withdraw_submission(review=review, by=by):
+        raise WorkflowPermissionDenied("Only an author of this version can withdraw it from review.")
     if review.decisions.exists():
         raise TransitionNotAllowed("A reviewer has already signed this review; it can no longer be withdrawn.")
     now = timezone.now()

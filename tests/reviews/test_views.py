@@ -159,6 +159,25 @@ def test_withdraw_submission_from_the_review_page(client, review, draft, author)
     assert draft.status == Status.DRAFT
 
 
+def test_a_co_author_is_offered_the_withdrawal_the_service_allows(client, author, reviewer1, committee):
+    from tests.factories import make_user
+
+    co_author, other = make_user("co-author", "Authors"), make_user("other-author", "Authors")
+    draft = make_draft(author=author)
+    section = draft.sections.first()
+    section.body = "Clearer words from a second author."
+    section._history_user = co_author
+    section.save()
+    review = services.revision_submit(revision=draft, by=author, committee=committee)
+    url = reverse("reviews:review", args=[review.pk])
+    for user in (other, reviewer1):
+        assert b"Withdraw from review" not in login(Client(), user).get(url).content
+    assert b"Withdraw from review" in login(client, co_author).get(url).content
+    assert client.post(reverse("reviews:withdraw_submission", args=[draft.pk])).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
 # Review page and signing --------------------------------------------------------------------------
 
 
