@@ -147,9 +147,6 @@ class FactSheetRevisionQuerySet(models.QuerySet):
     def live(self):
         return self.filter(status=FactSheetRevision.Status.PUBLISHED, fact_sheet__withdrawn_at__isnull=True)
 
-    def editable(self):
-        return self.filter(status__in=FactSheetRevision.EDITABLE_STATUSES)
-
 
 class FactSheetRevision(models.Model):
     """One numbered version of a sheet's content, from draft to published (and later superseded)."""
@@ -360,26 +357,36 @@ class FactSheetRevision(models.Model):
     def validate_version(self, *, sections) -> None:
         """The limits of the version as a whole (`factsheets.limits`), with these (heading, body) sections."""
         problems = limits.version_problems(
-            title=self.title, summary=self.summary, fast_facts=self.fast_facts, credit_line=self.credit_line, sections=sections
+            title=self.title,
+            names=(self.generic_name, self.brand_names),
+            summary=self.summary, fast_facts=self.fast_facts, credit_line=self.credit_line, sections=sections
         )
         if problems:
             raise ValidationError(problems)
 
-    def full_check(self) -> None:
+    def full_check(self, *, draft: bool = False) -> None:
         """Every limit on the stored version, fields and sections alike; the workflow runs it before the
-        content is frozen, whichever path wrote it. Raises ValidationError with every problem found."""
+        content is frozen, whichever path wrote it. With `draft`, fields still left empty pass (a draft may
+        be unfinished) but every limit holds. Raises ValidationError with every problem found."""
+        unfinished = ("blank", "required") if draft else ()
         errors = {}
-        sections = list(self.sections.all())
+
+        def keep(field, error):
+            kept = [problem for problem in error.error_list if problem.code not in unfinished]
+            if kept:
+                errors.setdefault(field, []).extend(kept)
+
         try:
             self.full_clean(exclude=["fact_sheet"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
-            errors.update(error.update_error_dict({}))
-        for section in sections:
+            for field, problems in error.error_dict.items():
+                keep(field, ValidationError(problems))
+        for section in self.sections.all():
             try:
                 section.check_stored()
             except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    errors.setdefault(f"section “{section.heading[:60]}”: {field}", []).extend(messages)
+                for field, problems in error.error_dict.items():
+                    keep(f"section “{section.heading[:60]}”: {field}", ValidationError(problems))
         if errors:
             raise ValidationError(errors)
 
@@ -541,16 +548,21 @@ class Rendition(models.Model):
 
 
 def _refuse_conditions_change_when_frozen(sender, instance, action, reverse, pk_set, **kwargs):
-    """The "Used for" conditions of a submitted revision are signed content: refuse any change of the link rows."""
+    """The "Used for" conditions of a submitted revision are signed content: refuse any change of the link
+    rows, except adding back a link the revision signed (loaddata restoring the record). The database
+    enforces the same rule (factsheets.db_guards.signed_links)."""
     if action not in ("pre_add", "pre_remove", "pre_clear"):
         return
     if reverse:
         ids = set(pk_set or ()) if action != "pre_clear" else set(instance.revisions.values_list("pk", flat=True))
+        slugs = {instance.slug}
     else:
         ids = {instance.pk}
-    frozen = FactSheetRevision.objects.filter(pk__in=ids).exclude(status__in=FactSheetRevision.EDITABLE_STATUSES)
-    if frozen.exists():
-        raise RevisionLocked("This version has been submitted; the conditions it is used for can no longer be changed.")
+        slugs = set(Condition.objects.filter(pk__in=pk_set or ()).values_list("slug", flat=True))
+    for revision in FactSheetRevision.objects.filter(pk__in=ids).exclude(status__in=FactSheetRevision.EDITABLE_STATUSES):
+        signed = {condition["slug"] for condition in revision.conditions_as_signed}
+        if action != "pre_add" or not slugs <= signed:
+            raise RevisionLocked("This version has been submitted; the conditions it is used for can no longer be changed.")
 
 
 models.signals.m2m_changed.connect(

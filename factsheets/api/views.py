@@ -6,6 +6,7 @@ Whole anonymous responses are cached by factsheets.middleware under the site-wid
 """
 
 import datetime as dt
+import logging
 import hashlib
 import json
 import re
@@ -24,12 +25,14 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from factsheets import rendition as renditions
 from factsheets import selectors
 from factsheets.models import FactSheet, FactSheetRevision
-from factsheets.rendition import document_field
 
 from . import serializers as s
 from .errors import ErrorSerializer, Gone
+
+logger = logging.getLogger(__name__)
 
 MAX_VERSION = 2**31 - 1
 
@@ -106,8 +109,14 @@ def detail_document(revision: FactSheetRevision, *, slug: str, as_version: bool)
     """The API detail of a published version: its stored rendition's document (the content as signed, with
     the HTML as rendered at submission) plus the workflow record (version, dates, committee, address).
     Field by field, this is `FactSheetRevisionSerializer`, which documents it in the schema."""
-    document = json.loads(revision.rendition.document)
-    document.setdefault("codes", document_field(document, "codes"))
+    # Every version submitted since renditions exist has one; an older row that somehow lacks it is rendered
+    # from its frozen content by the same code, as its public page is (factsheets.pages.sheet_body).
+    stored = revision.rendition if revision.rendition_id else None
+    if stored is None:
+        logger.error("API: live version %s of %s has no stored rendition; rendered from its frozen content", revision.number, slug)
+        stored = renditions.render(revision)
+    document = json.loads(stored.document)
+    document.setdefault("codes", renditions.document_field(document, "codes"))
     document.update(
         slug=slug,
         version=revision.number,
@@ -116,7 +125,7 @@ def detail_document(revision: FactSheetRevision, *, slug: str, as_version: bool)
         last_reviewed_on=_iso(revision.last_reviewed_on),
         next_review_due=_iso(revision.next_review_due),
         published_at=_utc(revision.published_at),
-        rendition_hash=revision.rendition.rendition_hash,
+        rendition_hash=stored.rendition_hash,
         url=s.version_page_url(slug, revision.number) if as_version else s.sheet_page_url(slug),
     )
     return {key: document[key] for key in DETAIL_FIELDS}

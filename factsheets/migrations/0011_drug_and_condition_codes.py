@@ -17,20 +17,26 @@ OLD_REVISION_COLUMNS = [
 ]
 REVISION_COLUMNS = [*OLD_REVISION_COLUMNS, "rxnorm", "atc", "ndc"]
 HISTORY_TABLES = ["factsheets_historicalcondition", "factsheets_historicalfactsheetrevision"]
-# The sections' guard reads the revisions table; SQLite refuses to rename a rebuilt table under it.
+# The sections' and the "Used for" links' guards read the revisions (and conditions) tables; SQLite refuses
+# to rename a rebuilt table under a trigger that reads it, so they are dropped and re-installed too.
 SECTION_GUARD = dict(parent_table="factsheets_factsheetrevision", parent_column="revision_id")
+LINK_GUARD = dict(
+    parent_table="factsheets_factsheetrevision", parent_column="factsheetrevision_id",
+    signed_column="conditions_as_signed", target_table="factsheets_condition", target_column="condition_id",
+)
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('factsheets', '0010_merge_0009_content_limits_0009_record_guards'),
+        ('factsheets', '0011_guard_revision_conditions'),
     ]
 
     operations = [
         DropRecordGuard("frozen_revision", "factsheets_factsheetrevision", columns=OLD_REVISION_COLUMNS),
         *[DropRecordGuard("append_only", table) for table in HISTORY_TABLES],
         DropRecordGuard("frozen_children", "factsheets_section", **SECTION_GUARD),
+        DropRecordGuard("signed_links", "factsheets_factsheetrevision_conditions", **LINK_GUARD),
         migrations.AddField(
             model_name='condition',
             name='icd10cm',
@@ -94,4 +100,5 @@ class Migration(migrations.Migration):
         RecordGuard("frozen_revision", "factsheets_factsheetrevision", columns=REVISION_COLUMNS),
         *[RecordGuard("append_only", table) for table in HISTORY_TABLES],
         RecordGuard("frozen_children", "factsheets_section", **SECTION_GUARD),
+        RecordGuard("signed_links", "factsheets_factsheetrevision_conditions", **LINK_GUARD),
     ]
