@@ -205,3 +205,13 @@ def test_demo_content_is_found_by_its_checked_codes(client):
     call_command("load_demo", password="demo-password-1", stdout=__import__("io").StringIO())
     assert atom_titles(ask(client, c="14445017001", cs=NDC)) == [FactSheet.objects.get(slug="allopurinol").live_revision.title]
     assert len(atom_titles(ask(client, c="M06.9", cs=ICD10CM))) >= 1
+
+
+def test_rate_limited_like_the_api(client, sheets, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import AnonRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
+    statuses = [ask(client, c="111111", cs=RXNORM).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
