@@ -30,3 +30,15 @@ def test_one_match_opens_the_sheet_directly(live_server, page, two_sheets):
     page.goto(f"{live_server.url}/infobutton/?mainSearchCriteria.v.dn=Alphamab&knowledgeResponseType=text/html")
     assert page.url == f"{live_server.url}/factsheets/alphamab/"
     assert page.locator("h1").inner_text() == "Alphamab"
+
+
+@pytest.mark.parametrize("query", [
+    "mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=M06.9&informationRecipient.languageCode.c=es",
+    "mainSearchCriteria.v.cs=9.9.9&mainSearchCriteria.v.c=1",  # the error page
+])
+def test_chooser_and_error_pages_have_no_serious_axe_violations(live_server, page, two_sheets, query):
+    from tests.browser.test_public_a11y import serious_violations
+
+    page.goto(f"{live_server.url}/infobutton/?{query}")
+    assert page.locator("h1").count() == 1
+    assert serious_violations(page) == []
