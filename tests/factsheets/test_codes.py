@@ -213,3 +213,25 @@ def test_condition_form_checks_snomed_check_digit(db):
     form = ConditionForm(data={"name": "Rheumatoid arthritis", "slug": "ra", "icd10cm": "m06.9", "snomedct": "69896004"})
     assert form.is_valid(), form.errors
     assert form.save().codes() == {"icd10cm": ["M06.9"], "snomedct": ["69896004"]}
+
+
+def test_admin_page_saves_typed_codes_in_standard_form(client, author):
+    from tests.factsheets.test_admin import change_url, revision_post
+
+    draft = make_draft(author=author)
+    client.force_login(author)
+    response = client.post(change_url(draft), revision_post(draft, rxnorm="42", ndc="0002143380"))
+    assert response.status_code == 200  # refused: 10 undashed digits are ambiguous
+    assert "ambiguous" in response.content.decode()
+    assert FactSheetRevision.objects.get(pk=draft.pk).rxnorm == []
+    assert client.post(change_url(draft), revision_post(draft, rxnorm="42", ndc="0002-1433-80")).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.rxnorm, draft.ndc) == (["42"], ["00002-1433-80"])
+
+
+def test_admin_shows_the_codes_of_a_frozen_version(client, live, author):
+    from tests.factsheets.test_admin import change_url
+
+    client.force_login(author)
+    page = client.get(change_url(live)).content.decode()
+    assert "RxNorm RXCUIs" in page and "6851" in page and "L04AX03" in page
