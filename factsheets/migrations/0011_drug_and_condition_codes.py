@@ -26,6 +26,17 @@ LINK_GUARD = dict(
 )
 
 
+def refuse_to_drop_signed_codes(apps, schema_editor):
+    """Reversing would delete the codes of submitted versions, content their committees signed: refuse."""
+    FactSheetRevision = apps.get_model("factsheets", "FactSheetRevision")
+    submitted = FactSheetRevision.objects.using(schema_editor.connection.alias).exclude(status__in=["draft", "changes_requested"])
+    if submitted.exclude(rxnorm=[], atc=[], ndc=[]).exists():
+        raise RuntimeError(
+            "Submitted versions carry drug codes their committee signed; reversing this migration would delete them "
+            "and break their signatures. Nothing was changed."
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -101,4 +112,6 @@ class Migration(migrations.Migration):
         *[RecordGuard("append_only", table) for table in HISTORY_TABLES],
         RecordGuard("frozen_children", "factsheets_section", **SECTION_GUARD),
         RecordGuard("signed_links", "factsheets_factsheetrevision_conditions", **LINK_GUARD),
+        # Last, so that on reversal it runs first, before anything is dropped.
+        migrations.RunPython(migrations.RunPython.noop, refuse_to_drop_signed_codes),
     ]
