@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .html import HTML_SUFFIXES, looks_like_html, parse_html
 from .markdown import parse_front_matter, parse_markdown, to_markdown
 from .rules import CONTROL_RE, HEADING_KINDS, SPLIT_KEYWORDS, heading_kind
 from .sheet import DEFAULT_ENCODING, MARKDOWN_SUFFIXES, MAX_FILE_BYTES, ImportParseError, ParsedSection, ParsedSheet
@@ -38,7 +39,7 @@ __all__ = [
     "parse_front_matter", "parse_markdown", "parse_text", "split_title", "to_markdown",
 ]
 
-def parse_file(path: str | Path, *, encoding: str = DEFAULT_ENCODING) -> ParsedSheet:
+def parse_file(path: str | Path, *, encoding: str = DEFAULT_ENCODING, title: str = "", slug: str = "") -> ParsedSheet:
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -52,7 +53,7 @@ def parse_file(path: str | Path, *, encoding: str = DEFAULT_ENCODING) -> ParsedS
         raise ImportParseError("this is a folder, not a file")
     with path.open("rb") as fh:
         data = fh.read(MAX_FILE_BYTES + 1)
-    return parse_bytes(data, name=path.name, encoding=encoding)
+    return parse_bytes(data, name=path.name, encoding=encoding, title=title, slug=slug)
 
 
 def decode(data: bytes, *, encoding: str = DEFAULT_ENCODING) -> str:
@@ -87,8 +88,20 @@ def decode(data: bytes, *, encoding: str = DEFAULT_ENCODING) -> str:
     return text
 
 
-def parse_bytes(data: bytes, *, name: str = "", encoding: str = DEFAULT_ENCODING) -> ParsedSheet:
+def parse_bytes(
+    data: bytes, *, name: str = "", encoding: str = DEFAULT_ENCODING, title: str = "", slug: str = ""
+) -> ParsedSheet:
+    """`title`/`slug` (the command's --title/--slug) override what the file says, for a file whose top is unclear."""
     text = decode(data, encoding=encoding)
-    if Path(name).suffix.lower() in MARKDOWN_SUFFIXES or text.startswith("---\n"):
-        return parse_markdown(text)
-    return parse_text(text)
+    suffix = Path(name).suffix.lower()
+    if suffix in HTML_SUFFIXES or (suffix not in MARKDOWN_SUFFIXES and looks_like_html(text)):
+        sheet = parse_html(text, title=title)
+    elif suffix in MARKDOWN_SUFFIXES or text.startswith("---\n"):
+        sheet = parse_markdown(text)
+    else:
+        return parse_text(text, title=title, slug=slug)
+    if title:
+        sheet.title = title
+    if slug:
+        sheet.slug = slug
+    return sheet

@@ -24,6 +24,19 @@ HEADING_KINDS: list[tuple[str, str]] = [
     (r"pregnancy.*|breast-?feeding.*|fertility.*", SectionKind.PREGNANCY),
     (r"vaccines?|vaccinations?|immuni[sz]ations?", SectionKind.VACCINES),
     (r"storage.*|storing .*|how (to|do i|should i) store .*", SectionKind.STORAGE),
+    # Question headings of other publishers' pages ("How do I take it?", "What about side effects?").
+    (r"what (is|are) (it|this medicine|\S+)( used for)?|why (is|am) (it|i) (used|prescribed|taking it)",
+     SectionKind.OVERVIEW),
+    (r"how (does|do) (it|this medicine|\S+) work", SectionKind.HOW_IT_WORKS),
+    (r"how (do|should) i (take|use|inject) (it|this medicine|\S+)|how (is|are) (it|\S+) (taken|given|administered|used)"
+     r"|how much (should i take|is taken)", SectionKind.DOSING),
+    (r"(what about |what are the (possible )?)side effects|what side effects .*|are there (any )?side effects",
+     SectionKind.SIDE_EFFECTS),
+    (r"can i (take|use) (it|\S+) with other (medicines|medications|drugs)|what about other (medicines|medications)",
+     SectionKind.INTERACTIONS),
+    (r"(what about|can i .*) (pregnancy|breast-?feeding).*|(pregnancy|breast-?feeding) and .*", SectionKind.PREGNANCY),
+    (r"(what about|can i have) (vaccines?|vaccinations?).*", SectionKind.VACCINES),
+    (r"how (do|should) i store (it|\S+)", SectionKind.STORAGE),
     (r"information to discuss with (your )?(health ?care providers?|doctors?)|what to (discuss|tell) .*"
      r"|things to (discuss|tell) .*|questions? (for|to ask) your (doctor|health ?care providers?)",
      SectionKind.DISCUSS),
@@ -64,6 +77,8 @@ SENTENCE_END_RE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z0-9
 
 
 def _normalise_heading(line: str) -> str:
+    bullet = BULLET_RE.match(line)  # "• How is it given?": a bulleted question is a heading too
+    line = bullet.group("text") if bullet else line
     return re.sub(r"\s+", " ", line.strip().strip(":?").strip()).lower()
 
 
@@ -75,3 +90,60 @@ def heading_kind(line: str) -> str | None:
             return kind
     return None
 
+
+
+# Page chrome: lines of a web page that are not the sheet (breadcrumbs, banners, menus, date lines).
+# They are skipped above the title and reported, never used as a title or a slug.
+CHROME_WORDS_RE = re.compile(
+    r"^(home|treatments?|medications?|medicines?|drugs?|medication information|drug information|"
+    r"patient (information|resources)|resources|menu|search|print|share|email|back to top|"
+    r"skip to (main )?content|a-z|drugs a-z|conditions|diseases? (and|&) conditions|donate|log ?in|sign up)$",
+    re.IGNORECASE,
+)
+BANNER_RE = re.compile(r"\b(click here|cookies?|subscribe|newsletter|sign up|donate|latest .* information)\b", re.I)
+BREADCRUMB_RE = re.compile(r"\s(>|»|/|›|\|)\s")
+_DAY_MONTH_YEAR = r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]{3,9}\.?,?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?\d{4}|\d{4}-\d{2}-\d{2}"
+# "Last Update : 01 April, 2015", "Updated March 2022", "Medication Information Updated March 2022", "Reviewed: 2019-05-01"
+DATE_LINE_RE = re.compile(
+    rf"^(?P<prefix>(?:\w+\s+){{0,4}}?)(?:last\s+)?(?:updated?|reviewed|revised)(?:\s+on)?\s*:?\s*"
+    rf"(?P<date>{_DAY_MONTH_YEAR})\.?$",
+    re.IGNORECASE,
+)
+REVIEWED_BY_RE = re.compile(r"^(?:and\s+)?reviewed\s+by\s+(?:the\s+)?(?P<committee>[^©]+?)\.?$", re.IGNORECASE)
+
+# Label/value blocks ("Brand Name(s)" on one line, "Enbrel®, Brenzys®" on the next, or "Label: value").
+# Label (lowercased, spaces collapsed, ":" removed) -> the field it fills. "drug_class" has no field:
+# it is reported, not imported.
+LABELS: list[tuple[str, str]] = [
+    (r"brand names? ?(\(s\))?|brands?|trade names? ?(\(s\))?", "brand_names"),
+    (r"generic names? ?(\(s\))?|generic|active (ingredient|substance)", "generic_name"),
+    (r"drug class(es)?|class of (drug|medicine)|type of (drug|medicine)", "drug_class"),
+    (r"used for|used to treat|conditions?( treated)?|arthritis types?|diseases? treated|indications?", "conditions"),
+]
+_LABEL_RES = [(re.compile(pattern), key) for pattern, key in LABELS]
+TRADEMARK_RE = re.compile(r"[®™©]")
+
+
+def label_of(line: str) -> tuple[str, str] | None:
+    """("brand_names", value) for a label line ("Brand Name (s)" or "Brand names: Examplex"), else None.
+    The value is "" when it is on the next line."""
+    head, sep, value = line.strip().partition(":")
+    normal = re.sub(r"\s+", " ", head.strip().strip("?")).lower()
+    for pattern, key in _LABEL_RES:
+        if pattern.fullmatch(normal):
+            return key, value.strip() if sep else ""
+    return None
+
+
+def is_chrome(line: str) -> bool:
+    text = line.strip()
+    bare = BULLET_RE.match(text)
+    if bare and len(bare.group("text").split()) <= 4:  # "• Treatments": a breadcrumb or menu item
+        return True
+    text = bare.group("text") if bare else text
+    return bool(
+        CHROME_WORDS_RE.match(text.strip(" .:|"))
+        or (BANNER_RE.search(text) and len(text.split()) <= 20)
+        or (BREADCRUMB_RE.search(text) and len(text.split()) <= 12)
+        or DATE_LINE_RE.match(text)
+    )

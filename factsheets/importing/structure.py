@@ -33,6 +33,26 @@ def parse_date(value: str, *, line: int | None = None) -> dt.date:
     raise ImportParseError(f"{value!r} is not a date (use YYYY-MM-DD or “March 2015”)", line=line)
 
 
+def parse_loose_date(value: str, *, line: int | None = None) -> dt.date:
+    """A date as web pages print it: "01 April, 2015", "April 1, 2015", "March 2022", "2015-04-01"."""
+    value = value.strip().rstrip(".")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    words = re.findall(r"[A-Za-z]+|\d+", value)
+    month = next((MONTHS[w.lower()] for w in words if w.lower() in MONTHS), None)
+    numbers = [int(w) for w in words if w.isdigit()]
+    years = [n for n in numbers if n > 1900]
+    days = [n for n in numbers if n <= 31]
+    if month is None or not years:
+        raise ImportParseError(f"{value!r} is not a date I can read", line=line)
+    try:
+        return dt.date(years[0], month, days[0] if days else 1)
+    except ValueError as exc:
+        raise ImportParseError(f"{value!r} is not a real date", line=line) from exc
+
+
 def split_title(title: str) -> tuple[str, list[str]]:
     """"Generic (Brand1, Brand2)" -> ("Generic", ["Brand1", "Brand2"]); no brackets -> no brands."""
     match = TITLE_RE.match(title)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.utils.text import slugify
 
 from ..models import SectionKind
 from .rules import BULLET_RE, FAST_FACTS_RE, FOOTER_RE, SENTENCE_END_RE, _SPLIT_RES, heading_kind
-from .sheet import HEADING_MAX_LENGTH, TITLE_MAX_LENGTH, ImportParseError, ParsedSection, ParsedSheet
-from .structure import _check_lengths, _is_boilerplate, make_summary, match_footer, split_title
+from .sheet import HEADING_MAX_LENGTH, ImportParseError, ParsedSection, ParsedSheet
+from .header import take_header
+from .structure import _check_lengths, _is_boilerplate, make_summary, match_footer
 
 @dataclass
 class _Block:
@@ -109,32 +109,12 @@ def _split_kind(block: _Block) -> str | None:
     return None
 
 
-def parse_text(text: str) -> ParsedSheet:
+def parse_text(text: str, *, title: str = "", slug: str = "") -> ParsedSheet:
     blocks = _blocks(text)
     if not blocks:
         raise ImportParseError("the file is empty")
 
-    # Title: the first line. A paragraph, a bullet, a heading or a footer there means there is no title.
-    first = blocks[0]
-    title = first.lines[0].strip()
-    if (
-        len(title) > TITLE_MAX_LENGTH
-        or BULLET_RE.match(first.lines[0])
-        or FAST_FACTS_RE.match(title)
-        or heading_kind(title)
-        or match_footer(title)
-        or title.endswith((".", ",", ";", ":"))
-    ):
-        raise ImportParseError(
-            "no title: the first line should be the drug name, like “Generic (Brand1, Brand2)”", line=first.line
-        )
-    rest_of_first = _Block(first.lines[1:], first.line + 1, 0) if len(first.lines) > 1 else None
-    blocks = ([rest_of_first] if rest_of_first else []) + blocks[1:]
-    generic, brands = split_title(title)
-    sheet = ParsedSheet(
-        title=title, generic_name=generic, brand_names=brands, slug=slugify(generic), title_line=first.line
-    )
-
+    sheet, blocks = take_header(blocks, block_type=_Block, title=title, slug=slug)
     index = 0
     # Tagline: a heading-like line right after the title that is lowercase or followed by another heading.
     if blocks and _looks_like_heading(blocks[0]) and not FAST_FACTS_RE.match(blocks[0].text) and not heading_kind(
@@ -224,7 +204,9 @@ def parse_text(text: str) -> ParsedSheet:
         else:
             sheet.warnings.append(f"line {section.line}: heading “{section.heading}” has no text; skipped")
     if sheet.footer_line is None:
-        sheet.warnings.append("no “Updated <Month YYYY> by …” line: no date or credit line")
+        sheet.warnings.append(
+            "no “Updated <Month YYYY> by …” line: no credit line" + ("" if sheet.updated_on else " and no date")
+        )
     sheet.summary = make_summary(sheet.sections, sheet.fast_facts)
     _check_lengths(sheet)
     return sheet

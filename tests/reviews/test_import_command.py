@@ -108,9 +108,11 @@ def test_existing_slug_gets_the_next_version_as_a_draft(author, reviewer1, revie
     assert live.status == Status.PUBLISHED and live.fact_sheet.live_revision == live
 
 
-def test_existing_slug_with_an_unfinished_version_is_refused():
+def test_existing_slug_with_an_unfinished_version_is_refused(tmp_path):
     run(FIXTURES / "plainumab.txt")
-    _, err, message = run_failing(FIXTURES / "plainumab.txt")
+    changed = tmp_path / "plainumab.txt"
+    changed.write_text((FIXTURES / "plainumab.txt").read_text(encoding="utf-8") + "\nOne more paragraph.\n")
+    _, err, message = run_failing(changed)
     assert "version 1 (draft)" in err and "plainumab.txt" in message
     assert FactSheetRevision.objects.count() == 1
 
