@@ -87,6 +87,11 @@ def take_header(blocks: list, *, block_type, title: str = "", slug: str = "") ->
                     header.date = (parse_loose_date(date_line.group("date"), line=number), number)
                 header.skipped.append((number, line))
                 continue
+            if title and line.lower() == title.lower():  # the line --title names: the title, whatever came before
+                if found:
+                    header.skipped.append((found_line, found))
+                found, found_line = line, number
+                continue
             if not found and _title_shaped(raw):
                 found, found_line = line, number
                 lines_seen.append(line)

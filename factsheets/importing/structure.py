@@ -84,12 +84,21 @@ def make_summary(sections: list[ParsedSection], fast_facts: list[str]) -> str:
 
 
 def match_footer(text: str, *, line: int | None = None):
-    """(updated_on, credit_line, committee_name) from an “Updated <Month YYYY> by …” line, or None."""
-    match = FOOTER_RE.match(re.sub(r"\s+", " ", text.strip()))
+    """(updated_on, credit_line, committee_name) from an “Updated <Month YYYY> by …” line, or None. A short
+    prefix ("Medication Information Updated …") is allowed; a copyright notice never ends up in the name."""
+    text = re.sub(r"\s+", " ", text.strip())
+    start = re.search(r"\bupdated\b", text, re.IGNORECASE)
+    if start is None or len(text[: start.start()].split()) > 4:
+        return None
+    text = re.split(r"\s*(?:©|\(c\)\s|copyright\b)", text[start.start():], maxsplit=1, flags=re.IGNORECASE)[0]
+    match = FOOTER_RE.match(text)
     if not match:
         return None
     updated_on = parse_month_year(match.group("month"), match.group("year"), line=line)
-    return updated_on, match.group("authors").strip().rstrip(","), (match.group("committee") or "").strip()
+    committee = (match.group("committee") or "").strip()
+    # The committee's name ends at its own sentence: "… Committee on X. This sheet is …" keeps "Committee on X".
+    committee = re.split(r"\.\s+(?=[A-Z])", committee, maxsplit=1)[0].strip().rstrip(".")
+    return updated_on, match.group("authors").strip().rstrip(","), committee
 
 
 def _is_boilerplate(text: str) -> bool:

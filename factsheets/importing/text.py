@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 
 from ..models import SectionKind
-from .rules import BULLET_RE, FAST_FACTS_RE, FOOTER_RE, SENTENCE_END_RE, _SPLIT_RES, heading_kind
+from .rules import REVIEWED_BY_RE, BULLET_RE, FAST_FACTS_RE, FOOTER_RE, SENTENCE_END_RE, _SPLIT_RES, heading_kind
 from .sheet import HEADING_MAX_LENGTH, ImportParseError, ParsedSection, ParsedSheet
 from .header import take_header
 from .structure import _check_lengths, _is_boilerplate, make_summary, match_footer
@@ -41,7 +41,7 @@ def _blocks(text: str) -> list[_Block]:
         blocks.append(_Block(current, start, blank))
     # A heading written directly above its text (no blank line) is still a block of its own.
     split: list[_Block] = []
-    for block in blocks:
+    for block in _one_paragraph_per_line(blocks):
         first = block.lines[0].strip()
         if len(block.lines) > 1 and (FAST_FACTS_RE.match(first) or heading_kind(first)):
             split.append(_Block(block.lines[:1], block.line, block.blank_before))
@@ -51,11 +51,40 @@ def _blocks(text: str) -> list[_Block]:
     return split
 
 
+LONG_LINE = 100  # hard-wrapped text keeps its lines shorter; a longer line is a whole paragraph
+
+
+def _one_paragraph_per_line(blocks: list[_Block]) -> list[_Block]:
+    """Text saved with one paragraph per line and no blank lines between (and headings as bare short lines
+    among them) becomes one block per line; a run of bullet lines stays one list."""
+    out: list[_Block] = []
+    for block in blocks:
+        if len(block.lines) < 2 or max(len(line) for line in block.lines) <= LONG_LINE:
+            out.append(block)
+            continue
+        run: list[str] = []
+        start, blank = block.line, block.blank_before
+        for offset, line in enumerate(block.lines):
+            is_item = bool(BULLET_RE.match(line)) and not line.rstrip().endswith("?")
+            if run and is_item and BULLET_RE.match(run[-1]):
+                run.append(line)
+                continue
+            if run:
+                out.append(_Block(run, start, blank))
+                blank = 0
+            run, start = [line], block.line + offset
+        out.append(_Block(run, start, blank))
+    return out
+
+
 def _looks_like_heading(block: _Block) -> bool:
     """A short single line without closing punctuation, starting with a letter: an unknown heading."""
-    if len(block.lines) != 1 or BULLET_RE.match(block.lines[0]):
+    if len(block.lines) != 1:
         return False
-    text = block.text
+    bullet = BULLET_RE.match(block.lines[0])
+    if bullet and not block.text.endswith("?"):  # "• How is it given?" is a heading; other bullets are not
+        return False
+    text = bullet.group("text") if bullet else block.text
     return (
         len(text) <= 60
         and len(text.split()) <= 8
@@ -99,6 +128,24 @@ def _block_markdown(block: _Block) -> str:
         else:
             out.append(_escape_markdown(" ".join(items)))
     return "\n\n".join(out)
+
+
+def _until_boilerplate(block: _Block) -> _Block:
+    for offset, line in enumerate(block.lines[1:], start=1):
+        if _is_boilerplate(line.strip()):
+            return _Block(block.lines[:offset], block.line, block.blank_before)
+    return block
+
+
+def _truncated(block: _Block) -> bool:
+    """A paragraph of several words that stops on a letter: the source was probably cut off ("or blee")."""
+    text = block.text.strip()
+    return (
+        not BULLET_RE.match(block.lines[-1])
+        and len(text.split()) >= 6
+        and text[-1:].isalpha()
+        and not text.endswith(":")
+    )
 
 
 def _split_kind(block: _Block) -> str | None:
@@ -147,6 +194,10 @@ def parse_text(text: str, *, title: str = "", slug: str = "") -> ParsedSheet:
         text_ = block.text
         following = blocks[index] if index < len(blocks) else None
 
+        own = _until_boilerplate(block)
+        if own is not block:  # "© 2023 …" right under the footer: its own line, never part of a name
+            blocks.insert(index, _Block(block.lines[len(own.lines):], block.line + len(own.lines), 0))
+            block, text_ = own, own.text
         footer = match_footer(text_, line=block.line)
         if footer:
             if sheet.footer_line is not None:
@@ -158,6 +209,10 @@ def parse_text(text: str, *, title: str = "", slug: str = "") -> ParsedSheet:
             in_fast_facts = False
             continue
         if _is_boilerplate(text_):
+            continue
+        reviewed_by = REVIEWED_BY_RE.match(text_) if len(block.lines) == 1 else None
+        if reviewed_by and not sheet.committee_name:  # a credit on its own line: "Reviewed by the … Committee."
+            sheet.committee_name = reviewed_by.group("committee").strip()
             continue
         if FAST_FACTS_RE.match(text_):
             if sheet.fast_facts or in_fast_facts:
@@ -179,11 +234,16 @@ def parse_text(text: str, *, title: str = "", slug: str = "") -> ParsedSheet:
 
         kind = heading_kind(text_) if len(block.lines) == 1 else None
         if kind and len(text_) <= HEADING_MAX_LENGTH:
-            start(kind, text_.strip().rstrip(":"), block.line)
+            start(kind, BULLET_RE.sub(r"\g<text>", text_).strip().rstrip(":"), block.line)
             continue
         if _looks_like_heading(block) and following is not None and not match_footer(following.text):
-            start(SectionKind.OTHER, text_.strip().rstrip(":"), block.line)
+            start(SectionKind.OTHER, BULLET_RE.sub(r"\g<text>", text_).strip().rstrip(":"), block.line)
             continue
+        if _truncated(block):
+            sheet.warnings.append(
+                f"line {block.line}: the paragraph ends without punctuation (“…{text_[-30:]}”); "
+                "the text may be cut off: check the source"
+            )
 
         if current is None:
             start(SectionKind.OVERVIEW, SectionKind.OVERVIEW.label, block.line)
