@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import re
 
+import yaml
+
 from django.utils.text import slugify
 
 from ..models import SectionKind
@@ -25,79 +27,53 @@ SECTION_HEADING_RE = re.compile(r"^##\s+(?P<heading>.*?)(?:\s+\{#(?P<kind>[a-z_]
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
 
 
-def _scalar(raw: str, *, line: int) -> str:
-    raw = raw.strip()
-    if raw.startswith('"'):
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ImportParseError(f"badly quoted value {raw!r}", line=line) from exc
-        if not isinstance(value, str):
-            raise ImportParseError(f"expected text, got {raw!r}", line=line)
-        return value
-    if raw.startswith("'") and raw.endswith("'") and len(raw) >= 2:
-        return raw[1:-1].replace("''", "'")
-    return raw
-
-
-def _inline_list(raw: str, *, line: int) -> list[str]:
-    raw = raw.strip()
-    if raw.startswith("["):
-        if not raw.endswith("]"):
-            raise ImportParseError("a list in brackets must end with “]”", line=line)
-        raw = raw[1:-1]
-    items, buf, quote = [], "", None
-    for char in raw:  # split on commas outside quotes
-        if quote:
-            buf += char
-            if char == quote and not buf.endswith("\\" + quote):
-                quote = None
-        elif char in "\"'":
-            quote = char
-            buf += char
-        elif char == ",":
-            items.append(buf)
-            buf = ""
-        else:
-            buf += char
-    items.append(buf)
-    return [_scalar(item, line=line) for item in items if item.strip()]
+def _text(node, *, key: str, line: int) -> str:
+    """A scalar front-matter value as text; YAML's dates and numbers as written."""
+    if not isinstance(node, yaml.ScalarNode):
+        raise ImportParseError(f"“{key}” must be text, not a list or a mapping", line=line)
+    value = yaml.safe_load(yaml.serialize(node))
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value if isinstance(value, str) else str(node.value)
 
 
 def parse_front_matter(lines: list[str], *, first_line: int = 2) -> dict:
-    """A tiny YAML subset: `key: value`, `key: [a, b]` or `key:` followed by `  - item` lines, `#` comments.
-    Quoted values are JSON strings (also valid YAML). Unknown keys are refused so typos surface."""
+    """The front matter, read as YAML (PyYAML, safe). Scalars come back as (text, line), list keys as lists.
+    Unknown and repeated keys are refused with their line, so a typo surfaces instead of being ignored."""
+    try:
+        root = yaml.compose("\n".join(lines), Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ImportParseError(
+            f"the front matter is not valid YAML ({problem}); quote values that contain “: ” or “ #”",
+            line=first_line + mark.line if mark else first_line,
+        ) from exc
+    if root is None:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        raise ImportParseError("the front matter must be “key: value” lines", line=first_line)
     data: dict = {}
-    key = None
-    for offset, line in enumerate(lines):
-        number = first_line + offset
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        item = re.match(r"^\s*-\s+(?P<value>.*)$", line)
-        if item:
-            if key is None or key not in LIST_KEYS or not isinstance(data.get(key), list):
-                raise ImportParseError("a “- item” line must follow a list key such as “conditions:”", line=number)
-            value = _scalar(item.group("value"), line=number)
-            if value:
-                data[key].append(value)
-            continue
-        match = re.match(r"^(?P<key>[A-Za-z_][\w-]*)\s*:(?:\s+(?P<value>.*))?$", line)
-        if not match:
-            raise ImportParseError(f"expected “key: value” in the front matter, got {line.strip()!r}", line=number)
-        key = match.group("key").lower().replace("-", "_")
+    for key_node, value_node in root.value:
+        number = first_line + key_node.start_mark.line
+        key = str(key_node.value).lower().replace("-", "_")
         key = FRONT_MATTER_ALIASES.get(key, key)
         if key not in FRONT_MATTER_KEYS:
             raise ImportParseError(
-                f"unknown front matter key {match.group('key')!r} (known: {', '.join(sorted(FRONT_MATTER_KEYS))})",
+                f"unknown front matter key {key_node.value!r} (known: {', '.join(sorted(FRONT_MATTER_KEYS))})",
                 line=number,
             )
         if key in data:
             raise ImportParseError(f"“{key}” is given twice", line=number)
-        raw = (match.group("value") or "").strip()
-        if key in LIST_KEYS:
-            data[key] = _inline_list(raw, line=number) if raw else []
-        else:
-            data[key] = (_scalar(raw, line=number), number)
+        if key not in LIST_KEYS:
+            data[key] = (_text(value_node, key=key, line=number), number)
+        elif isinstance(value_node, yaml.SequenceNode):
+            items = [_text(item, key=key, line=first_line + item.start_mark.line) for item in value_node.value]
+            data[key] = [item for item in items if item]
+        else:  # "brand_names: One, Two" written on one line
+            data[key] = [item.strip() for item in _text(value_node, key=key, line=number).split(",") if item.strip()]
     return data
 
 

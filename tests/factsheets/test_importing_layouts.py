@@ -130,3 +130,16 @@ def test_html_without_h1_is_refused_unless_titled(tmp_path):
     with pytest.raises(ImportParseError, match="no <h1>.*--title"):
         parse_file(page)
     assert parse_file(page, title="Nothingumab").title == "Nothingumab"
+
+
+def test_front_matter_is_yaml_and_a_bad_line_is_named():
+    from factsheets.importing import parse_markdown
+
+    with pytest.raises(ImportParseError) as exc:
+        parse_markdown('---\ntitle: "Yamlumab"\nsummary: [unclosed\n---\n\ntext\n')
+    assert exc.value.line == 3 and "not valid YAML" in exc.value.message
+    with pytest.raises(ImportParseError, match="given twice") as exc:
+        parse_markdown("---\ntitle: A\ntitle: B\n---\n\ntext\n")
+    assert exc.value.line == 3
+    sheet = parse_markdown("---\ntitle: Yamlumab\nbrand_names: Yam, Lum\nupdated_on: 2020-01-31\n---\n\nText.\n")
+    assert (sheet.brand_names, sheet.updated_on.isoformat()) == (["Yam", "Lum"], "2020-01-31")
