@@ -39,6 +39,14 @@ needs_samples = pytest.mark.skipif(
 )
 
 
+def anakinra() -> Path:
+    """The real ACR sample, read where it is kept (never copied into the repository)."""
+    path = SAMPLES / "anakinra.txt"
+    if not path.exists():
+        pytest.skip(f"{path} is not there")
+    return path
+
+
 def run(*args):
     out, err = StringIO(), StringIO()
     call_command("import_factsheets", *map(str, args), stdout=out, stderr=err)
@@ -279,9 +287,7 @@ def test_every_shared_sample_imports_with_its_footer(path):
 
 @needs_samples
 def test_anakinra_sample_parses_as_printed():
-    path = SAMPLES / "anakinra.txt"
-    if not path.exists():
-        pytest.skip(f"{path} is not there")
+    path = anakinra()
     run(path, "--as-published")
     revision = FactSheetRevision.objects.get(fact_sheet__slug="anakinra")
     assert revision.title == "Anakinra (Kineret)"
@@ -297,9 +303,7 @@ def test_anakinra_sample_parses_as_printed():
 
 @needs_samples
 def test_done_when_sample_imported_as_published_shows_updated_march_2015(client):
-    path = SAMPLES / "anakinra.txt"
-    if not path.exists():
-        pytest.skip(f"{path} is not there")
+    path = anakinra()
     CommitteeFactory(name="Committee on Patient Education")  # the demo's committee: a different one
     run(path, "--as-published", "--committee", "Committee on Communications and Marketing")
     response = client.get("/factsheets/anakinra/")
@@ -335,9 +339,7 @@ def test_same_file_twice_is_unchanged_and_creates_no_version():
 
 @needs_samples
 def test_sample_imported_twice_as_published_is_unchanged():
-    path = SAMPLES / "anakinra.txt"
-    if not path.exists():
-        pytest.skip(f"{path} is not there")
+    path = anakinra()
     run(path, "--as-published")
     out, _ = run(path, "--as-published")
     assert "unchanged" in out
