@@ -16,6 +16,7 @@ import re
 import lxml.html
 from lxml import etree
 from readability import Document
+from readability.readability import Unparseable
 
 from .header import UNSURE_HINT, _names
 from .markdown import parse_markdown
@@ -62,8 +63,13 @@ def _main(doc):
     found = doc.xpath(MAIN_XPATH)
     if found:
         return found[0]
-    summary = Document(etree.tostring(doc, encoding="unicode")).summary(html_partial=True)
-    return lxml.html.fromstring(summary)
+    try:
+        summary = Document(etree.tostring(doc, encoding="unicode")).summary(html_partial=True)
+        return lxml.html.fromstring(summary)
+    except (Unparseable, etree.ParserError, ValueError) as exc:
+        raise ImportParseError(
+            "cannot find the page's main content (no <main> or <article>, and readability found none)"
+        ) from exc
 
 
 def _is_chrome_element(element) -> bool:
@@ -90,6 +96,8 @@ def parse_html(text: str, *, title: str = "") -> ParsedSheet:
 
     labels: dict[str, str] = {}
     warnings: list[str] = []
+    for table in main.iter("table"):  # a table has no Markdown form here: say so rather than lose it quietly
+        warnings.append(f"a table (“{_clean(table.text_content())[:40]}…”) was not imported; add it by hand")
     updated = None
     body: list[str] = []
     pending_label = None

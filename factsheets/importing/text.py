@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 
 from ..models import SectionKind
-from .rules import REVIEWED_BY_RE, BULLET_RE, FAST_FACTS_RE, FOOTER_RE, SENTENCE_END_RE, _SPLIT_RES, heading_kind
+from .rules import DATE_LINE_RE, REVIEWED_BY_RE, BULLET_RE, FAST_FACTS_RE, FOOTER_RE, SENTENCE_END_RE, _SPLIT_RES, heading_kind
 from .sheet import HEADING_MAX_LENGTH, ImportParseError, ParsedSection, ParsedSheet
 from .header import take_header
-from .structure import _check_lengths, _is_boilerplate, make_summary, match_footer
+from .structure import _check_lengths, _is_boilerplate, make_summary, match_footer, parse_loose_date
 
 @dataclass
 class _Block:
@@ -41,7 +41,7 @@ def _blocks(text: str) -> list[_Block]:
         blocks.append(_Block(current, start, blank))
     # A heading written directly above its text (no blank line) is still a block of its own.
     split: list[_Block] = []
-    for block in _one_paragraph_per_line(blocks):
+    for block in _metadata_apart(_one_paragraph_per_line(blocks)):
         first = block.lines[0].strip()
         if len(block.lines) > 1 and (FAST_FACTS_RE.match(first) or heading_kind(first)):
             split.append(_Block(block.lines[:1], block.line, block.blank_before))
@@ -73,6 +73,31 @@ def _one_paragraph_per_line(blocks: list[_Block]) -> list[_Block]:
                 out.append(_Block(run, start, blank))
                 blank = 0
             run, start = [line], block.line + offset
+        out.append(_Block(run, start, blank))
+    return out
+
+
+def _starts_metadata(line: str) -> bool:
+    line = line.strip()
+    return bool(
+        DATE_LINE_RE.match(line) or REVIEWED_BY_RE.match(line) or _is_boilerplate(line)
+        or re.match(r"updated\s+[a-z]+\.?\s+\d{4}\s+by\b", line, re.IGNORECASE)
+    )
+
+
+def _metadata_apart(blocks: list[_Block]) -> list[_Block]:
+    """A date, credit or copyright line starts a block of its own even without a blank line before it, so
+    "Last update: 12 March 2021" under the last paragraph is read as a date, not as that paragraph's end.
+    A date line is whole on one line; a credit may wrap onto the next lines."""
+    out: list[_Block] = []
+    for block in blocks:
+        run, start, blank = [], block.line, block.blank_before
+        for offset, line in enumerate(block.lines):
+            after_date = bool(run) and DATE_LINE_RE.match(run[-1].strip())
+            if run and (_starts_metadata(line) or after_date):
+                out.append(_Block(run, start, blank))
+                run, start, blank = [], block.line + offset, 0
+            run.append(line)
         out.append(_Block(run, start, blank))
     return out
 
@@ -209,6 +234,11 @@ def parse_text(text: str, *, title: str = "", slug: str = "") -> ParsedSheet:
             in_fast_facts = False
             continue
         if _is_boilerplate(text_):
+            continue
+        date_line = DATE_LINE_RE.match(text_) if len(block.lines) == 1 else None
+        if date_line:  # "Last update: 12 March 2021": the date, unless a footer "Updated … by …" gives one
+            if sheet.footer_line is None:
+                sheet.updated_on = parse_loose_date(date_line.group("date"), line=block.line)
             continue
         reviewed_by = REVIEWED_BY_RE.match(text_) if len(block.lines) == 1 else None
         if reviewed_by and not sheet.committee_name:  # a credit on its own line: "Reviewed by the … Committee."

@@ -22,6 +22,16 @@ LAYOUTS = {
         "Quellimab", "quellimab", "quellimab", ["Quellex", "Quellara"], ["Rheumatoid arthritis", "Psoriatic arthritis"],
         [("overview", "Overview"), ("dosing", "Dosing"), ("storage", "Storage")], dt.date(2015, 4, 1), "", "",
     ),
+    "label-before-title.txt": (
+        "Demoxaban", "demoxaban", "Demoxaban", ["Demorel", "Demora"], [],
+        [("overview", "Overview"), ("dosing", "How To Take It"), ("side_effects", "Possible Side Effects")],
+        dt.date(2017, 11, 1), "M. Duarte, MD", CPI,
+    ),
+    "title-case-reviewed.txt": (
+        "Halcyra (Halcy)", "halcyra", "Halcyra", ["Halcy"], [],
+        [("overview", "Overview"), ("how_it_works", "How It Works"), ("interactions", "Drug Interactions")],
+        dt.date(2021, 3, 12), "", CPI,
+    ),
     "questions.txt": (
         "Fendorin (Fendora)", "fendorin", "Fendorin", ["Fendora"], [],
         [("overview", "What is fendorin?"), ("dosing", "How do I take it?"),
@@ -143,3 +153,18 @@ def test_front_matter_is_yaml_and_a_bad_line_is_named():
     assert exc.value.line == 3
     sheet = parse_markdown("---\ntitle: Yamlumab\nbrand_names: Yam, Lum\nupdated_on: 2020-01-31\n---\n\nText.\n")
     assert (sheet.brand_names, sheet.updated_on.isoformat()) == (["Yam", "Lum"], "2020-01-31")
+
+
+def test_date_and_credit_lines_under_the_last_paragraph_are_not_its_text():
+    sheet = parse_file(FIXTURES / "title-case-reviewed.txt")
+    assert sheet.sections[-1].body == "Halcyra is not known to interact with other medicines."
+
+
+def test_html_table_is_reported_not_silently_dropped(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><main><h1>Tabulex</h1><p>Tabulex is a pretend tablet for this test only.</p>"
+        "<table><tr><td>Week 1</td><td>one tablet</td></tr></table></main></body></html>"
+    )
+    sheet = parse_file(page)
+    assert any(w.startswith("a table (“Week 1one tablet") for w in sheet.warnings)
