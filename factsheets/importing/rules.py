@@ -105,11 +105,14 @@ BREADCRUMB_RE = re.compile(r"\s(>|»|/|›|\|)\s")
 _DAY_MONTH_YEAR = r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]{3,9}\.?,?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?\d{4}|\d{4}-\d{2}-\d{2}"
 # "Last Update : 01 April, 2015", "Updated March 2022", "Medication Information Updated March 2022", "Reviewed: 2019-05-01"
 DATE_LINE_RE = re.compile(
-    rf"^(?P<prefix>(?:\w+\s+){{0,4}}?)(?:last\s+)?(?:updated?|reviewed|revised)(?:\s+on)?\s*:?\s*"
+    rf"^(?P<prefix>(?:[A-Z]\w*\s+){{0,4}}?)(?:[Ll]ast\s+)?(?:[Uu]pdated?|[Rr]eviewed|[Rr]evised)(?:\s+on)?\s*:?\s*"
     rf"(?P<date>{_DAY_MONTH_YEAR})\.?$",
-    re.IGNORECASE,
 )
-REVIEWED_BY_RE = re.compile(r"^(?:and\s+)?reviewed\s+by\s+(?:the\s+)?(?P<committee>[^©]+?)\.?$", re.IGNORECASE)
+# A credit on its own line names a body ("… Committee", "… Board"), so "reviewed by your doctor" is text.
+REVIEWED_BY_RE = re.compile(
+    r"^(?:[Aa]nd\s+)?[Rr]eviewed\s+by\s+(?:the\s+)?"
+    r"(?P<committee>[^©.]*\b(?:Committee|Board|Panel|Council|Society|College|Association)\b[^©.]*?)\.?$"
+)
 
 # Label/value blocks ("Brand Name(s)" on one line, "Enbrel®, Brenzys®" on the next, or "Label: value").
 # Label (lowercased, spaces collapsed, ":" removed) -> the field it fills. "drug_class" has no field:

@@ -79,9 +79,11 @@ def _one_paragraph_per_line(blocks: list[_Block]) -> list[_Block]:
 
 def _starts_metadata(line: str) -> bool:
     line = line.strip()
+    if not (line[:1].isupper() or line[:1] in "©("):  # a wrapped sentence goes on in lower case: not a new line
+        return False
     return bool(
         DATE_LINE_RE.match(line) or REVIEWED_BY_RE.match(line) or _is_boilerplate(line)
-        or re.match(r"updated\s+[a-z]+\.?\s+\d{4}\s+by\b", line, re.IGNORECASE)
+        or re.match(r"Updated\s+[A-Za-z]+\.?\s+\d{4}\s+by\b", line)
     )
 
 

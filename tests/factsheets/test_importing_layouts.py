@@ -168,3 +168,17 @@ def test_html_table_is_reported_not_silently_dropped(tmp_path):
     )
     sheet = parse_file(page)
     assert any(w.startswith("a table (“Week 1one tablet") for w in sheet.warnings)
+
+
+def test_wrapped_sentences_mentioning_review_or_update_stay_text():
+    from factsheets.importing import parse_text
+
+    sheet = parse_text(
+        "Wrapumab\n\nYour blood counts are checked and the results\nreviewed by your doctor every month. The leaflet was\n"
+        "last updated March 2020.\n"
+    )
+    assert sheet.sections[0].body == (
+        "Your blood counts are checked and the results reviewed by your doctor every month. "
+        "The leaflet was last updated March 2020."
+    )
+    assert (sheet.committee_name, sheet.updated_on) == ("", None)
