@@ -101,6 +101,7 @@ def parse_html(text: str, *, title: str = "") -> ParsedSheet:
     updated = None
     body: list[str] = []
     pending_label = None
+    source_lines: dict[str, int | None] = {}  # heading -> its line in the page, for the report
     for element in main.iter("h1", "h2", "h3", "h4", "p", "ul", "ol", "dt", "dd", "div"):
         tag = element.tag
         if tag == "div" and (element.text or "").strip() == "":
@@ -114,6 +115,7 @@ def parse_html(text: str, *, title: str = "") -> ParsedSheet:
             continue
         if tag in ("h2", "h3", "h4"):
             body.append(f"## {_inline(element)}")
+            source_lines.setdefault(_inline(element), element.sourceline)
             continue
         if tag in ("ul", "ol"):
             items = [_inline(li) for li in element.iter("li") if _inline(li)]
@@ -137,6 +139,7 @@ def parse_html(text: str, *, title: str = "") -> ParsedSheet:
         if not any(line.startswith("# ") for line in body) and is_chrome(plain):
             warnings.append(f"skipped page chrome “{plain}”")
             continue
+        source_lines.setdefault("", element.sourceline)  # where the text before the first heading starts
         body.append(_inline(element))
     body += [line for line in footer_lines if match_footer(line)]
     if not title:
@@ -152,6 +155,8 @@ def parse_html(text: str, *, title: str = "") -> ParsedSheet:
         front.append(f"updated_on: {updated.isoformat()}")
     sheet = parse_markdown("\n".join(front + ["---", ""]) + "\n\n".join(body) + "\n")
     sheet.source_format = "html"
+    for section in sheet.sections:  # lines of the page, not of the Markdown made from it
+        section.line = source_lines.get(section.heading, source_lines.get("")) or section.line
     if labels.get("drug_class"):
         warnings.append(f"drug class “{labels['drug_class']}”: no field for it; not imported")
     sheet.warnings = warnings + sheet.warnings

@@ -101,6 +101,7 @@ def test_html_chrome_sidebar_cookie_banner_and_footer_are_not_content():
         assert chrome not in text
     dosing = sheet.sections[1].body
     assert "Take **one** tablet" in dosing and "- Swallow it _whole_." in dosing  # emphasis and bullets kept
+    assert [s.line for s in sheet.sections] == [11, 12, 15]  # lines of the page, for the report
 
 
 def test_copyright_line_under_the_footer_is_never_part_of_the_committee():
