@@ -71,6 +71,7 @@ def _same_content(parsed: ParsedSheet, revision: FactSheetRevision) -> bool:
     words = revision.canonical_content(FactSheetRevision.HASH_VERSION)
     words["conditions"] = [c["name"] for c in words["conditions"]]
     del words["canonical_form"]
+    del words["codes"]  # a file carries no drug codes, so it can neither match nor change them
     mine = parsed.canonical_content()
     return {**mine, "conditions": sorted(mine["conditions"])} == {**words, "conditions": sorted(words["conditions"])}
 
