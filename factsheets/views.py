@@ -20,8 +20,7 @@ from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date, quote_etag, urlencode
 from django.views.decorators.http import require_safe
 
-from . import pages, selectors
-from .diff import revision_diff
+from . import pages, selectors, version_diffs
 from .models import Condition, FactSheet, FactSheetRevision
 from .plain_language import plain_language_context
 
@@ -116,14 +115,13 @@ def factsheet_detail(request, slug):
 
 @require_safe
 def factsheet_versions(request, slug):
-    """Every published version of a sheet: number, dates, what changed, and a word diff against the one before."""
+    """Every published version of a sheet: number, dates, what changed, and the stored word diff against the one
+    before."""
     sheet = _public_sheet(slug)
     if sheet.is_withdrawn:
         return gone(request, sheet)
-    versions = list(selectors.published_versions(sheet).prefetch_related("sections"))
-    for newer, older in zip(versions, versions[1:] + [None]):
-        newer.diff_from_previous = [d for d in revision_diff(older, newer) if d.changed] if older else []
-        newer.previous_number = older.number if older else None
+    versions = list(selectors.published_versions(sheet).select_related("stored_diff"))
+    version_diffs.for_versions(versions)  # stored when each version went live: no diffing per request
     response = render(request, "factsheets/versions.html", {
         "sheet": sheet,
         "revision": sheet.live_revision,

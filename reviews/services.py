@@ -22,7 +22,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import connection, transaction
 from django.utils import timezone
 
-from factsheets import readability
+from factsheets import readability, version_diffs
 from factsheets.cache import forget_sheet
 from factsheets.rendition import make_rendition
 from factsheets.search import refresh_search_index
@@ -593,6 +593,7 @@ def _go_live(revision, *, sheet, previous, by, now, updated_on, reviewed_on, com
     _save(revision, by, reason)
     sheet.live_revision = revision
     _save(sheet, by, f"Version {revision.number} published")
+    version_diffs.store(revision, previous)  # the versions page reads it, never diffs per request
     refresh_search_index([sheet.pk])
     transaction.on_commit(lambda: forget_sheet(sheet.slug))
 
