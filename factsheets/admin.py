@@ -26,7 +26,7 @@ from factsheets.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
 
 from . import limits
 from .admin_readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
-from .cache import forget_site
+from .cache import content_changed
 from .models import Condition, FactSheet, FactSheetRevision, RevisionLocked, Section
 from .services import DraftNotAllowed, revision_create_first_draft, revision_start_draft
 
@@ -145,7 +145,7 @@ class ConditionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # A signed sheet keeps the condition's name as signed; only the condition's own page and lists change.
-        transaction.on_commit(forget_site)
+        transaction.on_commit(lambda: content_changed(None))
 
 
 # Fact sheets --------------------------------------------------------------------------------------

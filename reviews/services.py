@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from factsheets import readability, version_diffs
-from factsheets.cache import forget_sheet
+from factsheets.cache import content_changed
 from factsheets.rendition import make_rendition
 from factsheets.search import refresh_search_index
 from factsheets.selectors import revision_authors
@@ -498,7 +498,7 @@ def _reaffirm(revision: FactSheetRevision, *, committee: Committee, by, on: dt.d
     revision.last_reviewed_on = on
     revision.next_review_due = add_months(on, committee.review_interval_months)
     _save(revision, by, f"Reaffirmed unchanged by the {committee}")
-    transaction.on_commit(lambda: forget_sheet(revision.fact_sheet.slug))
+    transaction.on_commit(lambda: content_changed(revision.fact_sheet.slug))
 
 
 @transaction.atomic
@@ -595,7 +595,7 @@ def _go_live(revision, *, sheet, previous, by, now, updated_on, reviewed_on, com
     _save(sheet, by, f"Version {revision.number} published")
     version_diffs.store(revision, previous)  # the versions page reads it, never diffs per request
     refresh_search_index([sheet.pk])
-    transaction.on_commit(lambda: forget_sheet(sheet.slug))
+    transaction.on_commit(lambda: content_changed(sheet.slug))
 
 
 def publish_due(*, now: dt.datetime | None = None) -> list[FactSheetRevision]:
@@ -637,7 +637,7 @@ def factsheet_withdraw(*, fact_sheet: FactSheet, by, reason: str) -> FactSheet:
     sheet.withdrawn_at = timezone.now()
     sheet.withdrawal_reason = reason
     _save(sheet, by, f"Withdrawn: {reason}")
-    transaction.on_commit(lambda: forget_sheet(sheet.slug))
+    transaction.on_commit(lambda: content_changed(sheet.slug))
     return sheet
 
 
