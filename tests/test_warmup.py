@@ -39,3 +39,10 @@ def test_gunicorn_recycles_rarely_with_jitter_and_warms_each_worker(monkeypatch)
     monkeypatch.setattr(warmup, "warm", lambda log: called.append(log))
     conf.post_worker_init(type("Worker", (), {"log": "worker-log"})())
     assert called == ["worker-log"]
+
+
+def test_nothing_is_warmed_for_an_app_that_is_not_django(monkeypatch):
+    from django.apps import apps
+
+    monkeypatch.setattr(apps, "ready", False)
+    assert warmup.warm() == {}
