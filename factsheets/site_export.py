@@ -160,6 +160,21 @@ def export_on_change(slug: str | None) -> None:
     if not settings.FACTSHEETS_EXPORT_DIR:
         return
     try:
-        export_site(settings.FACTSHEETS_EXPORT_DIR, slugs=[slug] if slug else [])
+        with _outer_request_kept():
+            export_site(settings.FACTSHEETS_EXPORT_DIR, slugs=[slug] if slug else [])
     except Exception:
         logger.exception("re-export of %s into %s failed", slug or "the lists", settings.FACTSHEETS_EXPORT_DIR)
+
+
+@contextlib.contextmanager
+def _outer_request_kept():
+    """The export's requests run inside the editor's (the publish's on_commit): django-simple-history's
+    middleware forgets its per-thread request when each of them ends, so the editor's is put back after."""
+    from simple_history.models import HistoricalRecords
+
+    outer = getattr(HistoricalRecords.context, "request", None)
+    try:
+        yield
+    finally:
+        if outer is not None:
+            HistoricalRecords.context.request = outer

@@ -160,3 +160,29 @@ def test_nginx_serves_the_export(client, site, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_re_export_inside_an_editors_request_leaves_its_history_user(settings, site, tmp_path):
+    from simple_history.models import HistoricalRecords
+
+    from factsheets.site_export import export_on_change
+
+    settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
+    editors_request = object()
+    HistoricalRecords.context.request = editors_request
+    try:
+        export_on_change("oldsheet")
+        assert HistoricalRecords.context.request is editors_request
+    finally:
+        del HistoricalRecords.context.request
+    assert (tmp_path / "factsheets/oldsheet/index.html").exists()
+
+
+def test_a_failed_re_export_is_logged_and_never_raised(settings, site, tmp_path, caplog):
+    from factsheets.site_export import export_on_change
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    settings.FACTSHEETS_EXPORT_DIR = str(blocker)
+    export_on_change("oldsheet")
+    assert "re-export of oldsheet" in caplog.text
