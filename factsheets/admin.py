@@ -201,13 +201,19 @@ class RevisionListInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The sheet's versions, newest first, each linking to its own page. Never edited from here."""
 
     model = FactSheetRevision
-    fields = ["number", "title", "status", "updated_on", "created_by"]
+    fields = ["number", "title", "status", "updated_on", "created_by", "open_link"]
     readonly_fields = fields
     ordering = ["-number"]
     extra = 0
-    show_change_link = True
+    # The link says what it leads to: "Edit" for a draft an author can change, "View" for a frozen version.
+    show_change_link = False
     view_on_site = False
     verbose_name_plural = "versions"
+
+    @admin.display(description="Open")
+    def open_link(self, revision):
+        url = reverse("admin:factsheets_factsheetrevision_change", args=[revision.pk])
+        return format_html('<a href="{}">{}</a>', url, "Edit" if revision.is_editable else "View")
 
 
 @admin.register(FactSheet)
@@ -598,6 +604,12 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
                     "To change this sheet, start a new draft from the fact sheet page."
                 )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        # "Save and submit": the author's last step before review, without another trip through the editor.
+        if "_save_and_submit" in request.POST and obj.is_editable:
+            return HttpResponseRedirect(reverse("reviews:submit", args=[obj.pk]))
+        return super().response_change(request, obj)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Section:

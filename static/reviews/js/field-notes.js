@@ -1,0 +1,21 @@
+// Moves each reviewer comment of the draft editor beside the field it is about. Without this script the
+// comments stay listed at the top of the form, which still names each field.
+document.addEventListener("DOMContentLoaded", function () {
+  var fields = { used_for: "conditions" };
+  document.querySelectorAll(".field-note[data-field]").forEach(function (note) {
+    var key = note.getAttribute("data-field");
+    var target = null;
+    if (key.indexOf("section-") === 0) {
+      var id = key.slice("section-".length);
+      var input = document.querySelector('.inline-related input[name$="-id"][value="' + id.replace(/[^0-9]/g, "") + '"]');
+      target = input && input.closest(".inline-related");
+      if (target) { target = target.querySelector("fieldset") || target; }
+    } else {
+      target = document.querySelector(".form-row.field-" + (fields[key] || key));
+    }
+    if (!target) { return; }
+    var copy = note.cloneNode(true);
+    copy.classList.add("field-note-beside");
+    target.insertBefore(copy, target.firstChild);
+  });
+});
