@@ -28,7 +28,7 @@ from . import limits
 from .admin_readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
 from .cache import forget_site
 from .models import Condition, FactSheet, FactSheetRevision, RevisionLocked, Section
-from .services import DraftNotAllowed, revision_create_first_draft, revision_start_draft
+from .services import DraftNotAllowed, pending_version, revision_create_first_draft, revision_start_draft
 
 Status = FactSheetRevision.Status
 
@@ -369,7 +369,16 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
             links.append({"url": reverse("reviews:reaffirm", args=[sheet.pk]), "label": "Ask for reaffirmation"})
         start_draft_url = None
         if user.has_perm("factsheets.add_factsheetrevision"):
-            start_draft_url = reverse("admin:factsheets_factsheet_start_draft", args=[sheet.pk])
+            pending = pending_version(sheet)
+            if pending is None:
+                start_draft_url = reverse("admin:factsheets_factsheet_start_draft", args=[sheet.pk])
+            else:
+                # A new draft would be refused; offer the version in progress instead.
+                label = "Edit" if pending.is_editable else "Open"
+                links.insert(0, {
+                    "url": reverse("admin:factsheets_factsheetrevision_change", args=[pending.pk]),
+                    "label": f"{label} version {pending.number} ({pending.get_status_display().lower()})",
+                })
         return {"sheet_links": links, "start_draft_url": start_draft_url}
 
     def get_urls(self):
@@ -520,7 +529,7 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
             (None, {"fields": ["fact_sheet", "number", "status"]}),
             ("Content", {"fields": content}),
             ("Reading level", {"fields": ["reading_scores"], "description": "As last saved."}),
-            ("Going live", {"fields": ["publish_at"]}),
+            ("Going live", {"fields": ["publish_at"], "classes": ["collapse"]}),
             ("Record", {"fields": self.RECORD, "classes": ["collapse"]}),
         ]
 

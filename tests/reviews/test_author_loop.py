@@ -70,3 +70,17 @@ def test_preview_links_back_to_the_draft_and_to_submit(client, author, returned)
     client.force_login(author)
     html = client.get(reverse("factsheets:preview", args=[returned.pk])).content.decode()
     assert edit_url(returned) in html and reverse("reviews:submit", args=[returned.pk]) in html
+
+
+def test_admin_carries_the_product_name(client, author):
+    client.force_login(author)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "Django administration" not in html and "Django site admin" not in html
+    assert "editorial workspace" in html
+
+
+def test_start_a_new_draft_is_offered_only_when_it_can_work(client, author, returned):
+    client.force_login(author)
+    html = client.get(reverse("admin:factsheets_factsheet_change", args=[returned.fact_sheet_id])).content.decode()
+    assert "Start a new draft" not in html  # version 2 is still being worked on
+    assert f'href="{edit_url(returned)}">Edit version {returned.number}' in html
