@@ -104,3 +104,21 @@ def test_dashboard_and_review_page_do_not_overflow_at_375(browser, live_server, 
     assert horizontal_overflow(page) <= 0
     author_page = login(browser, live_server, author, width=375)
     assert horizontal_overflow(author_page) <= 0
+
+
+def test_sheet_list_shows_next_review_due_at_1280_and_staff_pages_fit_375(browser, live_server, in_review, author):
+    page = login(browser, live_server, author, width=1280)
+    page.goto(live_server.url + reverse("admin:factsheets_factsheet_changelist"))
+    header = page.locator("th.column-next_review_due").bounding_box()
+    assert header["x"] + header["width"] <= 1280
+    phone = login(browser, live_server, author, width=375)
+    for url in (
+        reverse("admin:factsheets_factsheet_changelist"),
+        reverse("admin:factsheets_factsheet_change", args=[in_review.revision.fact_sheet_id]),
+        reverse("admin:factsheets_factsheetrevision_change", args=[in_review.revision_id]),
+        reverse("reviews:sheet_versions", args=[in_review.revision.fact_sheet_id]),
+        reverse("reviews:submit", args=[in_review.revision_id]),
+        reverse("reviews:record", args=[in_review.pk]),
+    ):
+        phone.goto(live_server.url + url)
+        assert horizontal_overflow(phone) <= 0, url
