@@ -53,6 +53,7 @@ test: venv-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: venv-dev
+	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/python manage.py check --settings=config.settings.test
 

@@ -250,7 +250,7 @@ def run_wrk(wrk: str, port: int, path: str, *, seconds: float, connections: int,
         cmd += ["-s", str(BENCH_DIR / "stats.lua"), f"http://127.0.0.1:{port}{path}"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     Gunicorn.drain_port(port)
-    line = next((l for l in out.stdout.splitlines() if l.startswith("BENCHJSON ")), None)
+    line = next((text for text in out.stdout.splitlines() if text.startswith("BENCHJSON ")), None)
     if out.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({out.returncode}, {cmd}): {out.stderr.strip() or out.stdout.strip()}")
     data = json.loads(line.removeprefix("BENCHJSON "))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from config.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
+from factsheets.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
 
 from . import limits
 from .admin_readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
@@ -222,7 +222,7 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_filter = [HasLiveVersionFilter, WithdrawnFilter, ReviewOverdueFilter]
     search_fields = ["slug", "revisions__title", "revisions__generic_name", "revisions__brand_names"]
     list_select_related = ["live_revision"]
-    # Each row costs template work; 50 a page and no second COUNT(*) of the whole table (issue 8).
+    # Each row costs template work; 50 a page and no second COUNT(*) of the whole table.
     list_per_page = 50
     show_full_result_count = False
     inlines = [RevisionListInline]

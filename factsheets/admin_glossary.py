@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin_history import ReadOnlyHistoryMixin
+from factsheets.admin_history import ReadOnlyHistoryMixin
 
 from .models import GlossaryTerm
 

@@ -171,9 +171,12 @@ def frozen_revision(vendor: str, table: str, *, columns) -> tuple[list[str], lis
     )
 
 
-def frozen_children(vendor: str, table: str, *, parent_table: str, parent_column: str) -> tuple[list[str], list[str]]:
+def frozen_children(
+    vendor: str, table: str, *, parent_table: str, parent_column: str, refuse_insert: bool = False
+) -> tuple[list[str], list[str]]:
     """(install, drop) SQL: rows of `table` whose parent revision is frozen are never changed or deleted,
-    and no row is moved into a frozen revision."""
+    and no row is moved into a frozen revision. With `refuse_insert`, no row is added to one either (link
+    rows such as a version's "Used for" conditions, which public pages read as they stand)."""
     editable = _quote_list(EDITABLE_STATUSES)
     message = f"{table} rows of a submitted version are frozen"
 
@@ -182,19 +185,22 @@ def frozen_children(vendor: str, table: str, *, parent_table: str, parent_column
 
     if vendor == "postgresql":
         body = (
-            f"IF {frozen('OLD')} THEN {_pg_raise(message)} END IF;\n"
+            (f"IF TG_OP = 'INSERT' THEN\n  IF {frozen('NEW')} THEN {_pg_raise(message)} END IF;\n  RETURN NEW;\nEND IF;\n"
+             if refuse_insert else "")
+            + f"IF {frozen('OLD')} THEN {_pg_raise(message)} END IF;\n"
             # NEW does not exist in a DELETE trigger; plpgsql does not promise to short-circuit an AND.
             f"IF TG_OP = 'UPDATE' THEN\n  IF {frozen('NEW')} THEN {_pg_raise(message)} END IF;\nEND IF;\n"
             "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\nRETURN NEW;"
         )
-        return [PG_REFUSE_TRUNCATE, *_pg_install(table, body)], _pg_drop(table)
-    return (
-        [
-            _sqlite_trigger(table, "_update", "UPDATE", f"{frozen('OLD')} OR {frozen('NEW')}", message),
-            _sqlite_trigger(table, "_delete", "DELETE", frozen("OLD"), message),
-        ],
-        _sqlite_drop(table, ["_update", "_delete"]),
-    )
+        events = "INSERT OR UPDATE OR DELETE" if refuse_insert else "UPDATE OR DELETE"
+        return [PG_REFUSE_TRUNCATE, *_pg_install(table, body, events=events)], _pg_drop(table)
+    install = [
+        _sqlite_trigger(table, "_update", "UPDATE", f"{frozen('OLD')} OR {frozen('NEW')}", message),
+        _sqlite_trigger(table, "_delete", "DELETE", frozen("OLD"), message),
+    ]
+    if refuse_insert:
+        install.append(_sqlite_trigger(table, "_insert", "INSERT", frozen("NEW"), message))
+    return install, _sqlite_drop(table, ["_update", "_delete", "_insert"])
 
 
 def closed_review(vendor: str, table: str, *, columns) -> tuple[list[str], list[str]]:

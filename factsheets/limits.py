@@ -23,7 +23,7 @@ FAST_FACTS_MAX_ITEMS = 12
 FAST_FACT_MAX_LENGTH = 300
 SECTIONS_MAX = 30
 SECTION_BODY_MAX_LENGTH = 20_000
-# Everything a patient reads in one version (title, summary, fast facts, credit line, headings and bodies).
+# Everything a patient reads in one version (title, names, summary, fast facts, credit line, headings and bodies).
 VERSION_MAX_LENGTH = 100_000
 # Lists and quotes nested deeper than this are refused: the renderer would silently drop what lies deeper.
 MARKDOWN_MAX_NESTING = 8
@@ -64,15 +64,19 @@ def fast_facts_problems(value) -> list[ValidationError]:
     return problems
 
 
-def version_length(*, title="", summary="", fast_facts=(), credit_line="", sections: Iterable = ()) -> int:
-    """Characters a patient reads in a version; `sections` are (heading, body) pairs."""
+def version_length(*, title="", names=(), summary="", fast_facts=(), credit_line="", sections: Iterable = ()) -> int:
+    """Characters a patient reads in a version; `names` are the generic and brand names as written,
+    `sections` are (heading, body) pairs."""
     total = len(title or "") + len(summary or "") + len(credit_line or "")
+    total += sum(len(name or "") for name in names)
     total += sum(len(str(fact)) for fact in fast_facts or [])
     total += sum(len(heading or "") + len(body or "") for heading, body in sections)
     return total
 
 
-def version_problems(*, title="", summary="", fast_facts=(), credit_line="", sections: Iterable = ()) -> list[ValidationError]:
+def version_problems(
+    *, title="", names=(), summary="", fast_facts=(), credit_line="", sections: Iterable = ()
+) -> list[ValidationError]:
     """Limits of the version as a whole: the number of sections and its total length."""
     sections = list(sections)
     problems = []
@@ -83,7 +87,9 @@ def version_problems(*, title="", summary="", fast_facts=(), credit_line="", sec
                 code="too_many_sections",
             )
         )
-    length = version_length(title=title, summary=summary, fast_facts=fast_facts, credit_line=credit_line, sections=sections)
+    length = version_length(
+        title=title, names=names, summary=summary, fast_facts=fast_facts, credit_line=credit_line, sections=sections
+    )
     if length > VERSION_MAX_LENGTH:
         problems.append(
             ValidationError(

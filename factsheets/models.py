@@ -133,9 +133,6 @@ class FactSheetRevisionQuerySet(models.QuerySet):
     def live(self):
         return self.filter(status=FactSheetRevision.Status.PUBLISHED, fact_sheet__withdrawn_at__isnull=True)
 
-    def editable(self):
-        return self.filter(status__in=FactSheetRevision.EDITABLE_STATUSES)
-
 
 class FactSheetRevision(models.Model):
     """One numbered version of a sheet's content, from draft to published (and later superseded)."""
@@ -330,26 +327,36 @@ class FactSheetRevision(models.Model):
     def validate_version(self, *, sections) -> None:
         """The limits of the version as a whole (`factsheets.limits`), with these (heading, body) sections."""
         problems = limits.version_problems(
-            title=self.title, summary=self.summary, fast_facts=self.fast_facts, credit_line=self.credit_line, sections=sections
+            title=self.title,
+            names=(self.generic_name, self.brand_names),
+            summary=self.summary, fast_facts=self.fast_facts, credit_line=self.credit_line, sections=sections
         )
         if problems:
             raise ValidationError(problems)
 
-    def full_check(self) -> None:
+    def full_check(self, *, draft: bool = False) -> None:
         """Every limit on the stored version, fields and sections alike; the workflow runs it before the
-        content is frozen, whichever path wrote it. Raises ValidationError with every problem found."""
+        content is frozen, whichever path wrote it. With `draft`, fields still left empty pass (a draft may
+        be unfinished) but every limit holds. Raises ValidationError with every problem found."""
+        unfinished = ("blank", "required") if draft else ()
         errors = {}
-        sections = list(self.sections.all())
+
+        def keep(field, error):
+            kept = [problem for problem in error.error_list if problem.code not in unfinished]
+            if kept:
+                errors.setdefault(field, []).extend(kept)
+
         try:
             self.full_clean(exclude=["fact_sheet"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
-            errors.update(error.update_error_dict({}))
-        for section in sections:
+            for field, problems in error.error_dict.items():
+                keep(field, ValidationError(problems))
+        for section in self.sections.all():
             try:
                 section.check_stored()
             except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    errors.setdefault(f"section “{section.heading[:60]}”: {field}", []).extend(messages)
+                for field, problems in error.error_dict.items():
+                    keep(f"section “{section.heading[:60]}”: {field}", ValidationError(problems))
         if errors:
             raise ValidationError(errors)
 

@@ -48,7 +48,7 @@ def reading_panel(revision, *, target=None, compare_with=None, justification: st
     ]
     comparison = None
     if compare_with is not None and compare_with.pk != revision.pk:
-        comparison = readability.Comparison(before=readability.revision_report(compare_with).overall, after=report.overall)
+        comparison = readability.compare(compare_with, revision)
     return ReadingPanel(
         overall=report.overall,
         sections=rows,

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower, Substr, Upper
 
-from .models import Condition, FactSheet, FactSheetRevision
+from .models import Condition, FactSheet, FactSheetRevision, Section
 
 SEARCH_MAX_LENGTH = 200
 
@@ -128,3 +128,16 @@ def _search_fallback(q: str) -> QuerySet[FactSheet]:
     for word in q.split():
         match &= Q(search_index__text__contains=word.lower())
     return live_sheets().filter(match)
+
+
+def revision_authors(revision: FactSheetRevision) -> set[int]:
+    """Ids of everyone who wrote this revision: its creator and every user who edited it or its sections."""
+    ids = {revision.created_by_id}
+    # Workflow saves carry a change reason and are made by reviewers too; only plain edits count as writing.
+    edits = FactSheetRevision.history.filter(id=revision.pk).filter(
+        Q(history_change_reason__isnull=True) | Q(history_change_reason="")
+    )
+    ids.update(edits.values_list("history_user_id", flat=True))
+    ids.update(Section.history.filter(revision_id=revision.pk).values_list("history_user_id", flat=True))
+    ids.discard(None)
+    return ids

@@ -11,24 +11,24 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
+from factsheets.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
 
 from .models import AccessEvent, Committee, Decision, Review
 
 
 @admin.register(Committee)
 class CommitteeAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
-    """Editors keep a committee's name and review interval; who signs and how many must approve (members,
+    """Editors keep a committee's name, review interval and target reading grade; who signs and how many must approve (members,
     quorum, authenticator codes) are set by administrators only, and each change is in the access log."""
 
     SIGNING_RULES = ("members", "required_approvals", "signing_needs_authenticator")
 
-    list_display = ["name", "required_approvals", "review_interval_months", "member_count"]
+    list_display = ["name", "required_approvals", "review_interval_months", "max_reading_grade", "member_count"]
     search_fields = ["name"]
     filter_horizontal = ["members"]
     fieldsets = [
         (None, {"fields": ["name", "members"]}),
-        ("Rules", {"fields": ["required_approvals", "signing_needs_authenticator", "review_interval_months"]}),
+        ("Rules", {"fields": ["required_approvals", "signing_needs_authenticator", "review_interval_months", "max_reading_grade"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -123,12 +123,15 @@ class AccountWithoutPasswordForm(forms.ModelForm):
 
 
 class RoleSafeUserAdmin(UserAdmin):
-    """Editors manage accounts' names and staff status. Only an administrator (superuser) grants powers
-    (superuser status, single permissions, roles) or sets someone's email address or password, and a
-    password set by anyone but its owner cannot sign (`reviews.access`). No screen offers an editor a way
-    to set another person's password or email."""
+    """Editors create accounts (with a name, nothing else) and manage staff status. Only an administrator
+    (superuser) grants powers (superuser status, single permissions, roles) or changes someone else's
+    identity: email address, password, username and name. The name is printed on every signature, so an
+    editor who could rename a reviewer could make the record read as if someone else had signed. A password
+    set by anyone but its owner cannot sign (`reviews.access`)."""
 
     PRIVILEGED_FIELDS = ("is_superuser", "user_permissions", "groups")
+    # Another person's identity: their sign-in, reset channel and the name printed on their signatures.
+    IDENTITY_FIELDS = ("username", "first_name", "last_name", "email")
     NEW_ACCOUNT_FIELDSETS = [(None, {"fields": ("username", "first_name", "last_name")})]
 
     def get_readonly_fields(self, request, obj=None):
@@ -136,7 +139,7 @@ class RoleSafeUserAdmin(UserAdmin):
         if not request.user.is_superuser:
             fields += [f for f in self.PRIVILEGED_FIELDS if f not in fields]
             if obj is not None and obj.pk != request.user.pk:
-                fields.append("email")
+                fields += [f for f in self.IDENTITY_FIELDS if f not in fields]
         return fields
 
     def get_fieldsets(self, request, obj=None):

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.urls import NoReverseMatch, reverse
 
+from factsheets.selectors import revision_authors
+
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
@@ -28,8 +30,6 @@ def _emails(users) -> list[str]:
 
 
 def _authors(revision):
-    from .services import revision_authors
-
     return User.objects.filter(pk__in=revision_authors(revision), is_active=True)
 
 

@@ -20,14 +20,14 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from factsheets import readability
 from factsheets.cache import forget_sheet
 from factsheets.rendition import make_rendition
 from factsheets.search import refresh_search_index
-from factsheets.models import FactSheet, FactSheetRevision, Section
+from factsheets.selectors import revision_authors
+from factsheets.models import FactSheet, FactSheetRevision
 
 from . import access, authenticator, comments, notifications
 from .models import Committee, Decision, Review, min_approvals
@@ -89,19 +89,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def printed_name(user) -> str:
     return user.get_full_name().strip() or user.get_username()
-
-
-def revision_authors(revision: FactSheetRevision) -> set[int]:
-    """Ids of everyone who wrote this revision: its creator and every user who edited it or its sections."""
-    ids = {revision.created_by_id}
-    # Workflow saves carry a change reason and are made by reviewers too; only plain edits count as writing.
-    edits = FactSheetRevision.history.filter(id=revision.pk).filter(
-        Q(history_change_reason__isnull=True) | Q(history_change_reason="")
-    )
-    ids.update(edits.values_list("history_user_id", flat=True))
-    ids.update(Section.history.filter(revision_id=revision.pk).values_list("history_user_id", flat=True))
-    ids.discard(None)
-    return ids
 
 
 def _clean_text(value: str, *, label: str, max_length: int) -> str:
@@ -246,6 +233,15 @@ def revision_submit(
     return review
 
 
+def may_withdraw_submission(*, review: Review, by) -> bool:
+    """Whether `by` may take this review's version back to draft: the submitter or another of its authors,
+    while the review is open (the caller checks that nobody signed yet)."""
+    return (
+        review.status == Review.Status.OPEN and review.kind == Review.Kind.REVISION and can_author(by)
+        and (by.pk == review.submitted_by_id or by.pk in revision_authors(review.revision))
+    )
+
+
 @transaction.atomic
 def revision_withdraw_submission(*, revision: FactSheetRevision, by) -> FactSheetRevision:
     """The submitter (or another author of the revision) takes it back to draft before anyone signed."""
@@ -253,8 +249,8 @@ def revision_withdraw_submission(*, revision: FactSheetRevision, by) -> FactShee
     review = Review.objects.select_for_update().filter(revision=revision, status=Review.Status.OPEN).first()
     if review is None or revision.status != Status.IN_REVIEW:
         raise TransitionNotAllowed(f"Version {revision.number} is not waiting for review, so there is nothing to withdraw.")
-    if not can_author(by) or (by.pk != review.submitted_by_id and by.pk not in revision_authors(revision)):
-        raise WorkflowPermissionDenied("Only the author who submitted this version can withdraw it from review.")
+    if not may_withdraw_submission(review=review, by=by):
+        raise WorkflowPermissionDenied("Only an author of this version can withdraw it from review.")
     if review.decisions.exists():
         raise TransitionNotAllowed("A reviewer has already signed this review; it can no longer be withdrawn.")
     now = timezone.now()
@@ -606,24 +602,6 @@ def _go_live(revision, *, sheet, previous, by, now, updated_on, reviewed_on, com
     _save(sheet, by, f"Version {revision.number} published")
     refresh_search_index([sheet.pk])
     transaction.on_commit(lambda: forget_sheet(sheet.slug))
-
-
-@transaction.atomic
-def revision_publish(*, revision: FactSheetRevision, by=None, now: dt.datetime | None = None) -> FactSheetRevision:
-    """Publish an approved revision whose time has come. `by` is None when the scheduler publishes.
-
-    Checks the signed content hash; marks the previous live version superseded; sets the updated,
-    last-reviewed and next-review dates.
-    """
-    now = now or timezone.now()
-    if by is not None and not (by.is_active and by.has_perm("factsheets.withdraw_factsheet")):
-        raise WorkflowPermissionDenied("Only editors can publish a scheduled version early.")
-    revision = _lock_revision(revision)
-    if revision.status != Status.APPROVED:
-        raise TransitionNotAllowed(
-            f"Version {revision.number} is {revision.get_status_display().lower()}; only an approved version can be published."
-        )
-    return _publish(revision, by=by, now=now)
 
 
 def publish_due(*, now: dt.datetime | None = None) -> list[FactSheetRevision]:

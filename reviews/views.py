@@ -208,10 +208,7 @@ def review_detail_view(request, pk):
             "approvals": review.decisions.filter(verdict=Decision.Verdict.APPROVE).count(),
             "quorum": services.review_quorum(review),
             "members": _members_at_submission(review),
-            "can_withdraw": (
-                review.status == Review.Status.OPEN and review.kind == Review.Kind.REVISION
-                and not review.decisions.exists() and request.user.pk == review.submitted_by_id
-            ),
+            "can_withdraw": services.may_withdraw_submission(review=review, by=request.user) and not review.decisions.exists(),
             "versions_url": _versions_url(revision),
         },
     )

@@ -4,13 +4,11 @@ nothing in the database changes.
 Roles: anonymous, author, reviewer who is not on the committee, committee member, editor, superuser.
 """
 
-import datetime as dt
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
 
 from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
 from factsheets.services import revision_start_draft
@@ -85,14 +83,6 @@ def scenario_request_changes(ctx):
     )
 
 
-def scenario_publish_early(ctx):
-    draft = make_draft(author=ctx["author"], publish_at=timezone.now() + dt.timedelta(days=7))
-    review = services.revision_submit(revision=draft, by=ctx["author"], committee=ctx["committee"])
-    for reviewer in ctx["reviewers"]:
-        services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
-    return lambda user: services.revision_publish(revision=draft, by=user)
-
-
 def scenario_reaffirm(ctx):
     live = make_published(author=ctx["author"], reviewers=ctx["reviewers"], committee=ctx["committee"])
     return lambda user: services.review_start_reaffirmation(fact_sheet=live.fact_sheet, by=user, committee=ctx["committee"])
@@ -111,7 +101,6 @@ SERVICE_MATRIX = {
     "withdraw_submission":     (D, A, D, D, D, D),  # only who submitted or wrote it
     "sign_approve":            (D, D, D, A, D, D),  # only committee members; superusers don't bypass sign-off
     "sign_request_changes":    (D, D, D, A, D, D),
-    "publish_early":           (D, D, D, D, A, A),
     "start_reaffirmation":     (D, D, D, D, A, A),
     "withdraw_sheet":          (D, D, D, D, A, A),
 }
@@ -121,7 +110,6 @@ SCENARIOS = {
     "withdraw_submission": scenario_withdraw_submission,
     "sign_approve": scenario_sign,
     "sign_request_changes": scenario_request_changes,
-    "publish_early": scenario_publish_early,
     "start_reaffirmation": scenario_reaffirm,
     "withdraw_sheet": scenario_withdraw_sheet,
 }

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
 from factsheets import db_guards
-from factsheets.models import FactSheet, FactSheetRevision, Section
+from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
 from factsheets.services import revision_start_draft
 from reviews import services
 from reviews.models import AccessEvent, Committee, Decision, Review
@@ -20,7 +20,7 @@ from tests.record_guards import guards_lifted
 GUARDED = {
     "factsheets_factsheetrevision": 2, "factsheets_section": 2, "reviews_review": 3, "reviews_decision": 2,
     "reviews_accessevent": 2, "reviews_review_members": 2, "factsheets_rendition": 2,
-    "reviews_reviewcomment": 2,
+    "reviews_reviewcomment": 2, "factsheets_factsheetrevision_conditions": 3,
     **{model._meta.db_table: 2 for model in apps.get_models() if model.__name__.startswith("Historical")},
 }
 
@@ -142,6 +142,26 @@ def test_drafts_stay_editable_in_bulk(author):
     assert not refused(lambda: Section.objects.filter(revision=draft).update(heading="Renamed"))
     assert not refused(lambda: FactSheetRevision.objects.filter(pk=draft.pk).update(title="New title"))
     assert not refused(lambda: Section.objects.filter(revision=draft).delete())
+
+
+def test_the_used_for_links_of_a_published_version_cannot_be_added_removed_or_moved(
+    author, reviewer1, reviewer2, committee
+):
+    # Condition pages list a sheet through these rows: a row slipped in would list it under a condition
+    # nobody signed it for.
+    Through = FactSheetRevision.conditions.through
+    gout, lupus = (Condition.objects.create(name=name, slug=name.lower()) for name in ("Gout", "Lupus"))
+    live = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, conditions=[gout])
+    draft = make_draft(author=author, conditions=[gout])
+    links = Through.objects.filter(factsheetrevision=live)
+    assert refused(lambda: Through.objects.bulk_create([Through(factsheetrevision_id=live.pk, condition_id=lupus.pk)]))
+    assert refused(lambda: Through.objects.filter(factsheetrevision=draft).update(factsheetrevision_id=live.pk))
+    assert refused(lambda: links.delete())
+    assert refused(lambda: links.update(condition_id=lupus.pk))
+    assert list(links.values_list("condition_id", flat=True)) == [gout.pk]
+    # A draft's links stay the author's to change.
+    assert not refused(lambda: Through.objects.bulk_create([Through(factsheetrevision_id=draft.pk, condition_id=lupus.pk)]))
+    assert not refused(lambda: Through.objects.filter(factsheetrevision=draft).delete())
 
 
 def test_a_section_cannot_be_moved_into_a_submitted_version(live, author):

@@ -24,6 +24,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from factsheets import rendition as renditions
 from factsheets import selectors
 from factsheets.models import FactSheet, FactSheetRevision
 
@@ -105,7 +106,10 @@ def detail_document(revision: FactSheetRevision, *, slug: str, as_version: bool)
     """The API detail of a published version: its stored rendition's document (the content as signed, with
     the HTML as rendered at submission) plus the workflow record (version, dates, committee, address).
     Field by field, this is `FactSheetRevisionSerializer`, which documents it in the schema."""
-    document = json.loads(revision.rendition.document)
+    # Every version submitted since renditions exist has one; an older row that somehow lacks it is rendered
+    # from its frozen content by the same code, as its public page is (factsheets.pages.sheet_body).
+    stored = revision.rendition if revision.rendition_id else renditions.render(revision)
+    document = json.loads(stored.document)
     document.update(
         slug=slug,
         version=revision.number,
@@ -114,7 +118,7 @@ def detail_document(revision: FactSheetRevision, *, slug: str, as_version: bool)
         last_reviewed_on=_iso(revision.last_reviewed_on),
         next_review_due=_iso(revision.next_review_due),
         published_at=_utc(revision.published_at),
-        rendition_hash=revision.rendition.rendition_hash,
+        rendition_hash=stored.rendition_hash,
         url=s.version_page_url(slug, revision.number) if as_version else s.sheet_page_url(slug),
     )
     return {key: document[key] for key in DETAIL_FIELDS}

@@ -1,6 +1,7 @@
 """Field-by-field contract of every endpoint (DESIGN.md "JSON API")."""
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -181,3 +182,20 @@ def test_filters_combine(client, publish):
     publish(slug="alpha-two", title="Alpha two")
     body = client.get("/api/v1/factsheets/", {"q": "alpha", "condition": "gout", "updated_since": "2000-01-01"}).json()
     assert [r["slug"] for r in body["results"]] == ["alpha"]
+
+
+def test_a_live_version_without_a_stored_rendition_is_served_from_its_frozen_content(client, anakinra):
+    # Only raw SQL could make one (every submission stores a rendition); the API still answers, with the
+    # content as signed rendered by the same code the public page falls back on, never a 500.
+    from factsheets.models import FactSheetRevision
+    from tests.record_guards import guards_lifted
+
+    stored = anakinra.rendition
+    with guards_lifted():
+        FactSheetRevision.objects.filter(pk=anakinra.pk).update(rendition=None)
+    response = client.get("/api/v1/factsheets/examplinra/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["content_hash"] == anakinra.content_hash
+    assert body["rendition_hash"] == stored.rendition_hash
+    assert body["sections"] == json.loads(stored.document)["sections"]

@@ -76,6 +76,22 @@ def test_a_version_over_the_total_length_is_refused(author):
     assert "holds at most 100,000" in messages_of(error.value)
 
 
+def test_the_drug_names_count_towards_the_total_length(author):
+    # Names are printed to patients too: a version exactly at the limit without them goes over with them.
+    revision = make_draft(author=author, sections=0)
+    revision.generic_name, revision.brand_names = "", ""
+    fields = len(revision.title) + len(revision.summary) + len(revision.credit_line) + sum(map(len, revision.fast_facts))
+    room = limits.VERSION_MAX_LENGTH - fields
+    for position in range(room // limits.SECTION_BODY_MAX_LENGTH + 1):
+        size = min(limits.SECTION_BODY_MAX_LENGTH, room - position * limits.SECTION_BODY_MAX_LENGTH)
+        SectionFactory(revision=revision, position=position, heading="", body="x" * size)
+    revision.validate_version(sections=[(s.heading, s.body) for s in revision.sections.all()])
+    revision.brand_names = "Examplex"
+    with pytest.raises(ValidationError) as error:
+        revision.validate_version(sections=[(s.heading, s.body) for s in revision.sections.all()])
+    assert "holds at most 100,000" in messages_of(error.value)
+
+
 def test_lists_nested_deeper_than_the_limit_are_refused(author):
     section = make_draft(author=author).sections.first()
     section.body = "".join("  " * depth + f"- level {depth}\n" for depth in range(limits.MARKDOWN_MAX_NESTING + 2))
@@ -148,6 +164,19 @@ def test_import_as_published_of_a_file_past_the_limits_publishes_nothing(tmp_pat
         )
     assert "at most 12" in err.getvalue()
     assert not FactSheetRevision.objects.filter(status=Status.PUBLISHED).exists()
+
+
+def test_import_as_a_draft_of_a_file_past_the_limits_creates_nothing(tmp_path):
+    # A draft past the limits is one its author could not open to fix: refused at import, not at submission.
+    text = (FIXTURES / "examplumab.txt").read_text()
+    many = "\n".join(f"  • Fast fact number {i}: " + "take it with food and water. " * 20 for i in range(30))
+    path = tmp_path / "examplumab.txt"
+    path.write_text(text.replace("Fast Facts\n", f"Fast Facts\n\n{many}\n", 1))
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_factsheets", str(path), stdout=StringIO(), stderr=err)
+    assert "examplumab.txt" in err.getvalue() and "at most 12" in err.getvalue()
+    assert not FactSheet.objects.exists() and not FactSheetRevision.objects.exists()
 
 
 # The admin shows the model's own messages -------------------------------------------------------------------

@@ -74,6 +74,27 @@ def test_editor_cannot_set_password_or_email_through_any_user_admin_url(client, 
     assert not AccessEvent.objects.filter(user=reviewer2, actor=editor).exists()
 
 
+def test_editor_cannot_rename_another_account_whose_name_is_printed_on_signatures(client, editor, reviewer2):
+    client.force_login(editor)
+    before = (reviewer2.username, reviewer2.first_name, reviewer2.last_name)
+    client.post(reverse("admin:auth_user_change", args=[reviewer2.pk]), {
+        "username": "reviewer1", "first_name": "Someone", "last_name": "Else", "is_active": "on", "is_staff": "on",
+        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+    })
+    reviewer2.refresh_from_db()
+    assert (reviewer2.username, reviewer2.first_name, reviewer2.last_name) == before
+
+
+def test_editor_still_names_their_own_account(client, editor):
+    client.force_login(editor)
+    client.post(reverse("admin:auth_user_change", args=[editor.pk]), {
+        "username": editor.username, "first_name": "Edith", "last_name": "Editor", "email": editor.email,
+        "is_active": "on", "is_staff": "on", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+    })
+    editor.refresh_from_db()
+    assert editor.first_name == "Edith"
+
+
 def test_editor_gets_403_on_another_users_password_screen(client, editor, reviewer2):
     client.force_login(editor)
     url = reverse("admin:auth_user_password_change", args=[reviewer2.pk])

@@ -32,6 +32,7 @@ def committee_form(committee, **overrides):
     data = {
         "name": committee.name, "members": [m.pk for m in committee.members.all()],
         "required_approvals": committee.required_approvals, "review_interval_months": committee.review_interval_months,
+        "max_reading_grade": str(committee.max_reading_grade),
     }
     data.update(overrides)
     return data
@@ -211,3 +212,10 @@ def test_changes_before_submission_do_not_disqualify(client, committee, author):
     )
     review = services.revision_submit(revision=make_draft(author=author), by=author, committee=committee, justification="T.")
     assert sign(review, chair).reviewer == chair
+
+
+def test_editor_sets_the_committees_target_reading_grade(client, editor, committee):
+    client.force_login(editor)
+    client.post(reverse("admin:reviews_committee_change", args=[committee.pk]), committee_form(committee, max_reading_grade="6.5"))
+    committee.refresh_from_db()
+    assert str(committee.max_reading_grade) == "6.5"

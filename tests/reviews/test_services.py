@@ -355,11 +355,11 @@ def test_resubmission_opens_a_new_review_and_keeps_earlier_decisions(review, dra
     assert draft.number == 1
 
 
-def test_changes_requested_revision_cannot_be_published(review, draft, reviewer1, editor):
+def test_changes_requested_revision_is_never_published_by_the_scheduler(review, draft, reviewer1):
     sign(review, reviewer1, verdict=CHANGES, comment="Not yet.")
     before = snapshot()
-    with pytest.raises(services.TransitionNotAllowed, match="only an approved version"):
-        services.revision_publish(revision=draft, by=editor)
+    with time_machine.travel(dt.datetime(2099, 1, 2, tzinfo=UTC), tick=False):
+        assert services.publish_due() == []
     assert snapshot() == before
 
 
@@ -406,32 +406,17 @@ def make_published_from(draft, author, reviewers, committee):
     return draft
 
 
-def test_publish_refuses_a_draft_and_a_revision_in_review(draft, author, editor, committee):
+def test_the_scheduler_leaves_drafts_and_revisions_in_review_alone(draft, author, committee):
+    with guards_lifted():  # a go-live time in the past, on a draft and then on a version in review
+        FactSheetRevision.objects.filter(pk=draft.pk).update(publish_at=dt.datetime(2020, 1, 1, tzinfo=UTC))
     before = snapshot()
-    with pytest.raises(services.TransitionNotAllowed):
-        services.revision_publish(revision=draft, by=editor)
+    assert services.publish_due() == []
+    assert snapshot() == before
+    draft.refresh_from_db()
     services.revision_submit(revision=draft, by=author, committee=committee)
     before = snapshot()
-    with pytest.raises(services.TransitionNotAllowed, match="only an approved version"):
-        services.revision_publish(revision=draft, by=editor)
+    assert services.publish_due() == []
     assert snapshot() == before
-
-
-def test_publish_early_only_by_an_editor(review, draft, reviewer1, reviewer2, author, editor):
-    draft_publish_at = dt.datetime(2099, 1, 1, tzinfo=UTC)
-    with guards_lifted():  # a go-live time is part of what was submitted; set it behind the workflow's back
-        FactSheetRevision.objects.filter(pk=draft.pk).update(publish_at=draft_publish_at)
-    sign(review, reviewer1)
-    sign(review, reviewer2)
-    draft.refresh_from_db()
-    assert draft.status == Status.APPROVED
-    before = snapshot()
-    with pytest.raises(services.WorkflowPermissionDenied):
-        services.revision_publish(revision=draft, by=author)
-    assert snapshot() == before
-    services.revision_publish(revision=draft, by=editor)
-    draft.refresh_from_db()
-    assert draft.status == Status.PUBLISHED
 
 
 def test_content_hash_mismatch_refuses_publishing(author, reviewer1, reviewer2, committee, editor):
@@ -442,8 +427,6 @@ def test_content_hash_mismatch_refuses_publishing(author, reviewer1, reviewer2, 
     with guards_lifted():
         Section.objects.filter(revision=draft).update(body="Changed after the committee signed.")
     before = snapshot()
-    with pytest.raises(services.TransitionNotAllowed, match="content or rendition hash mismatch"):
-        services.revision_publish(revision=draft, by=editor)
     with time_machine.travel(dt.datetime(2099, 1, 2, tzinfo=UTC), tick=False):
         assert services.publish_due() == []
     assert snapshot() == before

@@ -159,6 +159,25 @@ def test_withdraw_submission_from_the_review_page(client, review, draft, author)
     assert draft.status == Status.DRAFT
 
 
+def test_a_co_author_is_offered_the_withdrawal_the_service_allows(client, author, reviewer1, committee):
+    from tests.factories import make_user
+
+    co_author, other = make_user("co-author", "Authors"), make_user("other-author", "Authors")
+    draft = make_draft(author=author)
+    section = draft.sections.first()
+    section.body = "Clearer words from a second author."
+    section._history_user = co_author
+    section.save()
+    review = services.revision_submit(revision=draft, by=author, committee=committee)
+    url = reverse("reviews:review", args=[review.pk])
+    for user in (other, reviewer1):
+        assert b"Withdraw from review" not in login(Client(), user).get(url).content
+    assert b"Withdraw from review" in login(client, co_author).get(url).content
+    assert client.post(reverse("reviews:withdraw_submission", args=[draft.pk])).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
 # Review page and signing --------------------------------------------------------------------------
 
 
@@ -254,6 +273,25 @@ def test_sheet_versions_lists_versions_reviews_and_decisions(client, live, autho
     assert "Published (live)" in html and "Draft" in html
     assert "Rita First: Approved for publication to patients" in html
     assert reverse("reviews:withdraw_sheet", args=[live.fact_sheet_id]) in html
+
+
+def test_sheet_versions_shows_a_review_date_only_for_the_live_version(client, author, reviewer1, reviewer2, committee, editor):
+    import time_machine
+
+    from factsheets.services import revision_start_draft
+
+    with time_machine.travel(dt.datetime(2024, 1, 10, 9, 0, tzinfo=dt.timezone.utc), tick=False):
+        first = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
+    draft = revision_start_draft(fact_sheet=first.fact_sheet, by=author)
+    review = services.revision_submit(revision=draft, by=author, committee=committee, justification="Test.")
+    for reviewer in (reviewer1, reviewer2):
+        services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
+    first.refresh_from_db()
+    draft.refresh_from_db()
+    assert first.status == "superseded" and first.next_review_due != draft.next_review_due
+    html = login(client, editor).get(reverse("reviews:sheet_versions", args=[first.fact_sheet_id])).content.decode()
+    assert draft.next_review_due.strftime("%Y-%m-%d") in html
+    assert first.next_review_due.strftime("%Y-%m-%d") not in html
 
 
 def test_sheet_versions_query_count_is_bounded(client, live, editor, django_assert_max_num_queries):

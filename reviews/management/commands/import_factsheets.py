@@ -157,6 +157,8 @@ def apply_import(plan: ImportPlan, *, by) -> FactSheetRevision:
             by,
             reason,
         )
+    # The content limits hold for drafts too: an author must be able to open, preview and fix what was imported.
+    revision.full_check(draft=not plan.as_published)
     if plan.as_published:
         committee = plan.committee
         if committee is None:
