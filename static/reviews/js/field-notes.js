@@ -14,8 +14,11 @@ document.addEventListener("DOMContentLoaded", function () {
       target = document.querySelector(".form-row.field-" + (fields[key] || key));
     }
     if (!target) { return; }
-    var copy = note.cloneNode(true);
-    copy.classList.add("field-note-beside");
+    // A <div>, not the list item itself: a list item outside its list means nothing to a screen reader.
+    var copy = document.createElement("div");
+    copy.className = "field-note-beside";
+    copy.setAttribute("role", "note");
+    note.childNodes.forEach(function (child) { copy.appendChild(child.cloneNode(true)); });
     target.insertBefore(copy, target.firstChild);
   });
 });
