@@ -92,3 +92,14 @@ def test_demo_tells_a_story_over_time_and_the_version_in_review_reads_plainly(db
     out = StringIO()
     call_command("verify_record", stdout=out)
     assert " 0 problem(s)" in out.getvalue()  # backdated sign-offs still verify
+
+
+def test_demo_has_a_version_sent_back_with_comments_on_fields(db):
+    from reviews.models import ReviewComment
+
+    load("--password", "demo-pass-123")
+    returned = FactSheetRevision.objects.get(fact_sheet__slug="hydroxychloroquine")
+    assert returned.status == FactSheetRevision.Status.CHANGES_REQUESTED
+    assert set(ReviewComment.objects.filter(decision__review__revision=returned).values_list("field", flat=True)) == {
+        "summary", "fast_facts",
+    }

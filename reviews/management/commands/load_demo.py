@@ -181,19 +181,25 @@ HYDROXYCHLOROQUINE_V1 = version(
          "infection much."),
         ("discuss", "Talk to your doctor about", "- Any change in your eyesight\n- Plans to become pregnant"),
     ],
-    "First draft, not yet reviewed.",
+    "First version of this sample sheet.",
+)
+# What the committee sent back on it: a general comment and comments on single fields.
+HYDROXYCHLOROQUINE_V1["changes_requested"] = (
+    "Good start. Two things before we can approve it.",
+    {"summary": "Say that it can take two to three months to work.",
+     "fast_facts": "Add how often the eye check happens once you are on it."},
 )
 
 SHEETS = [
     # slug, generic name, brand names, conditions, versions (each with how many days ago it was written),
-    # what happens to the last version. In time order, so the chain of sign-offs runs forward in time too.
+    # what happens to the last version (publish, submit, return: changes requested, or draft). In time order, so the chain of sign-offs runs forward in time too.
     ("allopurinol", "allopurinol", "Zyloprim", ["gout"], [(ALLOPURINOL_V1, 1180)], "publish"),  # now overdue
     ("methotrexate", "methotrexate", "Trexall, Otrexup", ["rheumatoid-arthritis", "psoriatic-arthritis"],
      [(METHOTREXATE_V1, 900), (METHOTREXATE_V2, 240)], "publish"),
     ("tocilizumab", "tocilizumab", "Actemra", ["rheumatoid-arthritis", "giant-cell-arteritis"],
      [(TOCILIZUMAB_V1, 150), (TOCILIZUMAB_V2, 9)], "submit"),
     ("hydroxychloroquine", "hydroxychloroquine", "Plaquenil", ["lupus", "rheumatoid-arthritis"],
-     [(HYDROXYCHLOROQUINE_V1, 3)], "draft"),
+     [(HYDROXYCHLOROQUINE_V1, 20)], "return"),
 ]
 
 @contextmanager
@@ -305,6 +311,10 @@ class Command(BaseCommand):
         if step == "publish":
             for reviewer in (users["reviewer1"], users["reviewer2"]):
                 services.review_sign(review=review, by=reviewer, verdict="approve", password=password)
+        elif step == "return":
+            comment, field_comments = content["changes_requested"]
+            services.review_sign(review=review, by=users["reviewer1"], verdict="request_changes", password=password,
+                                 comment=comment, field_comments=field_comments)
 
     def report(self, password, created):
         write = self.stdout.write
