@@ -11,6 +11,8 @@ Kinds of guard (one function each, building the SQL for a vendor from a table na
   (`REVISION_WORKFLOW_COLUMNS`) change, along the workflow's own status moves (`REVISION_TRANSITIONS`);
   a frozen revision is never deleted.
 - `frozen_children`: rows of a frozen revision (its sections) are never changed or deleted.
+- `signed_links`: the same for a frozen revision's link rows ("Used for" conditions), and a link is added
+  to one only when its target is among those the revision signed (so loaddata can restore the record).
 - `closed_review`: a review is never deleted; an open one changes only its status and closing time
   (`REVIEW_WORKFLOW_COLUMNS`); a closed one never changes.
 
@@ -171,36 +173,69 @@ def frozen_revision(vendor: str, table: str, *, columns) -> tuple[list[str], lis
     )
 
 
-def frozen_children(
-    vendor: str, table: str, *, parent_table: str, parent_column: str, refuse_insert: bool = False
-) -> tuple[list[str], list[str]]:
-    """(install, drop) SQL: rows of `table` whose parent revision is frozen are never changed or deleted,
-    and no row is moved into a frozen revision. With `refuse_insert`, no row is added to one either (link
-    rows such as a version's "Used for" conditions, which public pages read as they stand)."""
-    editable = _quote_list(EDITABLE_STATUSES)
+def _frozen_parent(vendor: str, parent_table: str, parent_column: str, row: str) -> str:
+    """SQL: the revision that `row` belongs to is frozen. PostgreSQL reads its status FOR SHARE, so a
+    submission that holds the revision's row lock is waited for, not raced."""
+    lock = " FOR SHARE" if vendor == "postgresql" else ""
+    return (
+        f'(SELECT status FROM "{parent_table}" WHERE id = {row}."{parent_column}"{lock}) '
+        f"NOT IN ({_quote_list(EDITABLE_STATUSES)})"
+    )
+
+
+def _children(vendor: str, table: str, *, parent_table: str, parent_column: str, insert_refused: str = ""):
+    """Rows of a frozen revision never change, move or go; with `insert_refused` (SQL over NEW), an insert
+    that makes it true is refused too."""
     message = f"{table} rows of a submitted version are frozen"
 
     def frozen(row: str) -> str:
-        return f'(SELECT status FROM "{parent_table}" WHERE id = {row}."{parent_column}") NOT IN ({editable})'
+        return _frozen_parent(vendor, parent_table, parent_column, row)
 
     if vendor == "postgresql":
         body = (
-            (f"IF TG_OP = 'INSERT' THEN\n  IF {frozen('NEW')} THEN {_pg_raise(message)} END IF;\n  RETURN NEW;\nEND IF;\n"
-             if refuse_insert else "")
+            (f"IF TG_OP = 'INSERT' THEN\n  IF {insert_refused} THEN {_pg_raise(message)} END IF;\n  RETURN NEW;\nEND IF;\n"
+             if insert_refused else "")
             + f"IF {frozen('OLD')} THEN {_pg_raise(message)} END IF;\n"
             # NEW does not exist in a DELETE trigger; plpgsql does not promise to short-circuit an AND.
             f"IF TG_OP = 'UPDATE' THEN\n  IF {frozen('NEW')} THEN {_pg_raise(message)} END IF;\nEND IF;\n"
             "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\nRETURN NEW;"
         )
-        events = "INSERT OR UPDATE OR DELETE" if refuse_insert else "UPDATE OR DELETE"
+        events = "INSERT OR UPDATE OR DELETE" if insert_refused else "UPDATE OR DELETE"
         return [PG_REFUSE_TRUNCATE, *_pg_install(table, body, events=events)], _pg_drop(table)
     install = [
         _sqlite_trigger(table, "_update", "UPDATE", f"{frozen('OLD')} OR {frozen('NEW')}", message),
         _sqlite_trigger(table, "_delete", "DELETE", frozen("OLD"), message),
     ]
-    if refuse_insert:
-        install.append(_sqlite_trigger(table, "_insert", "INSERT", frozen("NEW"), message))
+    if insert_refused:
+        install.append(_sqlite_trigger(table, "_insert", "INSERT", insert_refused, message))
     return install, _sqlite_drop(table, ["_update", "_delete", "_insert"])
+
+
+def frozen_children(vendor: str, table: str, *, parent_table: str, parent_column: str) -> tuple[list[str], list[str]]:
+    """(install, drop) SQL: rows of `table` whose parent revision is frozen are never changed or deleted,
+    and no row is moved into a frozen revision."""
+    return _children(vendor, table, parent_table=parent_table, parent_column=parent_column)
+
+
+def signed_links(
+    vendor: str, table: str, *, parent_table: str, parent_column: str, signed_column: str, target_table: str,
+    target_column: str, key: str = "slug",
+) -> tuple[list[str], list[str]]:
+    """(install, drop) SQL for link rows whose targets a revision signs by `key` (its "Used for" conditions,
+    signed as `conditions_as_signed`, a JSON list of {slug, name}): a frozen revision's links never change
+    or go, and a link is added to one only when it restores a signed one (loaddata rebuilding the record).
+    Condition pages list sheets through these rows, so a row slipped in would list a sheet under a
+    condition nobody signed it for."""
+    frozen = _frozen_parent(vendor, parent_table, parent_column, "NEW")
+    target_key = f'(SELECT "{key}" FROM "{target_table}" WHERE id = NEW."{target_column}")'
+    signed = f'(SELECT "{signed_column}" FROM "{parent_table}" WHERE id = NEW."{parent_column}")'
+    if vendor == "postgresql":
+        is_signed = f"COALESCE({signed} @> jsonb_build_array(jsonb_build_object('{key}', {target_key})), FALSE)"
+    else:
+        is_signed = f"EXISTS (SELECT 1 FROM json_each({signed}) WHERE json_extract(value, '$.{key}') = {target_key})"
+    return _children(
+        vendor, table, parent_table=parent_table, parent_column=parent_column, insert_refused=f"{frozen} AND NOT {is_signed}"
+    )
 
 
 def closed_review(vendor: str, table: str, *, columns) -> tuple[list[str], list[str]]:
@@ -231,6 +266,7 @@ GUARDS = {
     "append_only": append_only,
     "frozen_revision": frozen_revision,
     "frozen_children": frozen_children,
+    "signed_links": signed_links,
     "closed_review": closed_review,
 }
 

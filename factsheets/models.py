@@ -515,16 +515,21 @@ class Rendition(models.Model):
 
 
 def _refuse_conditions_change_when_frozen(sender, instance, action, reverse, pk_set, **kwargs):
-    """The "Used for" conditions of a submitted revision are signed content: refuse any change of the link rows."""
+    """The "Used for" conditions of a submitted revision are signed content: refuse any change of the link
+    rows, except adding back a link the revision signed (loaddata restoring the record). The database
+    enforces the same rule (factsheets.db_guards.signed_links)."""
     if action not in ("pre_add", "pre_remove", "pre_clear"):
         return
     if reverse:
         ids = set(pk_set or ()) if action != "pre_clear" else set(instance.revisions.values_list("pk", flat=True))
+        slugs = {instance.slug}
     else:
         ids = {instance.pk}
-    frozen = FactSheetRevision.objects.filter(pk__in=ids).exclude(status__in=FactSheetRevision.EDITABLE_STATUSES)
-    if frozen.exists():
-        raise RevisionLocked("This version has been submitted; the conditions it is used for can no longer be changed.")
+        slugs = set(Condition.objects.filter(pk__in=pk_set or ()).values_list("slug", flat=True))
+    for revision in FactSheetRevision.objects.filter(pk__in=ids).exclude(status__in=FactSheetRevision.EDITABLE_STATUSES):
+        signed = {condition["slug"] for condition in revision.conditions_as_signed}
+        if action != "pre_add" or not slugs <= signed:
+            raise RevisionLocked("This version has been submitted; the conditions it is used for can no longer be changed.")
 
 
 models.signals.m2m_changed.connect(

@@ -159,6 +159,11 @@ def test_the_used_for_links_of_a_published_version_cannot_be_added_removed_or_mo
     assert refused(lambda: links.delete())
     assert refused(lambda: links.update(condition_id=lupus.pk))
     assert list(links.values_list("condition_id", flat=True)) == [gout.pk]
+    # Restoring a signed link (loaddata rebuilding the record) is the one insert allowed.
+    with guards_lifted():
+        links.delete()
+    assert not refused(lambda: Through.objects.bulk_create([Through(factsheetrevision_id=live.pk, condition_id=gout.pk)]))
+    assert not refused(lambda: live.conditions.add(gout)) and list(links.values_list("condition_id", flat=True)) == [gout.pk]
     # A draft's links stay the author's to change.
     assert not refused(lambda: Through.objects.bulk_create([Through(factsheetrevision_id=draft.pk, condition_id=lupus.pk)]))
     assert not refused(lambda: Through.objects.filter(factsheetrevision=draft).delete())

@@ -6,6 +6,7 @@ Whole anonymous responses are cached by factsheets.middleware under the site-wid
 """
 
 import datetime as dt
+import logging
 import hashlib
 import json
 import re
@@ -30,6 +31,8 @@ from factsheets.models import FactSheet, FactSheetRevision
 
 from . import serializers as s
 from .errors import ErrorSerializer, Gone
+
+logger = logging.getLogger(__name__)
 
 MAX_VERSION = 2**31 - 1
 
@@ -108,7 +111,10 @@ def detail_document(revision: FactSheetRevision, *, slug: str, as_version: bool)
     Field by field, this is `FactSheetRevisionSerializer`, which documents it in the schema."""
     # Every version submitted since renditions exist has one; an older row that somehow lacks it is rendered
     # from its frozen content by the same code, as its public page is (factsheets.pages.sheet_body).
-    stored = revision.rendition if revision.rendition_id else renditions.render(revision)
+    stored = revision.rendition if revision.rendition_id else None
+    if stored is None:
+        logger.error("API: live version %s of %s has no stored rendition; rendered from its frozen content", revision.number, slug)
+        stored = renditions.render(revision)
     document = json.loads(stored.document)
     document.update(
         slug=slug,

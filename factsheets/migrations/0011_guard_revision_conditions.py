@@ -1,9 +1,13 @@
-"""The "Used for" link rows of a submitted version join the record: the database refuses to add, change or
-remove them (condition pages list a sheet through these rows; see factsheets.db_guards)."""
+"""The "Used for" link rows of a submitted version join the record: the database refuses to change or remove
+them, and to add one the revision did not sign (condition pages list a sheet through these rows). The
+sections' guard is installed again so that, on PostgreSQL, it reads the revision's status FOR SHARE and
+waits for a submission in progress instead of racing it (see factsheets.db_guards)."""
 
 from django.db import migrations
 
-from factsheets.db_guards import RecordGuard
+from factsheets.db_guards import DropRecordGuard, RecordGuard
+
+SECTIONS = {"parent_table": "factsheets_factsheetrevision", "parent_column": "revision_id"}
 
 
 class Migration(migrations.Migration):
@@ -11,10 +15,15 @@ class Migration(migrations.Migration):
 
     operations = [
         RecordGuard(
-            "frozen_children",
+            "signed_links",
             "factsheets_factsheetrevision_conditions",
             parent_table="factsheets_factsheetrevision",
             parent_column="factsheetrevision_id",
-            refuse_insert=True,
+            signed_column="conditions_as_signed",
+            target_table="factsheets_condition",
+            target_column="condition_id",
         ),
+        # Dropped and installed again (not just replaced), so that reversing this migration leaves a guard.
+        DropRecordGuard("frozen_children", "factsheets_section", **SECTIONS),
+        RecordGuard("frozen_children", "factsheets_section", **SECTIONS),
     ]

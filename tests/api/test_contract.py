@@ -184,7 +184,7 @@ def test_filters_combine(client, publish):
     assert [r["slug"] for r in body["results"]] == ["alpha"]
 
 
-def test_a_live_version_without_a_stored_rendition_is_served_from_its_frozen_content(client, anakinra):
+def test_a_live_version_without_a_stored_rendition_is_served_from_its_frozen_content(client, anakinra, caplog):
     # Only raw SQL could make one (every submission stores a rendition); the API still answers, with the
     # content as signed rendered by the same code the public page falls back on, never a 500.
     from factsheets.models import FactSheetRevision
@@ -199,3 +199,4 @@ def test_a_live_version_without_a_stored_rendition_is_served_from_its_frozen_con
     assert body["content_hash"] == anakinra.content_hash
     assert body["rendition_hash"] == stored.rendition_hash
     assert body["sections"] == json.loads(stored.document)["sections"]
+    assert "has no stored rendition" in caplog.text  # served, and reported for someone to look into

@@ -98,3 +98,35 @@ def test_two_publish_due_runs_at_once_publish_once(author, reviewer1, reviewer2,
     assert draft.status == Status.PUBLISHED and first.status == Status.SUPERSEDED
     assert FactSheet.objects.get(pk=first.fact_sheet_id).live_revision_id == draft.pk
     assert FactSheetRevision.history.filter(id=draft.pk, history_change_reason="Published").count() == 1
+
+
+def test_a_link_added_while_a_submission_holds_the_version_waits_and_is_refused(author, committee):
+    """The database guard reads the version's status FOR SHARE: an insert racing a submission waits for it
+    and then sees the version frozen, instead of reading "draft" and slipping an unsigned condition in."""
+    from django.db import transaction
+
+    from factsheets.models import Condition
+    from tests.factories import make_draft
+
+    draft = make_draft(author=author)
+    lupus = Condition.objects.create(name="Lupus", slug="lupus")
+    Through = FactSheetRevision.conditions.through
+    locked, inserted = threading.Event(), threading.Event()
+
+    def submission():
+        with transaction.atomic():
+            FactSheetRevision.objects.select_for_update().get(pk=draft.pk)
+            locked.set()
+            inserted.wait(timeout=2)  # the insert is now waiting on the lock (or, unguarded, already done)
+            services.revision_submit(revision=draft, by=author, committee=committee)
+
+    def racing_insert():
+        locked.wait(timeout=10)
+        threading.Timer(0.5, inserted.set).start()
+        with transaction.atomic():
+            Through.objects.bulk_create([Through(factsheetrevision_id=draft.pk, condition_id=lupus.pk)])
+
+    results = run_at_once(submission, racing_insert)
+    assert "record guard" in str(results[1]), results
+    draft.refresh_from_db()
+    assert draft.status == Status.IN_REVIEW and not draft.conditions.exists()

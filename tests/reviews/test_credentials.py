@@ -77,11 +77,14 @@ def test_editor_cannot_set_password_or_email_through_any_user_admin_url(client, 
 def test_editor_cannot_rename_another_account_whose_name_is_printed_on_signatures(client, editor, reviewer2):
     client.force_login(editor)
     before = (reviewer2.username, reviewer2.first_name, reviewer2.last_name)
-    client.post(reverse("admin:auth_user_change", args=[reviewer2.pk]), {
-        "username": "reviewer1", "first_name": "Someone", "last_name": "Else", "is_active": "on", "is_staff": "on",
+    assert reviewer2.is_staff
+    response = client.post(reverse("admin:auth_user_change", args=[reviewer2.pk]), {
+        "username": "reviewer1", "first_name": "Someone", "last_name": "Else", "is_active": "on",
         "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
     })
+    assert response.status_code == 302  # the form was accepted: staff status is the editor's to change
     reviewer2.refresh_from_db()
+    assert not reviewer2.is_staff
     assert (reviewer2.username, reviewer2.first_name, reviewer2.last_name) == before
 
 

@@ -1,6 +1,7 @@
 """The import_factsheets command: drafts, published legacy versions, dry run, partial failure, the real samples."""
 
 import datetime as dt
+import json
 import os
 import shutil
 from io import StringIO
@@ -36,6 +37,14 @@ needs_samples = pytest.mark.skipif(
     SAMPLES is None or not any(SAMPLES.glob("*.txt")),
     reason="no ../shared/samples/*.txt next to the repository (CI provides it; or set FACTSHEET_SAMPLES_DIR)",
 )
+
+
+def anakinra() -> Path:
+    """The real ACR sample, read where it is kept (never copied into the repository)."""
+    path = SAMPLES / "anakinra.txt"
+    if not path.exists():
+        pytest.skip(f"{path} is not there")
+    return path
 
 
 def run(*args):
@@ -108,9 +117,11 @@ def test_existing_slug_gets_the_next_version_as_a_draft(author, reviewer1, revie
     assert live.status == Status.PUBLISHED and live.fact_sheet.live_revision == live
 
 
-def test_existing_slug_with_an_unfinished_version_is_refused():
+def test_existing_slug_with_an_unfinished_version_is_refused(tmp_path):
     run(FIXTURES / "plainumab.txt")
-    _, err, message = run_failing(FIXTURES / "plainumab.txt")
+    changed = tmp_path / "plainumab.txt"
+    changed.write_text((FIXTURES / "plainumab.txt").read_text(encoding="utf-8") + "\nOne more paragraph.\n")
+    _, err, message = run_failing(changed)
     assert "version 1 (draft)" in err and "plainumab.txt" in message
     assert FactSheetRevision.objects.count() == 1
 
@@ -276,9 +287,7 @@ def test_every_shared_sample_imports_with_its_footer(path):
 
 @needs_samples
 def test_anakinra_sample_parses_as_printed():
-    path = SAMPLES / "anakinra.txt"
-    if not path.exists():
-        pytest.skip(f"{path} is not there")
+    path = anakinra()
     run(path, "--as-published")
     revision = FactSheetRevision.objects.get(fact_sheet__slug="anakinra")
     assert revision.title == "Anakinra (Kineret)"
@@ -294,9 +303,7 @@ def test_anakinra_sample_parses_as_printed():
 
 @needs_samples
 def test_done_when_sample_imported_as_published_shows_updated_march_2015(client):
-    path = SAMPLES / "anakinra.txt"
-    if not path.exists():
-        pytest.skip(f"{path} is not there")
+    path = anakinra()
     CommitteeFactory(name="Committee on Patient Education")  # the demo's committee: a different one
     run(path, "--as-published", "--committee", "Committee on Communications and Marketing")
     response = client.get("/factsheets/anakinra/")
@@ -317,3 +324,90 @@ def test_copy_of_a_fixture_with_another_name_is_recorded_under_that_name(tmp_pat
     shutil.copy(FIXTURES / "plainumab.txt", copy)
     run(copy)
     assert FactSheetRevision.history.filter(history_change_reason="Imported from renamed.txt as a draft").exists()
+
+
+# Layouts of other sites, re-imports, the report -----------------------------------------------------
+
+
+def test_same_file_twice_is_unchanged_and_creates_no_version():
+    run(FIXTURES / "questions.txt")
+    out, _ = run(FIXTURES / "questions.txt")
+    assert "questions.txt: unchanged: “fendorin” version 1 already says this; nothing created." in out
+    assert "Imported 0 of 1 file." in out
+    assert FactSheetRevision.objects.count() == 1 and Section.objects.count() == 4
+
+
+@needs_samples
+def test_sample_imported_twice_as_published_is_unchanged():
+    path = anakinra()
+    run(path, "--as-published")
+    out, _ = run(path, "--as-published")
+    assert "unchanged" in out
+    revision = FactSheetRevision.objects.get()
+    assert revision.reviewed_by_name == "American College of Rheumatology Committee on Communications and Marketing"
+
+
+def test_html_page_of_an_old_site_imports_as_published():
+    run(FIXTURES / "site-a-main.html", "--as-published")
+    revision = FactSheetRevision.objects.get(fact_sheet__slug="palvexa")
+    assert revision.status == Status.PUBLISHED and revision.updated_on == dt.date(2023, 8, 1)
+    assert revision.reviewed_by_name == "Committee on Patient Information"
+    assert sorted(c.name for c in revision.conditions.all()) == ["Back pain", "Osteoarthritis"]
+    assert list(revision.sections.values_list("kind", flat=True)) == ["overview", "dosing", "side_effects"]
+
+
+def test_unsure_title_fails_with_the_fix_and_imports_with_title_option():
+    _, err, message = run_failing(FIXTURES / "unsure-title.txt")
+    assert f"{FIXTURES / 'unsure-title.txt'}, line 2: not sure “Patients Resources” is the title" in err
+    assert "--title" in err and "unsure-title.txt" in message
+    assert not FactSheet.objects.exists()
+    run(FIXTURES / "unsure-title.txt", "--title", "Joint Care Today", "--slug", "joint-care")
+    assert FactSheetRevision.objects.get(fact_sheet__slug="joint-care").title == "Joint Care Today"
+
+
+def test_title_option_names_one_file_only():
+    with pytest.raises(CommandError, match="one file"):
+        run(FIXTURES / "questions.txt", FIXTURES / "truncated.txt", "--title", "X")
+
+
+def test_report_file_says_per_file_what_happened_and_why(tmp_path):
+    report = tmp_path / "out.json"
+    run(FIXTURES / "questions.txt")
+    run_failing(FIXTURES / "questions.txt", FIXTURES / "truncated.txt", FIXTURES / "no-title.txt", "--report", report)
+    files = {entry["file"]: entry for entry in json.loads(report.read_text())["files"]}
+    assert files["questions.txt"]["outcome"] == "unchanged"
+    truncated = files["truncated.txt"]
+    assert (truncated["outcome"], truncated["title"], truncated["slug"], truncated["version"]) == (
+        "create", "Trivalax", "trivalax", 1
+    )
+    assert [s["kind"] for s in truncated["sections"]] == ["overview", "side_effects"]
+    assert truncated["updated_on"] == "2019-01-01" and truncated["committee"] == "Committee on Patient Information"
+    assert any("ends without punctuation" in w for w in truncated["warnings"])
+    assert files["no-title.txt"]["outcome"] == "refused" and "no title" in files["no-title.txt"]["error"]
+
+
+def test_dry_run_report_warns_of_far_fewer_sections_than_the_live_version(tmp_path):
+    run(FIXTURES / "questions.txt", "--as-published")
+    shorter = tmp_path / "fendorin.txt"
+    shorter.write_text("Fendorin (Fendora)\n\nFendorin is a made-up capsule, now described in one line.\n")
+    out, _ = run(shorter, "--dry-run", "--report", tmp_path / "r.json")
+    assert "only 1 sections where the live version 1 has 4" in out
+    assert json.loads((tmp_path / "r.json").read_text())["dry_run"] is True
+    assert FactSheetRevision.objects.count() == 1
+
+
+def test_a_database_clash_is_reported_plainly_and_saves_nothing(monkeypatch):
+    from reviews.management.commands import import_factsheets as command
+
+    original = command.plan_import
+
+    def racing(parsed, **kwargs):  # another process takes the slug between planning and writing
+        plan = original(parsed, **kwargs)
+        FactSheet.objects.create(slug=parsed.slug)
+        return plan
+
+    monkeypatch.setattr(command, "plan_import", racing)
+    _, err, _ = run_failing(FIXTURES / "truncated.txt")
+    assert "truncated.txt: the database refused it (a fact sheet or condition with this web address (slug)" in err
+    assert "IntegrityError" not in err
+    assert not FactSheetRevision.objects.exists() and not Section.objects.exists()

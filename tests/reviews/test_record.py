@@ -15,14 +15,16 @@ from factsheets.models import FactSheet, FactSheetRevision, RevisionLocked, Sect
 from factsheets.services import revision_start_draft
 from reviews import services
 from reviews.models import AccessEvent, Committee, Decision, Review
-from tests.factories import FactSheetFactory, make_draft, make_published
+from tests.factories import ConditionFactory, FactSheetFactory, make_draft, make_published
 from tests.record_guards import guards_lifted
 
 
 @pytest.fixture
 def record(author, reviewer1, reviewer2, committee, editor):
-    """Two sheets: one with v1 superseded by v2 (and a reaffirmation), one imported, one withdrawn."""
-    v1 = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
+    """Two sheets: one with v1 superseded by v2 (and a reaffirmation), one imported, one withdrawn. The first
+    sheet is used for two conditions, so its versions carry signed "Used for" links."""
+    conditions = [ConditionFactory(slug="gout", name="Gout"), ConditionFactory(slug="lupus", name="Lupus")]
+    v1 = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, conditions=conditions)
     draft = revision_start_draft(fact_sheet=v1.fact_sheet, by=author)
     section = draft.sections.first()
     section.body = "Updated advice in plain words."
@@ -196,7 +198,10 @@ def snapshot():
         model.__name__: model.history.count() for model in (FactSheet, FactSheetRevision, Section, Committee, Review)
     }
     sections_html = sorted(Section.objects.values_list("revision__number", "heading", "body_html"))
-    return revisions, decisions, history, sections_html
+    links = sorted(FactSheetRevision.conditions.through.objects.values_list(
+        "factsheetrevision__fact_sheet__slug", "factsheetrevision__number", "condition__slug"
+    ))
+    return revisions, decisions, history, sections_html, links
 
 
 def test_json_dump_keeps_hashes_but_rounds_signing_times_to_milliseconds(record, tmp_path):
@@ -227,6 +232,7 @@ def test_dumpdata_flush_loaddata_restores_the_record(record, tmp_path):
     call_command("loaddata", str(dump), verbosity=0)
     after = snapshot()
     assert after == before
+    assert len(after[4]) >= 4  # both versions of the first sheet are used for gout and lupus again
     for key, (status, stored, recomputed, *_rest) in after[0].items():
         if status in FactSheetRevision.PUBLIC_STATUSES:
             assert stored == recomputed, key

@@ -355,12 +355,16 @@ def test_resubmission_opens_a_new_review_and_keeps_earlier_decisions(review, dra
     assert draft.number == 1
 
 
-def test_changes_requested_revision_is_never_published_by_the_scheduler(review, draft, reviewer1):
+def test_changes_requested_revision_is_never_published_by_the_scheduler(author, reviewer1, committee):
+    draft = make_draft(author=author, publish_at=dt.datetime(2026, 1, 1, tzinfo=UTC))
+    review = services.revision_submit(revision=draft, by=author, committee=committee)
     sign(review, reviewer1, verdict=CHANGES, comment="Not yet.")
     before = snapshot()
     with time_machine.travel(dt.datetime(2099, 1, 2, tzinfo=UTC), tick=False):
         assert services.publish_due() == []
     assert snapshot() == before
+    draft.refresh_from_db()
+    assert draft.status == Status.CHANGES_REQUESTED and draft.publish_at is not None
 
 
 # Publishing and dates -----------------------------------------------------------------------------

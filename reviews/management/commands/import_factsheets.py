@@ -1,173 +1,25 @@
 """Import existing fact sheets (plain text or Markdown with front matter) as drafts or as published legacy versions.
 
-Parsing is `factsheets.importing` (no database). This module decides what a parsed sheet becomes:
-a new sheet or a new version of the sheet with the same slug, a draft or (with --as-published) a
-live version approved outside this system, published through `reviews.services.revision_import_published`
-so no sign-off is invented. Each file is imported in its own transaction; a bad file is reported
+Parsing is `factsheets.importing` (no database); what a parsed sheet becomes (a new sheet, the next
+version, nothing because it is unchanged, or a refusal) and writing it is `reviews.importing`. This
+module only reads the options, runs each file and reports. Each file is imported in its own transaction; a bad file is reported
 with its name and line and the others still import; the exit status is non-zero if any file failed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.db.models import Max
-from django.utils.text import slugify
 
-from factsheets.importing import DEFAULT_ENCODING, ImportParseError, ParsedSheet, parse_file
-from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
+from factsheets.importing import DEFAULT_ENCODING, ImportParseError, parse_file
+from factsheets.models import FactSheetRevision
 from reviews import services
-from reviews.models import Committee
-
-
-class ImportRefused(Exception):
-    """The file parsed, but importing it would break a rule; nothing was changed."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass
-class ImportPlan:
-    """What importing one parsed file will do, worked out without changing anything."""
-
-    parsed: ParsedSheet
-    source: str
-    sheet: FactSheet | None  # None: a new sheet
-    number: int
-    as_published: bool
-    committee: Committee | None = None
-    committee_name: str = ""  # the committee to create when `committee` is None
-    conditions: list[tuple[str, Condition | None]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def find_committee(name: str) -> Committee | None:
-    """The committee called `name` (any case), else the one whose name the printed `name` ends with:
-    “American College of Rheumatology Committee on Communications and Marketing” finds the
-    “Committee on Communications and Marketing”. The longest such name wins."""
-    name = " ".join(name.split())
-    exact = Committee.objects.filter(name__iexact=name).first()
-    if exact:
-        return exact
-    lowered = name.lower()
-    candidates = [c for c in Committee.objects.all() if lowered.endswith(" " + c.name.lower())]
-    return max(candidates, key=lambda c: len(c.name), default=None)
-
-
-def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committee_option: str = "") -> ImportPlan:
-    """Check the rules and work out what would be created. Reads only."""
-    sheet = FactSheet.objects.filter(slug=parsed.slug).first()
-    number = 1
-    notes = list(parsed.warnings)
-    if sheet is not None:
-        pending = sheet.revisions.exclude(status__in=FactSheetRevision.PUBLIC_STATUSES).order_by("-number").first()
-        if pending is not None:
-            raise ImportRefused(
-                f"the fact sheet “{sheet.slug}” already has version {pending.number} "
-                f"({pending.get_status_display().lower()}); finish or delete it before importing another version"
-            )
-        if as_published and sheet.is_withdrawn:
-            raise ImportRefused(
-                f"the fact sheet “{sheet.slug}” is withdrawn; a withdrawn sheet cannot be republished by import"
-            )
-        if as_published and sheet.live_revision_id and not sheet.live_revision.imported_from:
-            raise ImportRefused(
-                f"the live version of “{sheet.slug}” was approved by a committee in this system; import the file "
-                "without --as-published to make a draft, and send that for review"
-            )
-        number = (sheet.revisions.aggregate(m=Max("number"))["m"] or 0) + 1
-    plan = ImportPlan(parsed=parsed, source=source, sheet=sheet, number=number, as_published=as_published, notes=notes)
-
-    if as_published:
-        if parsed.updated_on is None:
-            raise ImportRefused(
-                "no “Updated <Month YYYY> by …” line (or updated_on), which --as-published needs for the date"
-            )
-        if not parsed.credit_line:
-            raise ImportRefused("no credit line (“Updated … by <authors>”), which --as-published needs")
-        name = committee_option or parsed.committee_name
-        if not name:
-            raise ImportRefused("no reviewing committee: name it with --committee")
-        plan.committee = find_committee(name)
-        if plan.committee is None:
-            plan.committee_name = " ".join(name.split())
-        printed = plan.committee.name if plan.committee else plan.committee_name
-        if parsed.committee_name and not parsed.committee_name.lower().endswith(printed.lower()):
-            notes.append(f"the source says reviewed by the “{parsed.committee_name}”; recorded as the “{printed}”")
-
-    for name in parsed.conditions:
-        slug = slugify(name)
-        if not slug or len(name) > 200:
-            raise ImportRefused(f"cannot use {name!r} as a condition name")
-        existing = Condition.objects.filter(name__iexact=name).first()
-        existing = existing or Condition.objects.filter(slug=slug).first()
-        plan.conditions.append((name, existing))
-    return plan
-
-
-def _save(obj, by, reason: str) -> None:
-    if by is not None:
-        obj._history_user = by
-    obj._change_reason = reason
-    obj.save()
-
-
-def apply_import(plan: ImportPlan, *, by) -> FactSheetRevision:
-    """Create what the plan says. The caller holds a transaction, so a failure leaves nothing behind."""
-    parsed, reason = plan.parsed, f"Imported from {plan.source}"
-    sheet = plan.sheet
-    if sheet is None:
-        sheet = FactSheet(slug=parsed.slug)
-        _save(sheet, by, reason)
-    else:
-        sheet = FactSheet.objects.select_for_update().get(pk=sheet.pk)
-    conditions = []
-    for name, condition in plan.conditions:
-        if condition is None:
-            condition = Condition(name=name, slug=slugify(name))
-            _save(condition, by, reason)
-        conditions.append(condition)
-    revision = FactSheetRevision(
-        fact_sheet=sheet,
-        number=plan.number,
-        title=parsed.title,
-        generic_name=parsed.generic_name,
-        brand_names=", ".join(parsed.brand_names),
-        summary=parsed.summary,
-        fast_facts=list(parsed.fast_facts),
-        credit_line=parsed.credit_line,
-        change_note=parsed.change_note,
-        created_by=by,
-    )
-    _save(revision, by, reason if plan.as_published else f"{reason} as a draft")
-    revision.conditions.set(conditions)
-    for position, section in enumerate(parsed.sections):
-        _save(
-            Section(
-                revision=revision, position=position, kind=section.kind, heading=section.heading, body=section.body
-            ),
-            by,
-            reason,
-        )
-    # The content limits hold for drafts too: an author must be able to open, preview and fix what was imported.
-    revision.full_check(draft=not plan.as_published)
-    if plan.as_published:
-        committee = plan.committee
-        if committee is None:
-            committee = Committee(name=plan.committee_name)
-            _save(committee, by, f"Created while importing {plan.source}")
-        revision = services.revision_import_published(
-            revision=revision, committee=committee, updated_on=parsed.updated_on, source=plan.source, by=by
-        )
-    return revision
+from reviews.importing import ImportPlan, ImportRefused, import_file, plan_import
 
 
 def _month(day: dt.date | None) -> str:
@@ -196,13 +48,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--user", default="", help="Username recorded as the importer and creator of the drafts.")
         parser.add_argument("--dry-run", action="store_true", help="Show what would be created; change nothing.")
+        parser.add_argument("--title", default="", help="The sheet's title, when the file's first lines are not it.")
+        parser.add_argument("--slug", default="", help="The sheet's web address (slug), instead of one from the title.")
+        parser.add_argument("--report", default="", metavar="FILE", help="Also write the outcome of every file as JSON.")
         parser.add_argument(
             "--encoding", default=DEFAULT_ENCODING, help="Text encoding of the files (default UTF-8, e.g. cp1252)."
         )
 
-    def handle(self, *args, paths, as_published, committee, user, dry_run, encoding, **options):
+    def handle(self, *args, paths, as_published, committee, user, dry_run, encoding, title, slug, report, **options):
         if committee and not as_published:
             raise CommandError("--committee only applies with --as-published.")
+        if (title or slug) and len(paths) > 1:
+            raise CommandError("--title and --slug name one sheet: give one file with them.")
         by = None
         if user:
             by = get_user_model().objects.filter(username=user).first()
@@ -210,39 +67,39 @@ class Command(BaseCommand):
                 raise CommandError(f"There is no user “{user}”.")
 
         failed: list[str] = []
+        results: list[dict] = []
         imported = 0
         for raw_path in paths:
             path = Path(raw_path)
             try:
-                parsed = parse_file(path, encoding=encoding)
+                parsed = parse_file(path, encoding=encoding, title=title, slug=slug)
                 plan = plan_import(parsed, source=path.name, as_published=as_published, committee_option=committee)
                 if dry_run:
                     self._describe(plan, path)
+                    results.append(plan.report())
                     continue
-                with transaction.atomic():
-                    revision = apply_import(plan, by=by)
+                revision = import_file(plan, by=by)
             except ImportParseError as exc:
-                failed.append(raw_path)
-                where = f"{raw_path}, line {exc.line}" if exc.line else raw_path
-                self.stderr.write(self.style.ERROR(f"{where}: {exc.message}. Not imported."))
-                continue
+                problem = f"line {exc.line}: {exc.message}" if exc.line else exc.message
             except (ImportRefused, services.WorkflowError) as exc:
-                failed.append(raw_path)
-                self.stderr.write(self.style.ERROR(f"{raw_path}: {exc.message}. Not imported."))
-                continue
+                problem = exc.message
             except ValidationError as exc:
-                failed.append(raw_path)
-                self.stderr.write(self.style.ERROR(f"{raw_path}: {'; '.join(exc.messages)}. Not imported."))
-                continue
+                problem = "; ".join(exc.messages)
             except Exception as exc:  # noqa: BLE001 - one broken file must not stop the others
-                failed.append(raw_path)
                 problem = f"unexpected error ({type(exc).__name__}: {exc})"
-                self.stderr.write(self.style.ERROR(f"{raw_path}: {problem}. Not imported."))
+            else:
+                imported += plan.outcome != "unchanged"
+                self._report(plan, revision, path)
+                results.append(plan.report())
                 continue
-            imported += 1
-            self._report(plan, revision, path)
+            failed.append(raw_path)
+            where = f"{raw_path}, {problem}" if problem.startswith("line ") else f"{raw_path}: {problem}"
+            self.stderr.write(self.style.ERROR(f"{where}. Not imported."))
+            results.append({"file": path.name, "outcome": "refused", "error": problem})
 
         total = len(paths)
+        if report:
+            Path(report).write_text(json.dumps({"dry_run": dry_run, "files": results}, indent=2, ensure_ascii=False))
         if dry_run:
             self.stdout.write(f"Dry run: nothing was changed ({total - len(failed)} of {total} files would import).")
         else:
@@ -251,6 +108,12 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failed)} file{'s' if len(failed) != 1 else ''} failed: {', '.join(failed)}")
 
     def _report(self, plan: ImportPlan, revision: FactSheetRevision, path: Path) -> None:
+        if plan.outcome == "unchanged":
+            self.stdout.write(
+                f"{path}: unchanged: “{revision.fact_sheet.slug}” version {revision.number} already says this; "
+                "nothing created."
+            )
+            return
         what = "new fact sheet" if plan.sheet is None else "existing fact sheet"
         if plan.as_published:
             state = (
@@ -272,13 +135,15 @@ class Command(BaseCommand):
 
     def _describe(self, plan: ImportPlan, path: Path) -> None:
         parsed = plan.parsed
-        if plan.sheet is None:
-            target = f"a new fact sheet “{parsed.slug}”"
-        else:
-            target = f"version {plan.number} of the existing sheet “{parsed.slug}”"
         state = "a published legacy version" if plan.as_published else "a draft"
+        if plan.outcome == "unchanged":
+            head = f"{path}: unchanged since version {plan.number} of “{parsed.slug}”; would create nothing"
+        elif plan.sheet is None:
+            head = f"{path}: would create a new fact sheet “{parsed.slug}” as {state}"
+        else:
+            head = f"{path}: would create version {plan.number} of the existing sheet “{parsed.slug}” as {state}"
         lines = [
-            f"{path}: would create {target} as {state}",
+            head,
             f"  title: {parsed.title}",
             f"  generic name: {parsed.generic_name}; brand names: {', '.join(parsed.brand_names) or '(none)'}",
             f"  summary: {parsed.summary}",
