@@ -29,7 +29,7 @@ from factsheets.search import refresh_search_index
 from factsheets.selectors import revision_authors
 from factsheets.models import FactSheet, FactSheetRevision
 
-from . import access, authenticator, notifications
+from . import access, authenticator, comments, notifications
 from .models import Committee, Decision, Review, min_approvals
 
 logger = logging.getLogger(__name__)
@@ -277,6 +277,7 @@ def review_sign(
     code: str = "",
     comment: str = "",
     conflict_of_interest: str = "",
+    field_comments: dict[str, str] | None = None,
     now: dt.datetime | None = None,
 ) -> Decision:
     """A committee member signs an open review: approve, or request changes with a comment.
@@ -288,7 +289,8 @@ def review_sign(
     sign it; each member signs once. The sign-off is appended to the hash chain of all sign-offs.
     Any request for changes closes the review and makes the revision editable again. The required number
     of distinct approvals approves it: a new version then goes live at once (or at its `publish_at`), a
-    reaffirmation moves the review dates.
+    reaffirmation moves the review dates. `field_comments` ({field key: text}, see `reviews.comments`)
+    attach comments to single fields; they join the signed comment and are kept per field for the author.
     """
     now = now or timezone.now()
     comment = (comment or "").strip()
@@ -312,9 +314,13 @@ def review_sign(
     refusal = _sign_refusal(review=review, revision=revision, by=by)
     if refusal is not None:
         raise refusal
-    if verdict == Decision.Verdict.REQUEST_CHANGES and not comment:
+    try:
+        notes = comments.checked(revision, field_comments)
+    except ValueError as error:
+        raise InvalidInput(f"{error} Nothing was signed.") from None
+    if verdict == Decision.Verdict.REQUEST_CHANGES and not comment and not notes:
         raise InvalidInput("Say what needs to change: a comment is required when requesting changes.")
-    comment = _clean_text(comment, label="comment", max_length=10_000)
+    comment = _clean_text(comments.signed_text(comment, notes), label="comment", max_length=10_000)
     conflict_of_interest = _clean_text(conflict_of_interest, label="conflict-of-interest declaration", max_length=5000)
     current_hash = revision.compute_content_hash()
     if current_hash != review.content_hash:
@@ -340,6 +346,7 @@ def review_sign(
         conflict_of_interest=conflict_of_interest,
         second_factor=second_factor,
     )
+    comments.record(decision, notes)
 
     if verdict == Decision.Verdict.REQUEST_CHANGES:
         review.status = Review.Status.CHANGES_REQUESTED

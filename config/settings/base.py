@@ -234,6 +234,9 @@ FACTSHEETS_DISCLAIMER = os.environ.get(
     "health care provider about your own diagnosis and treatment.",
 )
 FACTSHEETS_SITE_NAME = os.environ.get("FACTSHEETS_SITE_NAME", "Patient Drug Fact Sheets")
+# The staff screens' header and browser-tab title: the product's name, never "Django administration".
+ADMIN_SITE_HEADER = os.environ.get("ADMIN_SITE_HEADER", f"{FACTSHEETS_SITE_NAME}: editorial workspace")
+ADMIN_SITE_TITLE = os.environ.get("ADMIN_SITE_TITLE", f"{FACTSHEETS_SITE_NAME} workspace")
 # Cache-Control max-age of public pages, and how long the shared cache keeps a whole public response.
 FACTSHEETS_CACHE_SECONDS = int(os.environ.get("FACTSHEETS_CACHE_SECONDS", "300"))
 # Shared caches (CDN, nginx) in front of the app: s-maxage and stale-while-revalidate of public pages and
