@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from reviews import services
 from reviews.models import Decision, ReviewComment
-from tests.factories import PASSWORD, make_draft, make_published
+from tests.factories import PASSWORD, make_published
 
 pytestmark = pytest.mark.django_db
 
