@@ -1,9 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.health import healthz
 from reviews.views import OwnerPasswordResetConfirmView
+
+admin.site.site_header = settings.ADMIN_SITE_HEADER
+admin.site.site_title = settings.ADMIN_SITE_TITLE
+admin.site.index_title = "What is waiting for you"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -28,9 +28,9 @@ from . import limits
 from . import codes
 from .admin_codes import ConditionForm, code_field
 from .admin_readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
-from .cache import forget_site
+from .cache import content_changed
 from .models import Condition, FactSheet, FactSheetRevision, RevisionLocked, Section
-from .services import DraftNotAllowed, revision_create_first_draft, revision_start_draft
+from .services import DraftNotAllowed, pending_version, revision_create_first_draft, revision_start_draft
 
 Status = FactSheetRevision.Status
 
@@ -151,7 +151,7 @@ class ConditionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # A signed sheet keeps the condition's name as signed; only the condition's own page and lists change.
-        transaction.on_commit(forget_site)
+        transaction.on_commit(lambda: content_changed(None))
 
 
 # Fact sheets --------------------------------------------------------------------------------------
@@ -207,13 +207,19 @@ class RevisionListInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The sheet's versions, newest first, each linking to its own page. Never edited from here."""
 
     model = FactSheetRevision
-    fields = ["number", "title", "status", "updated_on", "created_by"]
+    fields = ["number", "title", "status", "updated_on", "created_by", "open_link"]
     readonly_fields = fields
     ordering = ["-number"]
     extra = 0
-    show_change_link = True
+    # The link says what it leads to: "Edit" for a draft an author can change, "View" for a frozen version.
+    show_change_link = False
     view_on_site = False
     verbose_name_plural = "versions"
+
+    @admin.display(description="Open")
+    def open_link(self, revision):
+        url = reverse("admin:factsheets_factsheetrevision_change", args=[revision.pk])
+        return format_html('<a href="{}">{}</a>', url, "Edit" if revision.is_editable else "View")
 
 
 @admin.register(FactSheet)
@@ -369,7 +375,16 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
             links.append({"url": reverse("reviews:reaffirm", args=[sheet.pk]), "label": "Ask for reaffirmation"})
         start_draft_url = None
         if user.has_perm("factsheets.add_factsheetrevision"):
-            start_draft_url = reverse("admin:factsheets_factsheet_start_draft", args=[sheet.pk])
+            pending = pending_version(sheet)
+            if pending is None:
+                start_draft_url = reverse("admin:factsheets_factsheet_start_draft", args=[sheet.pk])
+            else:
+                # A new draft would be refused; offer the version in progress instead.
+                label = "Edit" if pending.is_editable else "Open"
+                links.insert(0, {
+                    "url": reverse("admin:factsheets_factsheetrevision_change", args=[pending.pk]),
+                    "label": f"{label} version {pending.number} ({pending.get_status_display().lower()})",
+                })
         return {"sheet_links": links, "start_draft_url": start_draft_url}
 
     def get_urls(self):
@@ -520,7 +535,7 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
             (None, {"fields": ["fact_sheet", "number", "status"]}),
             ("Content", {"fields": content}),
             ("Reading level", {"fields": ["reading_scores"], "description": "As last saved."}),
-            ("Going live", {"fields": ["publish_at"]}),
+            ("Going live", {"fields": ["publish_at"], "classes": ["collapse"]}),
             ("Record", {"fields": self.RECORD, "classes": ["collapse"]}),
         ]
 
@@ -604,6 +619,12 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
                     "To change this sheet, start a new draft from the fact sheet page."
                 )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        # "Save and submit": the author's last step before review, without another trip through the editor.
+        if "_save_and_submit" in request.POST and obj.is_editable:
+            return HttpResponseRedirect(reverse("reviews:submit", args=[obj.pk]))
+        return super().response_change(request, obj)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Section:

@@ -4,10 +4,13 @@ factsheets.middleware stores whole anonymous public responses (pages, lists, sea
 the site-wide generation `site-gen` read before the view ran. A published version never changes, so
 nothing else needs caching: a cache miss reads the stored rendition in one query.
 
-`forget_sheet(slug)` renews the generation; the workflow calls it after a publish, reaffirmation or
-withdrawal commits (`transaction.on_commit`), and the admin after a condition's own page changes. A
-request that read the database just before the commit can only store its response under the old
-generation, which nobody reads any more.
+`content_changed(slug)` is the one function that says so, for every layer at once: it renews the
+generation, asks the shared caches in front of the app to drop the sheet's pages and every list
+(factsheets.purge) and, when FACTSHEETS_EXPORT_DIR is set, re-exports the static copy of what changed
+(factsheets.site_export). The workflow calls it after a publish, reaffirmation or withdrawal commits
+(`transaction.on_commit`), the admin after a condition's own page changes (slug None). A request that
+read the database just before the commit can only store its response under the old generation, which
+nobody reads any more.
 """
 
 from __future__ import annotations
@@ -32,12 +35,16 @@ def new_site_generation_if_missing() -> str:
     return token if cache.add(SITE_GEN_KEY, token, timeout=None) else (cache.get(SITE_GEN_KEY) or token)
 
 
-def forget_site() -> None:
+def _renew_generation() -> None:
     """Drop every cached public response (lists, search, pages, API JSON) at once: a new site generation."""
     cache.set(SITE_GEN_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def forget_sheet(slug: str) -> None:
-    """What patients see of this sheet changed (publish, reaffirmation, withdrawal): its pages and every list
-    that shows it are answered afresh from the next request on. Call after the change commits."""
-    forget_site()
+def content_changed(slug: str | None) -> None:
+    """What patients see of this sheet (None: of the site's lists) changed: its pages and every list that shows
+    it are answered afresh from the next request on, here and in shared caches. Call after the change commits."""
+    from . import http_cache, purge, site_export  # purge and export read settings at call time
+
+    _renew_generation()
+    purge.purge(http_cache.tags_for_change(slug))
+    site_export.export_on_change(slug)

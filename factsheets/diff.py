@@ -28,6 +28,18 @@ class FieldDiff:
     label: str
     segments: list[tuple[str, str]] = field(default_factory=list)
     status: str = "changed"  # "changed", "unchanged", "added", "removed"
+    # Which field of the new version this is ("title", "section-<id>"...), so a reviewer's comment can be
+    # attached to it; empty for a removed section, which has nothing left to comment on.
+    key: str = ""
+
+    @property
+    def old_segments(self) -> list[tuple[str, str]]:
+        """The old text, for a side-by-side view: what stayed and what was removed."""
+        return [(op, text) for op, text in self.segments if op != "insert"]
+
+    @property
+    def new_segments(self) -> list[tuple[str, str]]:
+        return [(op, text) for op, text in self.segments if op != "delete"]
 
     @property
     def changed(self) -> bool:
@@ -185,12 +197,12 @@ def _merged(segments: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def _field(label: str, old: str | None, new: str | None) -> FieldDiff:
+def _field(label: str, old: str | None, new: str | None, key: str = "") -> FieldDiff:
     if old is None:
-        return FieldDiff(label, [("insert", new or "")], "added")
+        return FieldDiff(label, [("insert", new or "")], "added", key)
     if new is None:
         return FieldDiff(label, [("delete", old)], "removed")
-    return FieldDiff(label, word_diff(old, new), "unchanged" if old == new else "changed")
+    return FieldDiff(label, word_diff(old, new), "unchanged" if old == new else "changed", key)
 
 
 def _used_for(revision) -> str:
@@ -206,12 +218,12 @@ def revision_diff(old, new) -> list[FieldDiff]:
     new_sections = new.ordered_sections()
     empty = old is None
     diffs = [
-        _field("Title", None if empty else old.title, new.title),
-        _field("Generic name", None if empty else old.generic_name, new.generic_name),
-        _field("Brand names", None if empty else ", ".join(old.brand_name_list), ", ".join(new.brand_name_list)),
-        _field("Used for", None if empty else _used_for(old), _used_for(new)),
-        _field("Summary", None if empty else old.summary, new.summary),
-        _field("Fast facts", None if empty else "\n".join(old.fast_facts or []), "\n".join(new.fast_facts or [])),
+        _field("Title", None if empty else old.title, new.title, "title"),
+        _field("Generic name", None if empty else old.generic_name, new.generic_name, "generic_name"),
+        _field("Brand names", None if empty else ", ".join(old.brand_name_list), ", ".join(new.brand_name_list), "brand_names"),
+        _field("Used for", None if empty else _used_for(old), _used_for(new), "used_for"),
+        _field("Summary", None if empty else old.summary, new.summary, "summary"),
+        _field("Fast facts", None if empty else "\n".join(old.fast_facts or []), "\n".join(new.fast_facts or []), "fast_facts"),
     ]
     keys_old = [(s.kind, s.heading) for s in old_sections]
     keys_new = [(s.kind, s.heading) for s in new_sections]
@@ -219,15 +231,17 @@ def revision_diff(old, new) -> list[FieldDiff]:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             for o, n in zip(old_sections[i1:i2], new_sections[j1:j2]):
-                diffs.append(_field(f"Section: {n.heading}", o.body, n.body))
+                diffs.append(_field(f"Section: {n.heading}", o.body, n.body, f"section-{n.pk}"))
         elif tag == "replace" and (i2 - i1) == (j2 - j1):
             for o, n in zip(old_sections[i1:i2], new_sections[j1:j2]):
                 heading = n.heading if o.heading == n.heading else f"{o.heading} → {n.heading}"
-                diffs.append(_field(f"Section: {heading}", f"## {o.heading}\n\n{o.body}", f"## {n.heading}\n\n{n.body}"))
+                diffs.append(_field(
+                    f"Section: {heading}", f"## {o.heading}\n\n{o.body}", f"## {n.heading}\n\n{n.body}", f"section-{n.pk}"
+                ))
         else:
             for o in old_sections[i1:i2]:
                 diffs.append(_field(f"Section removed: {o.heading}", o.body, None))
             for n in new_sections[j1:j2]:
-                diffs.append(_field(f"Section added: {n.heading}", None, n.body))
-    diffs.append(_field("Credit line", None if empty else old.credit_line, new.credit_line))
+                diffs.append(_field(f"Section added: {n.heading}", None, n.body, f"section-{n.pk}"))
+    diffs.append(_field("Credit line", None if empty else old.credit_line, new.credit_line, "credit_line"))
     return diffs

@@ -10,7 +10,7 @@ cache hit skips entirely.
   `response.public_cacheable = True`, as the API lists do without changing their headers), that sets no cookie and does not
   vary on Cookie. The entry is (status, headers, body) plus the site-wide cache generation read *before*
   the view ran (factsheets.cache.site_generation). A publish, reaffirmation or withdrawal renews that
-  generation when it commits (forget_sheet), so every cached page and list shows the change at once; an
+  generation when it commits (factsheets.cache.content_changed), so every cached page and list shows the change at once; an
   entry built from a read that raced the commit carries the old generation and is never served.
 - Entries also expire after FACTSHEETS_CACHE_SECONDS (a bound on memory; nothing a patient reads changes
   outside the workflow, which renews the generation).

@@ -617,3 +617,6 @@ class SheetSearchIndex(models.Model):
 
     class Meta:
         verbose_name = "search index entry"
+
+
+from .version_diffs import VersionDiff  # noqa: E402,F401  (a model of this app, kept in its own module)

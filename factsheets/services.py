@@ -12,6 +12,11 @@ class DraftNotAllowed(Exception):
         self.message = message
 
 
+def pending_version(sheet: FactSheet) -> FactSheetRevision | None:
+    """The version still being worked on (draft, in review, approved but not live), which blocks a new draft."""
+    return sheet.revisions.exclude(status__in=FactSheetRevision.PUBLIC_STATUSES).order_by("-number").first()
+
+
 @transaction.atomic
 def revision_start_draft(*, fact_sheet: FactSheet, by) -> FactSheetRevision:
     """Copy the live revision (or, before the first publication, the latest one) into a new draft
@@ -21,7 +26,7 @@ def revision_start_draft(*, fact_sheet: FactSheet, by) -> FactSheetRevision:
 
         raise PermissionDenied("Only authors can start a new draft.")
     sheet = FactSheet.objects.select_for_update().get(pk=fact_sheet.pk)
-    pending = sheet.revisions.exclude(status__in=FactSheetRevision.PUBLIC_STATUSES).order_by("-number").first()
+    pending = pending_version(sheet)
     if pending is not None:
         raise DraftNotAllowed(
             f"Version {pending.number} is {pending.get_status_display().lower()}; finish or withdraw it before starting another."

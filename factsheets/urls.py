@@ -1,10 +1,8 @@
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import views
+from . import http_cache, sitemaps, views
 from .feeds import PublicationsFeed
 from .infobutton import infobutton
-from .sitemaps import LiveFactSheetSitemap
 
 app_name = "factsheets"
 
@@ -16,8 +14,9 @@ urlpatterns = [
     path("factsheets/<slug:slug>/versions/", views.factsheet_versions, name="versions"),
     path("factsheets/<slug:slug>/versions/<int:number>/", views.factsheet_version, name="version"),
     path("preview/revisions/<int:pk>/", views.revision_preview, name="preview"),
-    path("feed/", PublicationsFeed(), name="feed"),
+    path("feed/", http_cache.shared_document([http_cache.SITE_TAG])(PublicationsFeed()), name="feed"),
     path("infobutton/", infobutton, name="infobutton"),
-    path("sitemap.xml", sitemap, {"sitemaps": {"factsheets": LiveFactSheetSitemap}}, name="sitemap"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemaps/factsheets-<int:page>.xml", sitemaps.sitemap_page, name="sitemap-page"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -2,6 +2,7 @@
 
 Reads go through `factsheets.selectors`, so no page can show a draft or an unapproved version.
 Published pages send ETag, Last-Modified and `Cache-Control: public, max-age=FACTSHEETS_CACHE_SECONDS`
+(plus s-maxage, stale-while-revalidate and purge tags for shared caches, except search: factsheets.http_cache)
 and answer conditional requests with 304. A sheet page is its stored rendition (factsheets.pages) read
 in one query; whole anonymous responses are cached by factsheets.middleware.
 """
@@ -20,8 +21,7 @@ from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date, quote_etag, urlencode
 from django.views.decorators.http import require_safe
 
-from . import pages, selectors
-from .diff import revision_diff
+from . import http_cache, pages, selectors, version_diffs
 from .models import Condition, FactSheet, FactSheetRevision
 from .plain_language import plain_language_context
 
@@ -40,9 +40,14 @@ def _latest(*moments) -> dt.datetime | None:
     return max(moments) if moments else None
 
 
-def make_public(response: HttpResponse, *, etag: str | None = None, last_modified: dt.datetime | None = None):
-    """Cache headers for a published page: public, max-age from settings, ETag and Last-Modified."""
-    patch_cache_control(response, public=True, max_age=settings.FACTSHEETS_CACHE_SECONDS)
+def make_public(response: HttpResponse, *, etag: str | None = None, last_modified: dt.datetime | None = None,
+                tags: list[str] | None = None):
+    """Cache headers for a published page: public, max-age from settings, ETag and Last-Modified; with `tags`,
+    also s-maxage, stale-while-revalidate and the purge tags for shared caches (factsheets.http_cache)."""
+    if tags:
+        http_cache.make_shared(response, tags=tags)
+    else:
+        patch_cache_control(response, public=True, max_age=settings.FACTSHEETS_CACHE_SECONDS)
     if etag:
         response.headers["ETag"] = quote_etag(etag)
     if last_modified:
@@ -50,9 +55,12 @@ def make_public(response: HttpResponse, *, etag: str | None = None, last_modifie
     return response
 
 
-def conditional(request, response: HttpResponse, *, etag: str | None = None, last_modified: dt.datetime | None = None):
-    """Add the public cache headers and answer 304 when the client already has this version."""
-    make_public(response, etag=etag, last_modified=last_modified)
+def conditional(request, response: HttpResponse, *, etag: str | None = None, last_modified: dt.datetime | None = None,
+                tags: list[str] | None = None):
+    """Add the public cache headers and answer 304 when the client already has this version (Django's
+    conditional-request machinery, the same `get_conditional_response` that `@condition` uses; called after
+    rendering because the ETag is a fingerprint of the page's context, read in the same single query)."""
+    make_public(response, etag=etag, last_modified=last_modified, tags=tags)
     if not response.has_header("ETag"):
         set_response_etag(response)
     return get_conditional_response(
@@ -101,7 +109,8 @@ def _sheet_page(request, revision: FactSheetRevision, sheet: FactSheet) -> HttpR
     context = pages.sheet_page_context(revision, sheet=sheet)
     response = render(request, "factsheets/detail.html", context)
     return conditional(
-        request, response, etag=pages.page_fingerprint(context), last_modified=_page_last_modified(revision, sheet)
+        request, response, etag=pages.page_fingerprint(context), last_modified=_page_last_modified(revision, sheet),
+        tags=[http_cache.sheet_tag(sheet.slug)],
     )
 
 
@@ -116,21 +125,22 @@ def factsheet_detail(request, slug):
 
 @require_safe
 def factsheet_versions(request, slug):
-    """Every published version of a sheet: number, dates, what changed, and a word diff against the one before."""
+    """Every published version of a sheet: number, dates, what changed, and the stored word diff against the one
+    before."""
     sheet = _public_sheet(slug)
     if sheet.is_withdrawn:
         return gone(request, sheet)
-    versions = list(selectors.published_versions(sheet).prefetch_related("sections"))
-    for newer, older in zip(versions, versions[1:] + [None]):
-        newer.diff_from_previous = [d for d in revision_diff(older, newer) if d.changed] if older else []
-        newer.previous_number = older.number if older else None
+    versions = list(selectors.published_versions(sheet).select_related("stored_diff"))
+    version_diffs.for_versions(versions)  # stored when each version went live: no diffing per request
     response = render(request, "factsheets/versions.html", {
         "sheet": sheet,
         "revision": sheet.live_revision,
         "versions": versions,
         "canonical_url": pages.absolute_url(request.path),
     })
-    return conditional(request, response, last_modified=_page_last_modified(sheet.live_revision, sheet))
+    return conditional(
+        request, response, last_modified=_page_last_modified(sheet.live_revision, sheet), tags=[http_cache.sheet_tag(sheet.slug)]
+    )
 
 
 @require_safe
@@ -166,7 +176,7 @@ def factsheet_index(request):
         "canonical_url": pages.absolute_url(request.path),
         "query_prefix": f"letter={letter}&" if letter else "",
     })
-    return conditional(request, response)
+    return conditional(request, response, tags=[http_cache.SITE_TAG])
 
 
 @require_safe
@@ -178,7 +188,7 @@ def condition_detail(request, slug):
         "page": page,
         "canonical_url": pages.absolute_url(request.path),
     })
-    return conditional(request, response)
+    return conditional(request, response, tags=[http_cache.SITE_TAG])
 
 
 @require_safe
@@ -202,7 +212,7 @@ def search(request):
         "max_length": selectors.SEARCH_MAX_LENGTH,
         "query_prefix": urlencode({"q": q}) + "&",
     })
-    return conditional(request, response)
+    return conditional(request, response)  # the user's own words: no shared-cache directives or tags
 
 
 # Staff --------------------------------------------------------------------------------------------

@@ -289,3 +289,34 @@ class AccessEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("An access event is part of the record and can never be deleted.")
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on one field or section of the version, given with their sign-off.
+
+    Written in the same transaction as its decision and never changed after (database triggers); its text
+    is also part of the decision's signed comment, so the hash chain covers it."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="inline_comments")
+    field = models.CharField(
+        max_length=40, help_text="Which part of the version: title, generic_name, brand_names, summary, "
+        "fast_facts, used_for, credit_line or section-<section id>."
+    )
+    label = models.CharField(max_length=300, help_text="The part's name as the reviewer saw it, e.g. “Section: Dosing”.")
+    body = models.TextField(max_length=2000, validators=[no_nul_bytes, MaxLengthValidator(2000)])
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "comment on a field"
+        verbose_name_plural = "comments on fields"
+
+    def __str__(self):
+        return f"{self.label}: {self.body[:60]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValidationError("A comment given with a sign-off is part of the record and can never be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A comment given with a sign-off is part of the record and can never be deleted.")

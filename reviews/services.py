@@ -23,14 +23,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import connection, transaction
 from django.utils import timezone
 
-from factsheets import readability
-from factsheets.cache import forget_sheet
+from factsheets import readability, version_diffs
+from factsheets.cache import content_changed
 from factsheets.rendition import make_rendition
 from factsheets.search import refresh_search_index
 from factsheets.selectors import revision_authors
 from factsheets.models import FactSheet, FactSheetRevision
 
-from . import access, authenticator, notifications
+from . import access, authenticator, comments, notifications
 from .models import Committee, Decision, Review, min_approvals
 
 logger = logging.getLogger(__name__)
@@ -289,6 +289,7 @@ def review_sign(
     code: str = "",
     comment: str = "",
     conflict_of_interest: str = "",
+    field_comments: dict[str, str] | None = None,
     now: dt.datetime | None = None,
 ) -> Decision:
     """A committee member signs an open review: approve, or request changes with a comment.
@@ -300,7 +301,8 @@ def review_sign(
     sign it; each member signs once. The sign-off is appended to the hash chain of all sign-offs.
     Any request for changes closes the review and makes the revision editable again. The required number
     of distinct approvals approves it: a new version then goes live at once (or at its `publish_at`), a
-    reaffirmation moves the review dates.
+    reaffirmation moves the review dates. `field_comments` ({field key: text}, see `reviews.comments`)
+    attach comments to single fields; they join the signed comment and are kept per field for the author.
     """
     now = now or timezone.now()
     comment = (comment or "").strip()
@@ -324,9 +326,13 @@ def review_sign(
     refusal = _sign_refusal(review=review, revision=revision, by=by)
     if refusal is not None:
         raise refusal
-    if verdict == Decision.Verdict.REQUEST_CHANGES and not comment:
+    try:
+        notes = comments.checked(revision, field_comments)
+    except ValueError as error:
+        raise InvalidInput(f"{error} Nothing was signed.") from None
+    if verdict == Decision.Verdict.REQUEST_CHANGES and not comment and not notes:
         raise InvalidInput("Say what needs to change: a comment is required when requesting changes.")
-    comment = _clean_text(comment, label="comment", max_length=10_000)
+    comment = _clean_text(comments.signed_text(comment, notes), label="comment", max_length=10_000)
     conflict_of_interest = _clean_text(conflict_of_interest, label="conflict-of-interest declaration", max_length=5000)
     current_hash = revision.compute_content_hash()
     if current_hash != review.content_hash:
@@ -352,6 +358,7 @@ def review_sign(
         conflict_of_interest=conflict_of_interest,
         second_factor=second_factor,
     )
+    comments.record(decision, notes)
 
     if verdict == Decision.Verdict.REQUEST_CHANGES:
         review.status = Review.Status.CHANGES_REQUESTED
@@ -510,7 +517,7 @@ def _reaffirm(revision: FactSheetRevision, *, committee: Committee, by, on: dt.d
     revision.last_reviewed_on = on
     revision.next_review_due = add_months(on, committee.review_interval_months)
     _save(revision, by, f"Reaffirmed unchanged by the {committee}")
-    transaction.on_commit(lambda: forget_sheet(revision.fact_sheet.slug))
+    transaction.on_commit(lambda: content_changed(revision.fact_sheet.slug))
 
 
 @transaction.atomic
@@ -606,8 +613,9 @@ def _go_live(revision, *, sheet, previous, by, now, updated_on, reviewed_on, com
     _save(revision, by, reason)
     sheet.live_revision = revision
     _save(sheet, by, f"Version {revision.number} published")
+    version_diffs.store(revision, previous)  # the versions page reads it, never diffs per request
     refresh_search_index([sheet.pk])
-    transaction.on_commit(lambda: forget_sheet(sheet.slug))
+    transaction.on_commit(lambda: content_changed(sheet.slug))
 
 
 def publish_due(*, now: dt.datetime | None = None) -> list[FactSheetRevision]:
@@ -649,7 +657,7 @@ def factsheet_withdraw(*, fact_sheet: FactSheet, by, reason: str) -> FactSheet:
     sheet.withdrawn_at = timezone.now()
     sheet.withdrawal_reason = reason
     _save(sheet, by, f"Withdrawn: {reason}")
-    transaction.on_commit(lambda: forget_sheet(sheet.slug))
+    transaction.on_commit(lambda: content_changed(sheet.slug))
     return sheet
 
 

@@ -27,7 +27,7 @@ from factsheets.models import FactSheet, FactSheetRevision
 from factsheets.pages import sheet_body
 from factsheets.plain_language import plain_language_context, reading_panel
 
-from . import access, authenticator, services
+from . import access, authenticator, comments, services
 from .forms import CommitteeChoiceForm, SignForm, WithdrawSheetForm
 from .models import AccessEvent, Committee, Decision, Review
 
@@ -162,6 +162,7 @@ def review_detail_view(request, pk):
                     code=form.cleaned_data.get("code", ""),
                     comment=form.cleaned_data["comment"],
                     conflict_of_interest=form.conflict_of_interest,
+                    field_comments=comments.from_post(request.POST),
                 )
             except services.SigningLocked as error:
                 return _signing_locked(request, review, error.until)
@@ -182,6 +183,8 @@ def review_detail_view(request, pk):
     aids = plain_language_context(
         revision, target=review.committee.max_reading_grade, compare_with=live, justification=review.reading_justification
     )
+    diffs = revision_diff(live, revision) if not reaffirmation else []
+    notes = comments.from_post(request.POST) if request.method == "POST" else {}
     return _render(
         request,
         "reviews/review.html",
@@ -195,7 +198,10 @@ def review_detail_view(request, pk):
             "reading": aids["reading"],
             "jargon": aids["jargon"],
             "live": live,
-            "diffs": revision_diff(live, revision) if not reaffirmation else [],
+            "diff_rows": [{"diff": d, "note": notes.get(d.key, "")} for d in diffs],
+            "comment_form": "sign-form" if refusal is None and not reaffirmation else "",
+            "error_summary": _error_summary(form) if refusal is None else [],
+            "edit_url": _edit_url(request.user, revision),
             "reviews": _decisions_of_sheet(revision),
             "form": form if refusal is None else None,
             "refusal": refusal.message if refusal is not None else "",
@@ -206,6 +212,31 @@ def review_detail_view(request, pk):
             "versions_url": _versions_url(revision),
         },
     )
+
+
+# Where each sign form error is shown, for the error summary's links.
+_ERROR_TARGETS = {"verdict": "field-verdict", "conflict": "field-conflict"}
+
+
+def _error_summary(form) -> list[dict]:
+    """The sign form's errors, each linking to its field, for the top of the page (the form is at the bottom)."""
+    if not form.is_bound:
+        return []
+    summary = []
+    for name, errors in form.errors.items():
+        if name == "__all__":
+            target, label = "sign-form", ""
+        else:
+            target, label = _ERROR_TARGETS.get(name, form[name].id_for_label), f"{form[name].label}: "
+        summary += [{"target": target, "message": f"{label}{message}"} for message in errors]
+    return summary
+
+
+def _edit_url(user, revision: FactSheetRevision) -> str:
+    """The draft editor of `revision` for an author, while it can be edited; else empty."""
+    if revision.is_editable and services.can_author(user):
+        return reverse("admin:factsheets_factsheetrevision_change", args=[revision.pk])
+    return ""
 
 
 def _signing_locked(request, review: Review, until):

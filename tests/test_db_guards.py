@@ -20,7 +20,7 @@ from tests.record_guards import guards_lifted
 GUARDED = {
     "factsheets_factsheetrevision": 2, "factsheets_section": 2, "reviews_review": 3, "reviews_decision": 2,
     "reviews_accessevent": 2, "reviews_review_members": 2, "factsheets_rendition": 2,
-    "factsheets_factsheetrevision_conditions": 3,
+    "reviews_reviewcomment": 2, "factsheets_factsheetrevision_conditions": 3,
     **{model._meta.db_table: 2 for model in apps.get_models() if model.__name__.startswith("Historical")},
 }
 

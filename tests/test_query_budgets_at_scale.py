@@ -48,6 +48,7 @@ PUBLIC = [
     ("older version", "/factsheets/{slug}/versions/2/", 5),
     ("feed", "/feed/", 5),
     ("sitemap", "/sitemap.xml", 5),
+    ("sitemap page", "/sitemaps/factsheets-1.xml", 5),
     ("api list", "/api/v1/factsheets/", 4),
     ("api list filtered", "/api/v1/factsheets/?q={word}&condition={condition}&updated_since=2000-01-01", 4),
     ("api detail", "/api/v1/factsheets/{slug}/", 4),

@@ -4,6 +4,7 @@ DJANGO_DEBUG (off), DJANGO_SECRET_KEY (required unless debugging), DJANGO_ALLOWE
 DATABASE_URL (SQLite file by default), REDIS_URL (local-memory cache when unset).
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -233,10 +234,23 @@ FACTSHEETS_DISCLAIMER = os.environ.get(
     "health care provider about your own diagnosis and treatment.",
 )
 FACTSHEETS_SITE_NAME = os.environ.get("FACTSHEETS_SITE_NAME", "Patient Drug Fact Sheets")
+# The staff screens' header and browser-tab title: the product's name, never "Django administration".
+ADMIN_SITE_HEADER = os.environ.get("ADMIN_SITE_HEADER", f"{FACTSHEETS_SITE_NAME}: editorial workspace")
+ADMIN_SITE_TITLE = os.environ.get("ADMIN_SITE_TITLE", f"{FACTSHEETS_SITE_NAME} workspace")
 # Cache-Control max-age of public pages, and how long the shared cache keeps a whole public response.
 # On: a version needs an RxNorm RXCUI to be submitted or published (for sites whose EHR finds sheets by it).
 FACTSHEETS_REQUIRE_RXNORM = os.environ.get("FACTSHEETS_REQUIRE_RXNORM", "").lower() in ("1", "true", "yes", "on")
 FACTSHEETS_CACHE_SECONDS = int(os.environ.get("FACTSHEETS_CACHE_SECONDS", "300"))
+# Shared caches (CDN, nginx) in front of the app: s-maxage and stale-while-revalidate of public pages and
+# API documents (factsheets/http_cache.py). Publishing purges them when FACTSHEETS_PURGE_URL is set.
+FACTSHEETS_SHARED_MAX_AGE = int(os.environ.get("FACTSHEETS_SHARED_MAX_AGE", str(FACTSHEETS_CACHE_SECONDS)))
+FACTSHEETS_STALE_WHILE_REVALIDATE = int(os.environ.get("FACTSHEETS_STALE_WHILE_REVALIDATE", "60"))
+# POSTed {"tags": [...]} after a publish, reaffirmation or withdrawal (factsheets/purge.py); headers as JSON.
+FACTSHEETS_PURGE_URL = os.environ.get("FACTSHEETS_PURGE_URL", "")
+FACTSHEETS_PURGE_HEADERS = json.loads(os.environ.get("FACTSHEETS_PURGE_HEADERS") or "{}")
+FACTSHEETS_PURGE_TIMEOUT = float(os.environ.get("FACTSHEETS_PURGE_TIMEOUT", "3"))
+# A directory for `export_site`'s static copy of the public site, re-exported for each publish (empty: off).
+FACTSHEETS_EXPORT_DIR = os.environ.get("FACTSHEETS_EXPORT_DIR", "")
 
 LOGGING = {
     "version": 1,

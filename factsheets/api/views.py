@@ -25,8 +25,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from factsheets import http_cache, selectors
 from factsheets import rendition as renditions
-from factsheets import selectors
 from factsheets.models import FactSheet, FactSheetRevision
 
 from . import serializers as s
@@ -143,14 +143,14 @@ def _sheet(slug: str) -> FactSheet:
     return sheet
 
 
-def _conditional_response(request, revision: FactSheetRevision, data: dict):
+def _conditional_response(request, revision: FactSheetRevision, data: dict, *, slug: str):
     """200 with ETag/Last-Modified, or 304 when the client's validators match (Django's conditional machinery)."""
     body = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     reviewed = revision.last_reviewed_on
     moments = [m for m in (revision.published_at, reviewed and dt.datetime(reviewed.year, reviewed.month, reviewed.day, tzinfo=dt.timezone.utc)) if m]
     last_modified = int(max(moments).timestamp()) if moments else None
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.FACTSHEETS_API_MAX_AGE}"}
+    headers = {"ETag": etag, **http_cache.shared_headers(tags=[http_cache.sheet_tag(slug)], max_age=settings.FACTSHEETS_API_MAX_AGE)}
     if last_modified:
         headers["Last-Modified"] = http_date(last_modified)
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
@@ -226,7 +226,9 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, slug=None):
         sheet = _sheet(slug)
         revision = sheet.live_revision
-        return _conditional_response(request, revision, detail_document(revision, slug=sheet.slug, as_version=False))
+        return _conditional_response(
+            request, revision, detail_document(revision, slug=sheet.slug, as_version=False), slug=sheet.slug
+        )
 
     @extend_schema(
         summary="Published versions of one fact sheet, newest first",
@@ -277,7 +279,9 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
         )
         if revision is None:
             raise NotFound("This fact sheet has no published version with this number.")
-        return _conditional_response(request, revision, detail_document(revision, slug=sheet.slug, as_version=True))
+        return _conditional_response(
+            request, revision, detail_document(revision, slug=sheet.slug, as_version=True), slug=sheet.slug
+        )
 
 
 @extend_schema_view(

@@ -40,7 +40,7 @@ def refuse_to_drop_signed_codes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('factsheets', '0011_guard_revision_conditions'),
+        ('factsheets', '0013_speed'),
     ]
 
     operations = [

@@ -14,12 +14,14 @@ def live(publish):
 
 
 @pytest.mark.parametrize("path", DETAIL_PATHS)
-def test_detail_sends_validators_and_cache_control(client, live, path):
+def test_detail_sends_validators_and_cache_control(client, live, path, settings):
+    settings.FACTSHEETS_SHARED_MAX_AGE, settings.FACTSHEETS_STALE_WHILE_REVALIDATE = 600, 30
     response = client.get(path)
     assert response.status_code == 200
     assert response["ETag"].startswith('"') and response["ETag"].endswith('"') and len(response["ETag"]) > 10
     assert response["Last-Modified"].endswith("GMT")
-    assert response["Cache-Control"] == "public, max-age=60"
+    assert response["Cache-Control"] == "public, max-age=60, s-maxage=600, stale-while-revalidate=30"
+    assert response["Cache-Tag"] == "sheet-a" and response["Surrogate-Key"] == "sheet-a"
     assert client.get(path)["ETag"] == response["ETag"]  # stable
 
 

@@ -100,7 +100,7 @@ def world(author, reviewer1, reviewer2, editor, committee):
 def public_urls(world):
     slugs = [r.fact_sheet.slug for r in world["unapproved"]] + [world["withdrawn"].slug]
     urls = ["/", "/?letter=Z", "/?letter=T", "/?letter=P", f"/conditions/{world['condition'].slug}/",
-            "/feed/", "/sitemap.xml", "/robots.txt"]
+            "/feed/", "/sitemap.xml", "/sitemaps/factsheets-1.xml", "/robots.txt"]
     for q in world["secrets"] + ["zqwithdrawn", "title", "summary", "body", "heading", "fact", "change", "published"]:
         urls.append(f"/search/?q={q}")
     for slug in slugs:
@@ -122,7 +122,7 @@ def test_no_public_url_shows_unapproved_text(client, world):
 
 
 def test_withdrawn_sheet_leaves_every_list(client, world):
-    for url in ["/", "/?letter=T", f"/conditions/{world['condition'].slug}/", "/feed/", "/sitemap.xml",
+    for url in ["/", "/?letter=T", f"/conditions/{world['condition'].slug}/", "/feed/", "/sitemaps/factsheets-1.xml",
                 "/search/?q=title"]:
         assert "zqwithdrawn" not in client.get(url).content.decode().lower(), url
     assert "No fact sheets match" in client.get("/search/?q=zqwithdrawn").content.decode()

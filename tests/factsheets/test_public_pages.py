@@ -189,7 +189,9 @@ def test_too_long_search_is_refused_with_a_message(client, live):
 
 
 def test_sitemap_lists_live_sheets(client, live):
-    response = client.get("/sitemap.xml")
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200 and "/sitemaps/factsheets-1.xml</loc>" in index.content.decode()
+    response = client.get("/sitemaps/factsheets-1.xml")
     assert response.status_code == 200
     assert f"/factsheets/{live.fact_sheet.slug}/</loc>" in response.content.decode()
 

@@ -76,7 +76,7 @@ def test_sheet_page_within_two_queries_uncached_and_none_cached(client, many_liv
 LIST_URLS = [
     "/", "/?letter=C", "/?page=3", "/conditions/example-condition-2/", "/search/?q=examplumab",
     "/search/?q=examplex&page=2", "/factsheets/sheet-000/versions/", "/factsheets/sheet-000/versions/1/",
-    "/sitemap.xml", "/feed/",
+    "/sitemap.xml", "/sitemaps/factsheets-1.xml", "/feed/",
 ]
 
 

@@ -74,3 +74,32 @@ def test_every_sample_sheet_is_marked_as_not_medical_advice(db):
     for revision in FactSheetRevision.objects.all():
         assert "not medical advice" in revision.summary
         assert any("not medical advice" in fact for fact in revision.fast_facts)
+
+
+def test_demo_tells_a_story_over_time_and_the_version_in_review_reads_plainly(db):
+    from django.utils import timezone
+
+    from factsheets import readability
+
+    load("--password", "demo-pass-123")
+    today = timezone.now().date()
+    created = {r.created_at.date() for r in FactSheetRevision.objects.all()}
+    assert len(created) >= 5 and min(created) < today.replace(year=today.year - 2)
+    in_review = FactSheetRevision.objects.get(fact_sheet__slug="tocilizumab", number=2)
+    assert readability.revision_report(in_review).grade <= 8.5
+    overdue = FactSheetRevision.objects.live().filter(next_review_due__lt=today)
+    assert list(overdue.values_list("fact_sheet__slug", flat=True)) == ["allopurinol"]
+    out = StringIO()
+    call_command("verify_record", stdout=out)
+    assert " 0 problem(s)" in out.getvalue()  # backdated sign-offs still verify
+
+
+def test_demo_has_a_version_sent_back_with_comments_on_fields(db):
+    from reviews.models import ReviewComment
+
+    load("--password", "demo-pass-123")
+    returned = FactSheetRevision.objects.get(fact_sheet__slug="hydroxychloroquine")
+    assert returned.status == FactSheetRevision.Status.CHANGES_REQUESTED
+    assert set(ReviewComment.objects.filter(decision__review__revision=returned).values_list("field", flat=True)) == {
+        "summary", "fast_facts",
+    }

@@ -9,7 +9,11 @@ All sheet text below is invented for the demo, written in our own words, and mar
 content that is not medical advice.
 """
 
+import datetime as dt
+import itertools
 import secrets
+from contextlib import contextmanager
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +22,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from factsheets.models import Condition, FactSheet, Section
 from factsheets.services import revision_create_first_draft, revision_start_draft
@@ -155,33 +160,29 @@ TOCILIZUMAB_V1 = version(
     "First version of this sample sheet.",
 )
 
-# Deliberately dense: long sentences and clinical words, for the readability hints shown to reviewers.
+# The version waiting for review, written plainly (about grade 8). It keeps a few clinical words a patient
+# will hear from their care team, each explained in the text, so reviewers see the jargon hints at work.
 TOCILIZUMAB_V2 = version(
     "Tocilizumab (sample sheet)",
-    "Tocilizumab is an interleukin-6 receptor antagonist administered by subcutaneous injection or intravenous infusion.",
+    "Tocilizumab is a medicine for swollen joints and for swollen blood vessels in the head. It blocks a signal called IL-6.",
     [
-        "It is administered as a subcutaneous injection or an intravenous infusion.",
-        "Monitoring of hepatic transaminases, lipid parameters and neutrophil counts is required.",
-        "Live attenuated vaccines are contraindicated during treatment.",
+        "You get it as a shot under the skin or as a drip into a vein.",
+        "You will have blood tests for your liver, your cholesterol and your white blood cells.",
+        "Do not have a live vaccine while you take it. Ask your doctor which vaccines are safe.",
     ],
     [
-        ("how_it_works", "Mechanism of action", "Tocilizumab is a humanised monoclonal antibody that binds both soluble "
-         "and membrane-bound interleukin-6 receptors, thereby inhibiting the downstream signalling cascade that "
-         "perpetuates the systemic inflammatory response characteristic of rheumatoid arthritis and giant cell "
-         "arteritis, which in turn attenuates the acute phase response."),
-        ("dosing", "Administration", "Subcutaneous administration is generally undertaken weekly or every other week "
-         "depending on body weight and tolerability, whereas intravenous infusion is usually administered every four "
-         "weeks in an infusion unit under the supervision of appropriately trained personnel."),
-        ("side_effects", "Adverse events", "The most frequently reported adverse event is infection of the upper "
-         "respiratory tract, although elevations of hepatic enzymes, neutropenia, hyperlipidaemia and, rarely, "
-         "gastrointestinal perforation in patients with a history of diverticulitis have also been documented."),
-        ("precautions", "Precautions", "Patients with pre-existing hepatic impairment or active infection should not "
-         "commence therapy until the risk-benefit ratio has been evaluated comprehensively by the prescribing clinician."),
+        ("how_it_works", "How it works", "Your body makes a messenger called IL-6. It tells the immune system to cause "
+         "swelling. This medicine stops the message. Your joints should be less stiff and sore."),
+        ("dosing", "How you take it", "Your nurse may call the shot a subcutaneous injection. That means it goes just "
+         "under the skin. You give it once a week or every other week. The drip goes into a vein once every four weeks "
+         "at a clinic."),
+        ("side_effects", "Side effects", "The most common problem is a cold or other infection of the nose and throat. "
+         "Your doctor calls any side effect an adverse event. Call your doctor if you have a fever, a bad cough or "
+         "sudden belly pain."),
+        ("precautions", "Before you start", "Tell your doctor if you have liver trouble. Doctors call this a hepatic "
+         "problem. Tell them too if you have an infection now. You may need to wait until it clears."),
     ],
-    "Rewritten with more clinical detail on monitoring and adverse events.",
-)
-TOCILIZUMAB_V2["reading_justification"] = (
-    "Sample: written densely on purpose, to show reviewers the reading-level scores and jargon hints."
+    "Rewritten in plainer words, with more on blood tests and side effects.",
 )
 
 HYDROXYCHLOROQUINE_V1 = version(
@@ -196,19 +197,35 @@ HYDROXYCHLOROQUINE_V1 = version(
          "infection much."),
         ("discuss", "Talk to your doctor about", "- Any change in your eyesight\n- Plans to become pregnant"),
     ],
-    "First draft, not yet reviewed.",
+    "First version of this sample sheet.",
+)
+# What the committee sent back on it: a general comment and comments on single fields.
+HYDROXYCHLOROQUINE_V1["changes_requested"] = (
+    "Good start. Two things before we can approve it.",
+    {"summary": "Say that it can take two to three months to work.",
+     "fast_facts": "Add how often the eye check happens once you are on it."},
 )
 
 SHEETS = [
-    # slug, generic name, brand names, conditions, versions, what happens to the last version
+    # slug, generic name, brand names, conditions, versions (each with how many days ago it was written),
+    # what happens to the last version (publish, submit, return: changes requested, or draft). In time order, so the chain of sign-offs runs forward in time too.
+    ("allopurinol", "allopurinol", "Zyloprim", ["gout"], [(ALLOPURINOL_V1, 1180)], "publish"),  # now overdue
     ("methotrexate", "methotrexate", "Trexall, Otrexup", ["rheumatoid-arthritis", "psoriatic-arthritis"],
-     [METHOTREXATE_V1, METHOTREXATE_V2], "publish"),
-    ("allopurinol", "allopurinol", "Zyloprim", ["gout"], [ALLOPURINOL_V1], "publish"),
+     [(METHOTREXATE_V1, 900), (METHOTREXATE_V2, 240)], "publish"),
     ("tocilizumab", "tocilizumab", "Actemra", ["rheumatoid-arthritis", "giant-cell-arteritis"],
-     [TOCILIZUMAB_V1, TOCILIZUMAB_V2], "submit"),
+     [(TOCILIZUMAB_V1, 150), (TOCILIZUMAB_V2, 9)], "submit"),
     ("hydroxychloroquine", "hydroxychloroquine", "Plaquenil", ["lupus", "rheumatoid-arthritis"],
-     [HYDROXYCHLOROQUINE_V1], "draft"),
+     [(HYDROXYCHLOROQUINE_V1, 20)], "return"),
 ]
+
+@contextmanager
+def demo_clock(days_ago: int):
+    """Inside, "now" is `days_ago` days back (a minute later at each reading), so the demo's versions, reviews
+    and sign-offs carry dates spread over the past years instead of all being today."""
+    start = timezone.now() - dt.timedelta(days=days_ago)
+    ticks = itertools.count()
+    with mock.patch("django.utils.timezone.now", lambda: start + dt.timedelta(minutes=next(ticks))):
+        yield
 
 
 class Command(BaseCommand):
@@ -222,8 +239,10 @@ class Command(BaseCommand):
         # Demo content is created without emailing anybody.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
             users = self.load_users(password)
-            committee = self.load_committee(users)
-            conditions = self.load_conditions()
+            # The committee and conditions exist before the oldest sheet, as their history must show.
+            with demo_clock(1 + max(days for *_, versions, _step in SHEETS for _content, days in versions)):
+                committee = self.load_committee(users)
+                conditions = self.load_conditions()
             created = [
                 slug
                 for slug, *rest in SHEETS
@@ -273,38 +292,49 @@ class Command(BaseCommand):
         sheet = FactSheet(slug=slug)
         sheet._history_user = author
         sheet.save()
-        for index, content in enumerate(versions):
-            if index == 0:
-                revision = revision_create_first_draft(
-                    fact_sheet=sheet, by=author, generic_name=generic_name, brand_names=brand_names,
-                    conditions=[conditions[s] for s in condition_slugs],
-                    **{k: content[k] for k in ("title", "summary", "fast_facts", "credit_line")},
-                )
-            else:
-                revision = revision_start_draft(fact_sheet=sheet, by=author)
-                for section in revision.sections.all():
-                    section._history_user = author
-                    section.delete()
-            for field in ("title", "summary", "fast_facts", "credit_line", "change_note"):
-                setattr(revision, field, content[field])
-            for field, codes in SHEET_CODES.get(slug, {}).items():
-                setattr(revision, field, codes)
-            revision._history_user = author
-            revision.save()
-            for position, (kind, heading, body) in enumerate(content["sections"], start=1):
-                section = Section(revision=revision, position=position * 10, kind=kind, heading=heading, body=body)
-                section._history_user = author
-                section.save()
-            step = last_step if index == len(versions) - 1 else "publish"
-            if step == "draft":
-                continue
-            review = services.revision_submit(
-                revision=revision, by=author, committee=committee, justification=content.get("reading_justification", "")
-            )
-            if step == "publish":
-                for reviewer in (users["reviewer1"], users["reviewer2"]):
-                    services.review_sign(review=review, by=reviewer, verdict="approve", password=password)
+        for index, (content, days_ago) in enumerate(versions):
+            with demo_clock(days_ago):
+                self.load_version(sheet, index, content, last_step if index == len(versions) - 1 else "publish",
+                                  generic_name=generic_name, brand_names=brand_names, condition_slugs=condition_slugs,
+                                  users=users, committee=committee, conditions=conditions, password=password)
         return True
+
+    def load_version(self, sheet, index, content, step, *, generic_name, brand_names, condition_slugs, users, committee,
+                     conditions, password):
+        author = users["author"]
+        if index == 0:
+            revision = revision_create_first_draft(
+                fact_sheet=sheet, by=author, generic_name=generic_name, brand_names=brand_names,
+                conditions=[conditions[s] for s in condition_slugs],
+                **{k: content[k] for k in ("title", "summary", "fast_facts", "credit_line")},
+            )
+        else:
+            revision = revision_start_draft(fact_sheet=sheet, by=author)
+            for section in revision.sections.all():
+                section._history_user = author
+                section.delete()
+        for field in ("title", "summary", "fast_facts", "credit_line", "change_note"):
+            setattr(revision, field, content[field])
+        for field, codes in SHEET_CODES.get(sheet.slug, {}).items():
+            setattr(revision, field, codes)
+        revision._history_user = author
+        revision.save()
+        for position, (kind, heading, body) in enumerate(content["sections"], start=1):
+            section = Section(revision=revision, position=position * 10, kind=kind, heading=heading, body=body)
+            section._history_user = author
+            section.save()
+        if step == "draft":
+            return
+        review = services.revision_submit(
+            revision=revision, by=author, committee=committee, justification=content.get("reading_justification", "")
+        )
+        if step == "publish":
+            for reviewer in (users["reviewer1"], users["reviewer2"]):
+                services.review_sign(review=review, by=reviewer, verdict="approve", password=password)
+        elif step == "return":
+            comment, field_comments = content["changes_requested"]
+            services.review_sign(review=review, by=users["reviewer1"], verdict="request_changes", password=password,
+                                 comment=comment, field_comments=field_comments)
 
     def report(self, password, created):
         write = self.stdout.write

@@ -1,0 +1,180 @@
+"""A static copy of the public site, for nginx or any static host in front of the app.
+
+`export_site(outdir)` writes every public sheet page, version page and versions page, the index, every
+condition page, the feed, the sitemap (index and pages), robots.txt and the API's detail and version JSON
+documents as files, and `nginx.conf`, a server block that serves them and passes everything else (search,
+admin, previews, the API's lists and queries, static assets, any query string) to gunicorn. Each file holds
+the bytes the app answers for that address: pages are fetched through the whole Django stack with the test
+client, as an anonymous reader of SITE_URL, so nothing here builds a page of its own.
+
+Files: `<path>/index.html` for an HTML page at `<path>/`, `index.json` for an API document, `index.atom` for
+the feed; an address with an extension (`/sitemap.xml`, `/robots.txt`) is a file of that name. Drafts and
+unapproved versions are never fetched (only published versions have addresses here), and a withdrawn sheet's
+files are removed, so nginx passes its addresses to the app, which answers 410 with the reason.
+
+`export_site(outdir, since=...)` re-exports only the sheets whose live version was published or
+reaffirmed, or that were withdrawn, since then, plus the lists; `export_on_change(slug)` does that for one
+sheet after each publish, reaffirmation or withdrawal when FACTSHEETS_EXPORT_DIR is set
+(factsheets.cache.content_changed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from unittest import mock
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import Q
+from django.test import Client
+
+from . import nginx, sitemaps
+from .models import Condition, FactSheet, FactSheetRevision
+
+logger = logging.getLogger(__name__)
+
+FILE_FOR_TYPE = {"text/html": "index.html", "application/json": "index.json", "application/atom+xml": "index.atom"}
+
+
+@dataclass
+class Report:
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def site_client() -> Client:
+    """An anonymous client of SITE_URL (its host and scheme), so answers are those a reader gets there."""
+    site = urlsplit(settings.SITE_URL)
+    secure = {"wsgi.url_scheme": "https", "SERVER_PORT": "443"} if site.scheme == "https" else {}
+    return Client(HTTP_HOST=site.netloc, **secure)
+
+
+@contextlib.contextmanager
+def _unthrottled():
+    """The API's anonymous rate limit is for readers, not for the export reading every document once: lifted
+    in this process while it runs (the export or a publish; a gunicorn sync worker serves no one meanwhile)."""
+    from rest_framework.throttling import AnonRateThrottle
+
+    with mock.patch.object(AnonRateThrottle, "allow_request", return_value=True):
+        yield
+
+
+def file_for(path: str, content_type: str) -> str:
+    """Where the answer for `path` goes, relative to the export directory."""
+    relative = path.lstrip("/")
+    if not path.endswith("/"):
+        return relative
+    return relative + FILE_FOR_TYPE[content_type.split(";")[0].strip()]
+
+
+def _write(outdir: Path, relative: str, content: bytes) -> None:
+    target = outdir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside the target and renamed over it: nginx never serves half a file.
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".export-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, target)
+
+
+def list_paths() -> list[str]:
+    """The lists and documents every publish can change."""
+    paths = ["/", "/feed/", "/robots.txt", "/sitemap.xml", *sitemaps.page_paths()]
+    return paths + [f"/conditions/{slug}/" for slug in Condition.objects.order_by("slug").values_list("slug", flat=True)]
+
+
+def _sheet_paths(slug: str, numbers: list[int]) -> list[str]:
+    paths = [f"/factsheets/{slug}/", f"/factsheets/{slug}/versions/", f"/api/v1/factsheets/{slug}/"]
+    for number in numbers:
+        paths += [f"/factsheets/{slug}/versions/{number}/", f"/api/v1/factsheets/{slug}/versions/{number}/"]
+    return paths
+
+
+def _sheet_dirs(slug: str) -> list[str]:
+    return [f"factsheets/{slug}", f"api/v1/factsheets/{slug}"]
+
+
+def changed_since(since: dt.datetime) -> Q:
+    """Sheets whose public answers changed at or after `since`: published, reaffirmed or withdrawn."""
+    return (
+        Q(live_revision__published_at__gte=since)
+        | Q(live_revision__last_reviewed_on__gte=since.date())
+        | Q(withdrawn_at__gte=since)
+    )
+
+
+def export_site(outdir, *, since: dt.datetime | None = None, slugs: list[str] | None = None,
+                listen: str = "80", upstream: str = "127.0.0.1:8000") -> Report:
+    """Export the public site to `outdir` (all of it; or sheets changed `since`, or the `slugs`; lists always)."""
+    outdir = Path(outdir).resolve()
+    outdir.mkdir(parents=True, exist_ok=True)
+    sheets = FactSheet.objects.filter(live_revision__isnull=False)
+    if since is not None:
+        sheets = sheets.filter(changed_since(since))
+    if slugs is not None:
+        sheets = sheets.filter(slug__in=slugs)
+    sheets = list(sheets.order_by("slug").values_list("pk", "slug", "withdrawn_at"))
+    numbers: dict[int, list[int]] = {}
+    published = FactSheetRevision.objects.published().filter(fact_sheet_id__in=[pk for pk, _, _ in sheets])
+    for sheet_id, number in published.order_by("number").values_list("fact_sheet_id", "number"):
+        numbers.setdefault(sheet_id, []).append(number)
+
+    report = Report()
+    client = site_client()
+    with _unthrottled():
+        for pk, slug, withdrawn_at in sheets:
+            if withdrawn_at is not None:
+                for directory in _sheet_dirs(slug):
+                    if (outdir / directory).exists():
+                        shutil.rmtree(outdir / directory)
+                        report.removed.append(directory)
+                continue
+            for path in _sheet_paths(slug, numbers.get(pk, [])):
+                _fetch(client, path, outdir, report)
+        for path in list_paths():
+            _fetch(client, path, outdir, report)
+    _write(outdir, nginx.CONF_NAME, nginx.server_block(root=outdir, listen=listen, upstream=upstream).encode())
+    return report
+
+
+def _fetch(client: Client, path: str, outdir: Path, report: Report) -> None:
+    response = client.get(path)
+    if response.status_code != 200:  # never expected for an address taken from published content
+        raise RuntimeError(f"{path} answered {response.status_code}; nothing written for it")
+    relative = file_for(path, response["Content-Type"])
+    _write(outdir, relative, response.content)
+    report.written.append(relative)
+
+
+def export_on_change(slug: str | None) -> None:
+    """After a publish, reaffirmation or withdrawal (slug) or a condition's change (None): re-export what changed
+    into FACTSHEETS_EXPORT_DIR, if set. Logged, never raised: the change has committed either way."""
+    if not settings.FACTSHEETS_EXPORT_DIR:
+        return
+    try:
+        with _outer_request_kept():
+            export_site(settings.FACTSHEETS_EXPORT_DIR, slugs=[slug] if slug else [])
+    except Exception:
+        logger.exception("re-export of %s into %s failed", slug or "the lists", settings.FACTSHEETS_EXPORT_DIR)
+
+
+@contextlib.contextmanager
+def _outer_request_kept():
+    """The export's requests run inside the editor's (the publish's on_commit): django-simple-history's
+    middleware forgets its per-thread request when each of them ends, so the editor's is put back after."""
+    from simple_history.models import HistoricalRecords
+
+    outer = getattr(HistoricalRecords.context, "request", None)
+    try:
+        yield
+    finally:
+        if outer is not None:
+            HistoricalRecords.context.request = outer

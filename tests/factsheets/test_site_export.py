@@ -1,0 +1,188 @@
+"""`export_site`: the public site as files holding the bytes the app serves, never a draft, a withdrawn
+sheet's files gone (the app answers 410), `--since` touching only what changed, re-export on publish,
+and nginx serving the export."""
+
+import datetime as dt
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from factsheets.models import Condition, FactSheetRevision
+from factsheets.site_export import export_site, site_client
+from reviews import services
+from tests.factories import FactSheetFactory, make_draft, make_published
+from tests.record_guards import guards_lifted
+
+SECRET = "Zqunsignedword"
+
+
+@pytest.fixture
+def site(author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks):
+    gout = Condition.objects.create(name="Gout", slug="gout")
+    with django_capture_on_commit_callbacks(execute=True):
+        old = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
+                             fact_sheet=FactSheetFactory(slug="oldsheet"), title="Oldsheet tablets", conditions=[gout])
+        two = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
+                             fact_sheet=FactSheetFactory(slug="twosheet"), title="Twosheet first")
+        make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
+                       fact_sheet=two.fact_sheet, number=2, title="Twosheet second")
+    make_draft(author=author, fact_sheet=FactSheetFactory(slug="draftsheet"), title=f"{SECRET} draft")
+    make_draft(author=author, fact_sheet=two.fact_sheet, number=3, title=f"{SECRET} next version")
+    return {"old": old, "two": two}
+
+
+def _files(outdir: Path) -> set[str]:
+    return {str(p.relative_to(outdir)) for p in outdir.rglob("*") if p.is_file()}
+
+
+def test_export_writes_every_public_address_as_the_bytes_the_app_serves(site, tmp_path):
+    report = export_site(tmp_path)
+    client = site_client()  # a reader of SITE_URL (the feed's links name the host asked for)
+    expected = {
+        "index.html", "feed/index.atom", "robots.txt", "sitemap.xml", "sitemaps/factsheets-1.xml",
+        "conditions/gout/index.html", "nginx.conf",
+        "factsheets/oldsheet/index.html", "factsheets/oldsheet/versions/index.html",
+        "factsheets/oldsheet/versions/1/index.html", "api/v1/factsheets/oldsheet/index.json",
+        "api/v1/factsheets/oldsheet/versions/1/index.json",
+        "factsheets/twosheet/index.html", "factsheets/twosheet/versions/index.html",
+        "factsheets/twosheet/versions/1/index.html", "factsheets/twosheet/versions/2/index.html",
+        "api/v1/factsheets/twosheet/index.json", "api/v1/factsheets/twosheet/versions/1/index.json",
+        "api/v1/factsheets/twosheet/versions/2/index.json",
+    }
+    assert _files(tmp_path) == expected and set(report.written) == expected - {"nginx.conf"}
+    for relative, url in [("factsheets/twosheet/index.html", "/factsheets/twosheet/"),
+                          ("api/v1/factsheets/twosheet/index.json", "/api/v1/factsheets/twosheet/"),
+                          ("factsheets/twosheet/versions/index.html", "/factsheets/twosheet/versions/"),
+                          ("feed/index.atom", "/feed/"), ("sitemaps/factsheets-1.xml", "/sitemaps/factsheets-1.xml")]:
+        assert (tmp_path / relative).read_bytes() == client.get(url).content, relative
+    conf = (tmp_path / "nginx.conf").read_text()
+    assert f"root {tmp_path.resolve()};" in conf and "proxy_pass http://127.0.0.1:8000;" in conf
+
+
+def test_drafts_and_unapproved_versions_are_never_exported(site, tmp_path):
+    export_site(tmp_path)
+    assert not (tmp_path / "factsheets/draftsheet").exists() and not (tmp_path / "factsheets/twosheet/versions/3").exists()
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert SECRET.lower() not in path.read_text().lower(), path
+
+
+def test_a_withdrawn_sheets_files_are_removed_so_the_app_answers_410(client, site, tmp_path, editor,
+                                                                      django_capture_on_commit_callbacks):
+    export_site(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.factsheet_withdraw(fact_sheet=site["two"].fact_sheet, by=editor, reason="Merged into another.")
+    report = export_site(tmp_path, since=timezone.now() - dt.timedelta(minutes=1))
+    assert set(report.removed) == {"factsheets/twosheet", "api/v1/factsheets/twosheet"}
+    assert not any("twosheet" in f for f in _files(tmp_path) if f.startswith(("factsheets/", "api/")))
+    assert "twosheet" not in (tmp_path / "index.html").read_text()
+    assert client.get("/factsheets/twosheet/").status_code == 410
+
+
+def test_since_re_exports_only_changed_sheets_and_the_lists(site, tmp_path):
+    with guards_lifted():  # oldsheet went live and was last reviewed long ago
+        FactSheetRevision.objects.filter(pk=site["old"].pk).update(
+            published_at=timezone.now() - dt.timedelta(days=400), last_reviewed_on=dt.date(2020, 1, 1))
+    call_command("export_site", str(tmp_path))
+    before = {f: (tmp_path / f).stat().st_mtime_ns for f in _files(tmp_path)}
+    time.sleep(0.01)
+    call_command("export_site", str(tmp_path), "--since", (timezone.now() - dt.timedelta(days=1)).date().isoformat())
+    touched = {f for f in _files(tmp_path) if (tmp_path / f).stat().st_mtime_ns != before[f]}
+    assert not any("oldsheet" in f for f in touched)
+    assert {"factsheets/twosheet/index.html", "api/v1/factsheets/twosheet/versions/2/index.json", "index.html",
+            "sitemap.xml", "conditions/gout/index.html"} <= touched
+
+
+def test_a_malformed_since_is_refused_with_nothing_written(site, tmp_path):
+    with pytest.raises(CommandError, match="not an ISO date"):
+        call_command("export_site", str(tmp_path / "out"), "--since", "yesterday")
+    assert not (tmp_path / "out").exists()
+
+
+def test_publishing_re_exports_the_sheet_when_an_export_dir_is_set(settings, site, tmp_path, author, reviewer1,
+                                                                   reviewer2, committee, django_capture_on_commit_callbacks):
+    settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
+                       fact_sheet=FactSheetFactory(slug="newsheet"), title="Newsheet capsules")
+    assert "Newsheet capsules" in (tmp_path / "factsheets/newsheet/index.html").read_text()
+    assert "Newsheet capsules" in (tmp_path / "index.html").read_text()
+    assert not (tmp_path / "factsheets/oldsheet").exists()  # only what the publish changed
+
+
+def _spare_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx not installed (apt-get install nginx)")
+def test_nginx_serves_the_export(client, site, tmp_path):
+    port = _spare_port()
+    out = tmp_path / "site"
+    export_site(out, listen=f"127.0.0.1:{port}", upstream=f"127.0.0.1:{_spare_port()}")
+    main = tmp_path / "main.conf"
+    main.write_text(
+        f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
+        f"http {{ access_log off; client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;\n"
+        f"fastcgi_temp_path {tmp_path}/f; uwsgi_temp_path {tmp_path}/u; scgi_temp_path {tmp_path}/s;\n"
+        f"include {out}/nginx.conf; }}\n"
+    )
+    server = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "user root;"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(50):
+            try:
+                answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/factsheets/twosheet/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"nginx did not answer: {server.stderr.read1().decode() if server.poll() is not None else ''}")
+        assert answer.status == 200 and answer.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert answer.read() == client.get("/factsheets/twosheet/").content
+        document = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/factsheets/twosheet/", timeout=2)
+        assert document.headers["Content-Type"].startswith("application/json")
+        assert "s-maxage=" in document.headers["Cache-Control"]
+        # Query strings, search and admin go to gunicorn (not running here: nginx answers 502 Bad Gateway).
+        for passed in ["/?letter=B", "/search/?q=two", "/admin/", "/factsheets/draftsheet/"]:
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{passed}", timeout=5)
+            assert refused.value.code == 502, passed
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_a_re_export_inside_an_editors_request_leaves_its_history_user(settings, site, tmp_path):
+    from simple_history.models import HistoricalRecords
+
+    from factsheets.site_export import export_on_change
+
+    settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
+    editors_request = object()
+    HistoricalRecords.context.request = editors_request
+    try:
+        export_on_change("oldsheet")
+        assert HistoricalRecords.context.request is editors_request
+    finally:
+        del HistoricalRecords.context.request
+    assert (tmp_path / "factsheets/oldsheet/index.html").exists()
+
+
+def test_a_failed_re_export_is_logged_and_never_raised(settings, site, tmp_path, caplog):
+    from factsheets.site_export import export_on_change
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    settings.FACTSHEETS_EXPORT_DIR = str(blocker)
+    export_on_change("oldsheet")
+    assert "re-export of oldsheet" in caplog.text
