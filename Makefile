@@ -54,6 +54,7 @@ test: venv-dev
 
 check: venv-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/python manage.py check --settings=config.settings.test
 

@@ -1,16 +1,17 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
+
 import os
 import sys
 
 
 def main():
     """Run administrative tasks."""
-    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.base')
-    if 'DJANGO_SECRET_KEY' not in os.environ and 'DJANGO_DEBUG' not in os.environ:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    if "DJANGO_SECRET_KEY" not in os.environ and "DJANGO_DEBUG" not in os.environ:
         # Nothing configured: a developer's checkout, so commands run in development mode. A server always
         # has its secret key (and wsgi.py has no such default), so production still refuses to start without one.
-        os.environ['DJANGO_DEBUG'] = '1'
+        os.environ["DJANGO_DEBUG"] = "1"
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
@@ -22,5 +23,5 @@ def main():
     execute_from_command_line(sys.argv)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -39,25 +39,112 @@ SECTION_KINDS = [
     ("storage", "Storing it"),
 ]
 DRUG_CLASSES = [
-    "interleukin", "kinase", "antimetabolite", "antimalarial", "biologic",
-    "corticosteroid", "uricosuric", "bisphosphonate", "calcineurin", "integrin",
+    "interleukin",
+    "kinase",
+    "antimetabolite",
+    "antimalarial",
+    "biologic",
+    "corticosteroid",
+    "uricosuric",
+    "bisphosphonate",
+    "calcineurin",
+    "integrin",
 ]
 SEARCH_WORD = "interleukin"  # in the summary of about a tenth of the sheets
 CONDITIONS = [
-    "Rheumatoid arthritis", "Psoriatic arthritis", "Ankylosing spondylitis", "Gout", "Lupus",
-    "Vasculitis", "Juvenile arthritis", "Osteoporosis", "Scleroderma", "Sjogren syndrome",
-    "Myositis", "Sarcoidosis", "Still disease", "Behcet disease", "Uveitis",
-    "Periodic fever syndromes", "Polymyalgia rheumatica", "Osteoarthritis", "Fibromyalgia", "Spondyloarthritis",
+    "Rheumatoid arthritis",
+    "Psoriatic arthritis",
+    "Ankylosing spondylitis",
+    "Gout",
+    "Lupus",
+    "Vasculitis",
+    "Juvenile arthritis",
+    "Osteoporosis",
+    "Scleroderma",
+    "Sjogren syndrome",
+    "Myositis",
+    "Sarcoidosis",
+    "Still disease",
+    "Behcet disease",
+    "Uveitis",
+    "Periodic fever syndromes",
+    "Polymyalgia rheumatica",
+    "Osteoarthritis",
+    "Fibromyalgia",
+    "Spondyloarthritis",
 ]
 COMMITTEE_NAME = "Committee on Patient Education"
 PREFIXES = [
-    "ab", "bel", "cor", "dal", "ex", "fen", "gal", "hex", "il", "jor", "kel", "lom", "mar",
-    "nor", "ob", "pel", "quin", "ros", "sel", "tor", "ul", "vel", "wex", "xan", "yor", "zel",
+    "ab",
+    "bel",
+    "cor",
+    "dal",
+    "ex",
+    "fen",
+    "gal",
+    "hex",
+    "il",
+    "jor",
+    "kel",
+    "lom",
+    "mar",
+    "nor",
+    "ob",
+    "pel",
+    "quin",
+    "ros",
+    "sel",
+    "tor",
+    "ul",
+    "vel",
+    "wex",
+    "xan",
+    "yor",
+    "zel",
 ]
-MIDDLES = ["a", "e", "i", "o", "u", "ara", "eli", "ino", "oma", "uta", "ela", "ima", "ova", "ira", "eta", "ola", "ani", "emi", "ori", "usi"]
+MIDDLES = [
+    "a",
+    "e",
+    "i",
+    "o",
+    "u",
+    "ara",
+    "eli",
+    "ino",
+    "oma",
+    "uta",
+    "ela",
+    "ima",
+    "ova",
+    "ira",
+    "eta",
+    "ola",
+    "ani",
+    "emi",
+    "ori",
+    "usi",
+]
 SUFFIXES = [
-    "kinra", "cept", "mab", "zumab", "ximab", "tinib", "citinib", "lamide", "quine", "prazole",
-    "trexate", "dronate", "limus", "nacept", "sulfan", "phylline", "tidine", "vastatin", "olol", "pril",
+    "kinra",
+    "cept",
+    "mab",
+    "zumab",
+    "ximab",
+    "tinib",
+    "citinib",
+    "lamide",
+    "quine",
+    "prazole",
+    "trexate",
+    "dronate",
+    "limus",
+    "nacept",
+    "sulfan",
+    "phylline",
+    "tidine",
+    "vastatin",
+    "olol",
+    "pril",
 ]
 VOCABULARY = (
     "medicine dose doctor nurse week month day blood test joint swelling pain infection fever skin tablet "
@@ -100,11 +187,17 @@ def _freeze(revisions, Rendition) -> None:
         rev.conditions_as_signed = [{"slug": c.slug, "name": c.name} for c in rev.conditions.all()]
         rev.content_hash = rev.compute_content_hash()
         rendered = render(rev)
-        renditions.append(Rendition(
-            revision_id=rev.pk, body_html=rendered.body_html, document=rendered.document,
-            reading_flesch_kincaid=rendered.reading["flesch_kincaid"], reading_smog=rendered.reading["smog"],
-            rendition_hash=rendered.rendition_hash, rendered_at=rev.submitted_at,
-        ))
+        renditions.append(
+            Rendition(
+                revision_id=rev.pk,
+                body_html=rendered.body_html,
+                document=rendered.document,
+                reading_flesch_kincaid=rendered.reading["flesch_kincaid"],
+                reading_smog=rendered.reading["smog"],
+                rendition_hash=rendered.rendition_hash,
+                rendered_at=rev.submitted_at,
+            )
+        )
     for rev, rendition in zip(revisions, Rendition.objects.bulk_create(renditions, batch_size=500), strict=True):
         rev.rendition = rendition
     if revisions:
@@ -131,12 +224,17 @@ def _insert_sections(Section, rows):
                     copy.write_row(row)
     else:
         Section.objects.bulk_create(
-            [Section(revision_id=r, position=p, kind=k, heading=h, body=b, body_html=html) for r, p, k, h, b, html in rows],
+            [
+                Section(revision_id=r, position=p, kind=k, heading=h, body=b, body_html=html)
+                for r, p, k, h, b, html in rows
+            ],
             batch_size=2000,
         )
 
 
-def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = False, author_password: str | None = None) -> dict:
+def build(
+    n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = False, author_password: str | None = None
+) -> dict:
     """Fill the (empty, migrated) default database; returns what the benchmark needs to know."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -172,7 +270,13 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
 
     author_password = author_password or secrets.token_urlsafe(18)
     with transaction.atomic():
-        author = User(username="bench-author", first_name="Bea", last_name="Author", email="bench-author@example.org", is_staff=True)
+        author = User(
+            username="bench-author",
+            first_name="Bea",
+            last_name="Author",
+            email="bench-author@example.org",
+            is_staff=True,
+        )
         author.set_password(author_password)
         author.save()
         author.groups.add(Group.objects.get(name="Authors"))
@@ -226,9 +330,11 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                 generic, brand_names = names[sheet.slug]
                 brand = brand_names.split(",")[0]
                 title = f"{generic.capitalize()} ({brand})"
-                numbers = [(1, Status.DRAFT)] if plan["unpublished"] else [
-                    (1, Status.SUPERSEDED), (2, Status.SUPERSEDED), (3, Status.PUBLISHED)
-                ]
+                numbers = (
+                    [(1, Status.DRAFT)]
+                    if plan["unpublished"]
+                    else [(1, Status.SUPERSEDED), (2, Status.SUPERSEDED), (3, Status.PUBLISHED)]
+                )
                 if plan["draft"]:
                     numbers.append((len(numbers) + 1, Status.DRAFT))
                 elif plan["in_review"]:
@@ -245,9 +351,16 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                         body, body_html = pool[kind][(index * 7 + number * 3 + position) % SECTION_VARIANTS]
                         sections.append((position, kind, label, body, body_html))
                     rev = FactSheetRevision(
-                        fact_sheet=sheet, number=number, status=status, title=title, generic_name=generic,
-                        brand_names=brand_names, summary=summary,
-                        fast_facts=facts, credit_line=credit, change_note=f"Version {number}: wording updated.",
+                        fact_sheet=sheet,
+                        number=number,
+                        status=status,
+                        title=title,
+                        generic_name=generic,
+                        brand_names=brand_names,
+                        summary=summary,
+                        fast_facts=facts,
+                        credit_line=credit,
+                        change_note=f"Version {number}: wording updated.",
                         created_by=author,
                     )
                     if status != Status.DRAFT:
@@ -279,10 +392,13 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                 for p, k, h, b, html in sections
             )
             _insert_sections(Section, section_rows)
-            Through.objects.bulk_create([
-                Through(factsheetrevision_id=rev.pk, condition_id=c.pk)
-                for rev in revisions for c in sheet_conditions[rev.fact_sheet_id]
-            ])
+            Through.objects.bulk_create(
+                [
+                    Through(factsheetrevision_id=rev.pk, condition_id=c.pk)
+                    for rev in revisions
+                    for c in sheet_conditions[rev.fact_sheet_id]
+                ]
+            )
             frozen = list(
                 FactSheetRevision.objects.filter(pk__in=[r.pk for r in revisions if r.status != Status.DRAFT])
                 .prefetch_related("sections", "conditions")
@@ -301,10 +417,14 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                 is_open = rev.status == Status.IN_REVIEW
                 reviews.append(
                     Review(
-                        revision_id=rev.pk, committee=committee, kind=Review.Kind.REVISION,
+                        revision_id=rev.pk,
+                        committee=committee,
+                        kind=Review.Kind.REVISION,
                         status=Review.Status.OPEN if is_open else Review.Status.APPROVED,
-                        submitted_by=author, submitted_at=rev.submitted_at,
-                        closed_at=None if is_open else rev.approved_at, content_hash=rev.content_hash,
+                        submitted_by=author,
+                        submitted_at=rev.submitted_at,
+                        closed_at=None if is_open else rev.approved_at,
+                        content_hash=rev.content_hash,
                         rendition_id=rev.rendition_id,
                     )
                 )
@@ -316,10 +436,14 @@ def build(n_sheets: int, *, seed: int = 8, chunk: int = 500, verbose: bool = Fal
                 for k, reviewer in enumerate(signers):
                     decisions.append(
                         Decision(
-                            review_id=review.pk, reviewer=reviewer, verdict=Decision.Verdict.APPROVE,
-                            signed_at=rev.submitted_at + dt.timedelta(days=3 + k), content_hash=rev.content_hash,
+                            review_id=review.pk,
+                            reviewer=reviewer,
+                            verdict=Decision.Verdict.APPROVE,
+                            signed_at=rev.submitted_at + dt.timedelta(days=3 + k),
+                            content_hash=rev.content_hash,
                             rendition_hash=rev.rendition.rendition_hash,
-                            printed_name=reviewer.get_full_name(), meaning=Decision.MEANINGS[Decision.Verdict.APPROVE],
+                            printed_name=reviewer.get_full_name(),
+                            meaning=Decision.MEANINGS[Decision.Verdict.APPROVE],
                         )
                     )
             head = Decision.objects.order_by("-sequence").values_list("sequence", "chain_hash").first()

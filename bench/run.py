@@ -91,12 +91,26 @@ class Gunicorn:
         self.logfile = logfile
         self._log = open(logfile, "ab")
         cmd = [
-            sys.executable, "-m", "gunicorn", app,
-            "--workers", str(workers), "--worker-class", "sync",
-            "--bind", f"127.0.0.1:{port}", "--chdir", str(BASE_DIR),
-            "--log-level", "warning", "--graceful-timeout", "5",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            app,
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(BASE_DIR),
+            "--log-level",
+            "warning",
+            "--graceful-timeout",
+            "5",
         ]
-        self.proc = subprocess.Popen(cmd, env=env, cwd=BASE_DIR, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, env=env, cwd=BASE_DIR, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.workers = workers
         Gunicorn.registry[port] = self
 
@@ -188,8 +202,9 @@ class Gunicorn:
         self._log.close()
 
 
-def http_get(port: int, path: str, headers: dict | None = None, method: str = "GET", body: str | None = None,
-             timeout: float = 30):
+def http_get(
+    port: int, path: str, headers: dict | None = None, method: str = "GET", body: str | None = None, timeout: float = 30
+):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers={"Host": "127.0.0.1", **(headers or {})})
@@ -220,9 +235,15 @@ def http_login(port: int, username: str, password: str) -> str | None:
         {"csrfmiddlewaretoken": match.group(1).decode(), "username": username, "password": password, "next": "/admin/"}
     )
     status, headers, _ = http_get(
-        port, "/admin/login/?next=/admin/", method="POST", body=form,
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookies['csrftoken']}",
-                 "Referer": f"http://127.0.0.1:{port}/admin/login/"},
+        port,
+        "/admin/login/?next=/admin/",
+        method="POST",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookies['csrftoken']}",
+            "Referer": f"http://127.0.0.1:{port}/admin/login/",
+        },
     )
     cookies.update(cookies_from(headers))
     if status != 302 or "sessionid" not in cookies:
@@ -238,14 +259,31 @@ def find_wrk() -> str | None:
     return candidate if os.path.isfile(candidate) and os.access(candidate, os.X_OK) else None
 
 
-def run_wrk(wrk: str, port: int, path: str, *, seconds: float, connections: int, threads: int,
-            headers: dict | None = None, rotate_file: Path | None = None, once: bool = False) -> dict:
+def run_wrk(
+    wrk: str,
+    port: int,
+    path: str,
+    *,
+    seconds: float,
+    connections: int,
+    threads: int,
+    headers: dict | None = None,
+    rotate_file: Path | None = None,
+    once: bool = False,
+) -> dict:
     cmd = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s"]
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
     if rotate_file:
-        cmd += ["-s", str(BENCH_DIR / "rotate.lua"), f"http://127.0.0.1:{port}/", "--", str(rotate_file),
-                "once" if once else "loop", str(threads)]
+        cmd += [
+            "-s",
+            str(BENCH_DIR / "rotate.lua"),
+            f"http://127.0.0.1:{port}/",
+            "--",
+            str(rotate_file),
+            "once" if once else "loop",
+            str(threads),
+        ]
     else:
         cmd += ["-s", str(BENCH_DIR / "stats.lua"), f"http://127.0.0.1:{port}{path}"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
@@ -441,7 +479,10 @@ def main() -> int:
     workers = env_int("BENCH_WORKERS", 2)
     keep = os.environ.get("BENCH_KEEP") == "1"
     started_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    output = Path(os.environ.get("BENCH_OUTPUT") or BENCH_DIR / "results" / f"{started_at:%Y%m%dT%H%M%SZ}-{sheets}-{os.getpid()}.json")
+    output = Path(
+        os.environ.get("BENCH_OUTPUT")
+        or BENCH_DIR / "results" / f"{started_at:%Y%m%dT%H%M%SZ}-{sheets}-{os.getpid()}.json"
+    )
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     servers: list[Gunicorn] = []
@@ -475,8 +516,10 @@ def main() -> int:
 
         from bench.build_db import build
 
-        log(f"== database: {connection.vendor} ({'temp SQLite file' if connection.vendor == 'sqlite' else settings.DATABASES['default']['NAME']}); "
-            f"cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}")
+        log(
+            f"== database: {connection.vendor} ({'temp SQLite file' if connection.vendor == 'sqlite' else settings.DATABASES['default']['NAME']}); "
+            f"cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
+        )
         t = time.perf_counter()
         call_command("migrate", verbosity=0, interactive=False)
         log(f"== migrated in {time.perf_counter() - t:.1f} s; building {sheets} sheets")
@@ -491,11 +534,18 @@ def main() -> int:
         reserved, pool = live[1 : 1 + RESERVED_SLUGS], live[1 + RESERVED_SLUGS :]
         targets = build_targets(slug, info["search_word"])
         run_env = {**os.environ, **env}
-        app = Gunicorn("config.wsgi:application", port=free_port(), workers=workers, env=run_env, logfile=tmp / "app.log")
+        app = Gunicorn(
+            "config.wsgi:application", port=free_port(), workers=workers, env=run_env, logfile=tmp / "app.log"
+        )
         servers.append(app)
         floor_file = tmp / "floor.html"
-        floor = Gunicorn("bench.floor:application", port=free_port(), workers=workers,
-                         env={**run_env, "BENCH_FLOOR_FILE": str(floor_file)}, logfile=tmp / "floor.log")
+        floor = Gunicorn(
+            "bench.floor:application",
+            port=free_port(),
+            workers=workers,
+            env={**run_env, "BENCH_FLOOR_FILE": str(floor_file)},
+            logfile=tmp / "floor.log",
+        )
         servers.append(floor)
         t = time.perf_counter()
         count_queries(targets, slug, info["author_username"])  # in process, while the servers boot
@@ -555,23 +605,46 @@ def main() -> int:
                         reset_cache()
                         server.restart_workers()
                         warm_up(server.port, reserved_paths[target.name], headers, seconds, wrk, **warm_args)
-                    result = run_wrk(wrk, server.port, "", rotate_file=rotate_paths[target.name][run], once=True,
-                                     headers=headers, **wrk_args)
+                    result = run_wrk(
+                        wrk,
+                        server.port,
+                        "",
+                        rotate_file=rotate_paths[target.name][run],
+                        once=True,
+                        headers=headers,
+                        **wrk_args,
+                    )
                 else:
                     if run == 0:
                         warm_up(server.port, [probe_path], headers, seconds, wrk, **warm_args)
                     result = run_wrk(wrk, server.port, probe_path, headers=headers, **wrk_args)
                 target.runs.append(result)
-                log(f"   run {run + 1}: {result['rps']:.0f} req/s, p50 {result['p50_us'] / 1000:.1f} ms, "
+                log(
+                    f"   run {run + 1}: {result['rps']:.0f} req/s, p50 {result['p50_us'] / 1000:.1f} ms, "
                     f"p99 {result['p99_us'] / 1000:.1f} ms, errors {result['errors_total']}"
-                    + (f", {result['counted']} first hits" if target.rotate else ""))
+                    + (f", {result['counted']} first hits" if target.rotate else "")
+                )
             target.peak_rss_kb = max(target.peak_rss_kb, server.peak_rss_kb())
 
-        report = make_report(targets, info=info, started_at=started_at, floor_source=floor_source,
-                             config={"sheets": sheets, "seconds": seconds, "runs": runs, "connections": n_connections,
-                                     "threads": threads, "workers": workers, "database": connection.vendor,
-                                     "app_port": app.port, "floor_port": floor.port,
-                                     "cache": settings.CACHES["default"]["BACKEND"], "logged_in": cookie is not None})
+        report = make_report(
+            targets,
+            info=info,
+            started_at=started_at,
+            floor_source=floor_source,
+            config={
+                "sheets": sheets,
+                "seconds": seconds,
+                "runs": runs,
+                "connections": n_connections,
+                "threads": threads,
+                "workers": workers,
+                "database": connection.vendor,
+                "app_port": app.port,
+                "floor_port": floor.port,
+                "cache": settings.CACHES["default"]["BACKEND"],
+                "logged_in": cookie is not None,
+            },
+        )
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(report, indent=2) + "\n")
         print(format_table(report))
@@ -597,7 +670,9 @@ def main() -> int:
 
 def git_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True
+        ).stdout.strip()
     except OSError:
         return ""
 
@@ -607,12 +682,21 @@ def make_report(targets: list[Target], *, info: dict, started_at, floor_source: 
     floor_rps = median_of(floor.runs, "rps") if floor.runs else None
     rows = {}
     for t in targets:
-        row = {"path": t.path, "label": t.label, "status": t.status, "note": t.note, "queries": t.queries, "inprocess_ms": t.inprocess_ms,
-               "peak_worker_rss_mb": round(t.peak_rss_kb / 1024, 1) if t.peak_rss_kb else None, "runs": t.runs}
+        row = {
+            "path": t.path,
+            "label": t.label,
+            "status": t.status,
+            "note": t.note,
+            "queries": t.queries,
+            "inprocess_ms": t.inprocess_ms,
+            "peak_worker_rss_mb": round(t.peak_rss_kb / 1024, 1) if t.peak_rss_kb else None,
+            "runs": t.runs,
+        }
         if t.runs:
             rps = median_of(t.runs, "rps")
             row.update(
-                rps=round(rps, 1), p50_ms=round(median_of(t.runs, "p50_us") / 1000, 2),
+                rps=round(rps, 1),
+                p50_ms=round(median_of(t.runs, "p50_us") / 1000, 2),
                 p99_ms=round(median_of(t.runs, "p99_us") / 1000, 2),
                 errors=sum(r["errors_total"] for r in t.runs),
                 ratio_to_floor=round(rps / floor_rps, 3) if floor_rps else None,
@@ -646,15 +730,29 @@ def check_targets(report: dict) -> list[dict]:
 
     for key, minimum in (("sheet_warm", 0.5), ("api_detail_warm", 0.5), ("sheet_cold", 0.15)):
         r = ratio(key)
-        check(f"{key} >= {minimum} x floor", None if r is None else r >= minimum, f"{r} x floor" if r is not None else rows[key]["note"])
+        check(
+            f"{key} >= {minimum} x floor",
+            None if r is None else r >= minimum,
+            f"{r} x floor" if r is not None else rows[key]["note"],
+        )
     for key in ("index", "search", "versions", "api_list"):
         p99 = rows[key].get("p99_ms")
-        check(f"{key} p99 < 100 ms", None if p99 is None else p99 < 100, f"p99 {p99} ms" if p99 is not None else rows[key]["note"])
+        check(
+            f"{key} p99 < 100 ms",
+            None if p99 is None else p99 < 100,
+            f"p99 {p99} ms" if p99 is not None else rows[key]["note"],
+        )
     admin = rows["admin_changelist"]
-    check("admin changelist <= 10 queries", None if admin["status"] != 200 else admin["queries"] <= 10,
-          f"{admin['queries']} queries" if admin["status"] == 200 else admin["note"])
-    check("admin changelist p50 < 300 ms", None if admin.get("p50_ms") is None else admin["p50_ms"] < 300,
-          f"p50 {admin.get('p50_ms')} ms" if admin.get("p50_ms") is not None else admin["note"])
+    check(
+        "admin changelist <= 10 queries",
+        None if admin["status"] != 200 else admin["queries"] <= 10,
+        f"{admin['queries']} queries" if admin["status"] == 200 else admin["note"],
+    )
+    check(
+        "admin changelist p50 < 300 ms",
+        None if admin.get("p50_ms") is None else admin["p50_ms"] < 300,
+        f"p50 {admin.get('p50_ms')} ms" if admin.get("p50_ms") is not None else admin["note"],
+    )
     peak = report["peak_worker_rss_mb"]
     check("peak worker memory < 200 MB", None if peak is None else peak < 200, f"{peak} MB (VmHWM)")
     return checks
@@ -679,7 +777,9 @@ def format_table(report: dict) -> str:
                 f" {row['errors']:>6} |"
             )
         else:
-            lines.append(f"| {row['label']:<40} | {row['note']:>8} | {'':>7} | {'':>7} | {queries:>7} | {'':>7} | {'':>6} |")
+            lines.append(
+                f"| {row['label']:<40} | {row['note']:>8} | {'':>7} | {'':>7} | {queries:>7} | {'':>7} | {'':>6} |"
+            )
     lines.append("")
     lines.append(f"Peak worker memory (VmHWM) under load: {report['peak_worker_rss_mb']} MB")
     for chk in report["checks"]:

@@ -43,7 +43,9 @@ class DegradingRedisCache(RedisCache):
             if not isinstance(error, (redis.exceptions.RedisError, OSError)):
                 raise
             self._down_until = time.monotonic() + RETRY_AFTER
-            logger.error("Cache unavailable (%s failed: %s); serving without it for %.0f s", operation, error, RETRY_AFTER)
+            logger.error(
+                "Cache unavailable (%s failed: %s); serving without it for %.0f s", operation, error, RETRY_AFTER
+            )
             return default
 
     def get(self, key, default=None, version=None):

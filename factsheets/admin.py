@@ -76,8 +76,18 @@ class RevisionForm(forms.ModelForm):
     class Meta:
         model = FactSheetRevision
         fields = [
-            "title", "generic_name", "brand_names", "conditions", "rxnorm", "atc", "ndc", "summary", "fast_facts",
-            "credit_line", "change_note", "publish_at",
+            "title",
+            "generic_name",
+            "brand_names",
+            "conditions",
+            "rxnorm",
+            "atc",
+            "ndc",
+            "summary",
+            "fast_facts",
+            "credit_line",
+            "change_note",
+            "publish_at",
         ]
 
 
@@ -224,7 +234,15 @@ class RevisionListInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(FactSheet)
 class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
-    list_display = ["display_title", "slug", "live_version", "work_in_progress", "updated_on", "next_review_due", "withdrawn"]
+    list_display = [
+        "display_title",
+        "slug",
+        "live_version",
+        "work_in_progress",
+        "updated_on",
+        "next_review_due",
+        "withdrawn",
+    ]
     list_filter = [HasLiveVersionFilter, WithdrawnFilter, ReviewOverdueFilter]
     search_fields = ["slug", "revisions__title", "revisions__generic_name", "revisions__brand_names"]
     list_select_related = ["live_revision"]
@@ -249,7 +267,16 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         (
             "First draft (version 1)",
             {
-                "fields": ["generic_name", "slug", "title", "brand_names", "conditions", "summary", "fast_facts", "credit_line"],
+                "fields": [
+                    "generic_name",
+                    "slug",
+                    "title",
+                    "brand_names",
+                    "conditions",
+                    "summary",
+                    "fast_facts",
+                    "credit_line",
+                ],
                 "description": "After saving you add the sections of this draft on its own page.",
             },
         ),
@@ -262,7 +289,9 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         label = format_html(gettext("Select this object for an action - {}"), str(obj))
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME, str(obj.pk), label,
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
         )
 
     # Changelist: one query for the rows, whatever their number (the latest version comes from subqueries).
@@ -381,10 +410,13 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
             else:
                 # A new draft would be refused; offer the version in progress instead.
                 label = "Edit" if pending.is_editable else "Open"
-                links.insert(0, {
-                    "url": reverse("admin:factsheets_factsheetrevision_change", args=[pending.pk]),
-                    "label": f"{label} version {pending.number} ({pending.get_status_display().lower()})",
-                })
+                links.insert(
+                    0,
+                    {
+                        "url": reverse("admin:factsheets_factsheetrevision_change", args=[pending.pk]),
+                        "label": f"{label} version {pending.number} ({pending.get_status_display().lower()})",
+                    },
+                )
         return {"sheet_links": links, "start_draft_url": start_draft_url}
 
     def get_urls(self):
@@ -513,15 +545,43 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
     change_form_template = "admin/factsheets/factsheetrevision/change_form.html"
     object_history_template = "admin/factsheets/factsheetrevision/object_history.html"
 
-    CONTENT = ["title", "generic_name", "brand_names", "conditions", "rxnorm", "atc", "ndc", "summary", "fast_facts", "credit_line", "change_note"]
+    CONTENT = [
+        "title",
+        "generic_name",
+        "brand_names",
+        "conditions",
+        "rxnorm",
+        "atc",
+        "ndc",
+        "summary",
+        "fast_facts",
+        "credit_line",
+        "change_note",
+    ]
     # Shown instead of the editable field once the content is frozen.
     FROZEN_DISPLAY = {"fast_facts": "fast_facts_display", "conditions": "conditions_display"}
     RECORD = [
-        "created_by", "created_at", "submitted_at", "approved_at", "published_at", "updated_on",
-        "last_reviewed_on", "next_review_due", "reviewed_by_name", "content_hash", "rendition_hash", "imported_from",
+        "created_by",
+        "created_at",
+        "submitted_at",
+        "approved_at",
+        "published_at",
+        "updated_on",
+        "last_reviewed_on",
+        "next_review_due",
+        "reviewed_by_name",
+        "content_hash",
+        "rendition_hash",
+        "imported_from",
     ]
     readonly_fields = [
-        "fact_sheet", "number", "status", *RECORD, "fast_facts_display", "conditions_display", "reading_scores"
+        "fact_sheet",
+        "number",
+        "status",
+        *RECORD,
+        "fast_facts_display",
+        "conditions_display",
+        "reading_scores",
     ]
 
     class Media:
@@ -554,7 +614,9 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
     def fast_facts_display(self, revision):
         if not revision.fast_facts:
             return "—"
-        return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", ((fact,) for fact in revision.fast_facts)))
+        return format_html(
+            "<ol>{}</ol>", format_html_join("", "<li>{}</li>", ((fact,) for fact in revision.fast_facts))
+        )
 
     @admin.display(description="Used for")
     def conditions_display(self, revision):
@@ -609,7 +671,10 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
             if revision.is_editable and request.user.has_perm("factsheets.change_factsheetrevision"):
                 links.append({"url": reverse("reviews:submit", args=[revision.pk]), "label": "Submit for review"})
             links.append(
-                {"url": reverse("admin:factsheets_factsheet_change", args=[revision.fact_sheet_id]), "label": "Fact sheet"}
+                {
+                    "url": reverse("admin:factsheets_factsheet_change", args=[revision.fact_sheet_id]),
+                    "label": "Fact sheet",
+                }
             )
             extra_context["revision_links"] = links
             if not revision.is_editable:
@@ -654,7 +719,9 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
         for record in records:
             if newer is not None and newer.id == record.id:
                 delta = newer.diff_against(record, excluded_fields=["body_html"])
-                newer.history_delta_changes = HistoricalRecordContextHelper(Section, newer).context_for_delta_changes(delta)
+                newer.history_delta_changes = HistoricalRecordContextHelper(Section, newer).context_for_delta_changes(
+                    delta
+                )
             newer = record
         records.sort(key=lambda r: (r.history_date, r.history_id), reverse=True)
         extra_context["section_history"] = records

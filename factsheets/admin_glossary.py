@@ -13,6 +13,4 @@ class GlossaryTermAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ("term", "plain", "note")
     search_fields = ("term", "plain", "note")
     ordering = ("term",)
-    fieldsets = (
-        (None, {"fields": ("term", "plain", "note")}),
-    )
+    fieldsets = ((None, {"fields": ("term", "plain", "note")}),)

@@ -21,17 +21,26 @@ def section_grade_html(section) -> str:
     if scores.grade is None:
         return "No text to score."
     target = readability.target_grade()
-    css, label = ("reading-label-above", f"above target {target:g}") if scores.above(target) else ("reading-label-ok", "within target")
+    css, label = (
+        ("reading-label-above", f"above target {target:g}")
+        if scores.above(target)
+        else ("reading-label-ok", "within target")
+    )
     return format_html(
         '<span class="reading-label {}">Grade {} ({})</span> SMOG {}',
-        css, scores.flesch_kincaid, label, scores.smog,
+        css,
+        scores.flesch_kincaid,
+        label,
+        scores.smog,
     )
 
 
 def revision_scores_html(revision) -> str:
     if revision is None or revision.pk is None:
         return "Shown after saving."
-    return render_to_string("factsheets/_reading_scores.html", {"reading": reading_panel(revision), "hide_heading": True})
+    return render_to_string(
+        "factsheets/_reading_scores.html", {"reading": reading_panel(revision), "hide_heading": True}
+    )
 
 
 class ReadingScoresAdminMixin:

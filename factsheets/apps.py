@@ -2,8 +2,8 @@ from django.apps import AppConfig
 
 
 class FactsheetsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'factsheets'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "factsheets"
 
     def ready(self):
         from . import admin_glossary  # noqa: F401  (registers the glossary admin)

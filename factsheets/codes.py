@@ -26,7 +26,13 @@ OIDS = {
 }
 DRUG_SYSTEMS = (RXNORM, ATC, NDC)
 CONDITION_SYSTEMS = (ICD10CM, SNOMEDCT)
-LABELS = {RXNORM: "RxNorm RXCUI", NDC: "NDC", ATC: "ATC code", ICD10CM: "ICD-10-CM code", SNOMEDCT: "SNOMED CT concept id"}
+LABELS = {
+    RXNORM: "RxNorm RXCUI",
+    NDC: "NDC",
+    ATC: "ATC code",
+    ICD10CM: "ICD-10-CM code",
+    SNOMEDCT: "SNOMED CT concept id",
+}
 MAX_CODES = 50  # per system and record: a drug has a handful of ingredients, a few dozen packages at most
 _SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -53,7 +59,11 @@ _ATC = re.compile(r"[A-Z]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?")
 def normalise_atc(raw: str) -> str:
     code = raw.strip().upper()
     if not _ATC.fullmatch(code):
-        raise _invalid(ATC, raw, "write it as letter, 2 digits, 2 letters, 2 digits (e.g. L04AC03), or a shorter level of it (L04AC).")
+        raise _invalid(
+            ATC,
+            raw,
+            "write it as letter, 2 digits, 2 letters, 2 digits (e.g. L04AC03), or a shorter level of it (L04AC).",
+        )
     if code[0] not in ATC_MAIN_GROUPS:
         raise _invalid(ATC, raw, f"ATC codes start with one of the letters {', '.join(ATC_MAIN_GROUPS)}.")
     return code
@@ -71,10 +81,16 @@ def normalise_ndc(raw: str) -> str:
         return f"{code[:5]}-{code[5:9]}-{code[9:]}"
     parts = code.split("-")
     if re.fullmatch(r"[0-9]{10}", code):
-        raise _invalid(NDC, raw, "10 digits without dashes are ambiguous; write it with its dashes (4-4-2, 5-3-2 or 5-4-1) as on the package.")
+        raise _invalid(
+            NDC,
+            raw,
+            "10 digits without dashes are ambiguous; write it with its dashes (4-4-2, 5-3-2 or 5-4-1) as on the package.",
+        )
     layout = tuple(len(p) for p in parts)
     if len(parts) != 3 or not all(p.isdigit() and p.isascii() for p in parts) or layout not in _NDC_LAYOUTS:
-        raise _invalid(NDC, raw, "write it as on the package, 4-4-2, 5-3-2 or 5-4-1 digits with dashes, or as 11 digits.")
+        raise _invalid(
+            NDC, raw, "write it as on the package, 4-4-2, 5-3-2 or 5-4-1 digits with dashes, or as 11 digits."
+        )
     short = _NDC_LAYOUTS[layout]
     if short is not None:
         parts[short] = "0" + parts[short]
@@ -85,8 +101,11 @@ def ndc_candidates(raw: str) -> list[str]:
     """The stored forms an NDC in a request may mean: one, or three for 10 digits sent without dashes."""
     code = raw.strip()
     if re.fullmatch(r"[0-9]{10}", code):
-        return [normalise_ndc(f"{code[:4]}-{code[4:8]}-{code[8:]}"), normalise_ndc(f"{code[:5]}-{code[5:8]}-{code[8:]}"),
-                normalise_ndc(f"{code[:5]}-{code[5:9]}-{code[9:]}")]
+        return [
+            normalise_ndc(f"{code[:4]}-{code[4:8]}-{code[8:]}"),
+            normalise_ndc(f"{code[:5]}-{code[5:8]}-{code[8:]}"),
+            normalise_ndc(f"{code[:5]}-{code[5:9]}-{code[9:]}"),
+        ]
     return [normalise_ndc(code)]
 
 
@@ -99,7 +118,11 @@ def normalise_icd10cm(raw: str) -> str:
     code = raw.strip().upper()
     match = _ICD10CM.fullmatch(code)
     if not match:
-        raise _invalid(ICD10CM, raw, "write a letter, two characters, then optionally a dot and up to 4 more, e.g. M05.79 or M06.9.")
+        raise _invalid(
+            ICD10CM,
+            raw,
+            "write a letter, two characters, then optionally a dot and up to 4 more, e.g. M05.79 or M06.9.",
+        )
     category, rest = match.groups()
     return f"{category}.{rest}" if rest else category
 
@@ -113,15 +136,26 @@ def icd10cm_ancestors(code: str) -> list[str]:
 
 # Verhoeff's dihedral group tables, as in the SNOMED CT technical implementation guide (check digit of ids).
 _D = [
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+    [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+    [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
     [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
 ]
 _P = [
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
 ]
 
 
@@ -143,13 +177,21 @@ def normalise_snomedct(raw: str) -> str:
     if not re.fullmatch(r"[1-9][0-9]{5,17}", code):
         raise _invalid(SNOMEDCT, raw, "a SNOMED CT id is 6 to 18 digits, not starting with 0, e.g. 69896004.")
     if not verhoeff_valid(code):
-        raise _invalid(SNOMEDCT, raw, "its check digit (the last digit) does not match; look for a mistyped or swapped digit.")
+        raise _invalid(
+            SNOMEDCT, raw, "its check digit (the last digit) does not match; look for a mistyped or swapped digit."
+        )
     if code[-3:-1] not in _CONCEPT_PARTITIONS:
         raise _invalid(SNOMEDCT, raw, "this id names a description or relationship, not a concept; use the concept id.")
     return code
 
 
-NORMALISERS = {RXNORM: normalise_rxnorm, ATC: normalise_atc, NDC: normalise_ndc, ICD10CM: normalise_icd10cm, SNOMEDCT: normalise_snomedct}
+NORMALISERS = {
+    RXNORM: normalise_rxnorm,
+    ATC: normalise_atc,
+    NDC: normalise_ndc,
+    ICD10CM: normalise_icd10cm,
+    SNOMEDCT: normalise_snomedct,
+}
 
 
 def parse_code_list(system: str, text: str) -> list[str]:

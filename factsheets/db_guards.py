@@ -40,16 +40,28 @@ EDITABLE_STATUSES = ("draft", "changes_requested")
 # The workflow's own changes to a submitted revision: moving it along, dating it, naming the committee
 # that approved it. Everything else on the row is what the committee signed.
 REVISION_WORKFLOW_COLUMNS = (
-    "status", "submitted_at", "approved_at", "published_at", "updated_on", "last_reviewed_on", "next_review_due",
+    "status",
+    "submitted_at",
+    "approved_at",
+    "published_at",
+    "updated_on",
+    "last_reviewed_on",
+    "next_review_due",
     "reviewed_by_name",
 )
 # Cleared only when a submission is withdrawn back to draft before anyone signed.
 REVISION_RESET_COLUMNS = ("content_hash",)
 # (from, to) status moves of a submitted revision. A revision never goes back from approved or later.
 REVISION_TRANSITIONS = (
-    ("in_review", "in_review"), ("in_review", "draft"), ("in_review", "changes_requested"),
-    ("in_review", "approved"), ("approved", "approved"), ("approved", "published"),
-    ("published", "published"), ("published", "superseded"), ("superseded", "superseded"),
+    ("in_review", "in_review"),
+    ("in_review", "draft"),
+    ("in_review", "changes_requested"),
+    ("in_review", "approved"),
+    ("approved", "approved"),
+    ("approved", "published"),
+    ("published", "published"),
+    ("published", "superseded"),
+    ("superseded", "superseded"),
 )
 REVIEW_WORKFLOW_COLUMNS = ("status", "closed_at")
 
@@ -138,7 +150,10 @@ def append_only(vendor: str, table: str) -> tuple[list[str], list[str]]:
     if vendor == "postgresql":
         return [PG_REFUSE_TRUNCATE, *_pg_install(table, _pg_raise(message))], _pg_drop(table)
     return (
-        [_sqlite_trigger(table, "_update", "UPDATE", "", message), _sqlite_trigger(table, "_delete", "DELETE", "", message)],
+        [
+            _sqlite_trigger(table, "_update", "UPDATE", "", message),
+            _sqlite_trigger(table, "_delete", "DELETE", "", message),
+        ],
         _sqlite_drop(table, ["_update", "_delete"]),
     )
 
@@ -168,7 +183,10 @@ def frozen_revision(vendor: str, table: str, *, columns) -> tuple[list[str], lis
         f" OR (NEW.status NOT IN ({editable}) AND ({_sqlite_changed(REVISION_RESET_COLUMNS)})))"
     )
     return (
-        [_sqlite_trigger(table, "_update", "UPDATE", when, locked), _sqlite_trigger(table, "_delete", "DELETE", frozen, deleted)],
+        [
+            _sqlite_trigger(table, "_update", "UPDATE", when, locked),
+            _sqlite_trigger(table, "_delete", "DELETE", frozen, deleted),
+        ],
         _sqlite_drop(table, ["_update", "_delete"]),
     )
 
@@ -193,8 +211,11 @@ def _children(vendor: str, table: str, *, parent_table: str, parent_column: str,
 
     if vendor == "postgresql":
         body = (
-            (f"IF TG_OP = 'INSERT' THEN\n  IF {insert_refused} THEN {_pg_raise(message)} END IF;\n  RETURN NEW;\nEND IF;\n"
-             if insert_refused else "")
+            (
+                f"IF TG_OP = 'INSERT' THEN\n  IF {insert_refused} THEN {_pg_raise(message)} END IF;\n  RETURN NEW;\nEND IF;\n"
+                if insert_refused
+                else ""
+            )
             + f"IF {frozen('OLD')} THEN {_pg_raise(message)} END IF;\n"
             # NEW does not exist in a DELETE trigger; plpgsql does not promise to short-circuit an AND.
             f"IF TG_OP = 'UPDATE' THEN\n  IF {frozen('NEW')} THEN {_pg_raise(message)} END IF;\nEND IF;\n"
@@ -218,8 +239,15 @@ def frozen_children(vendor: str, table: str, *, parent_table: str, parent_column
 
 
 def signed_links(
-    vendor: str, table: str, *, parent_table: str, parent_column: str, signed_column: str, target_table: str,
-    target_column: str, key: str = "slug",
+    vendor: str,
+    table: str,
+    *,
+    parent_table: str,
+    parent_column: str,
+    signed_column: str,
+    target_table: str,
+    target_column: str,
+    key: str = "slug",
 ) -> tuple[list[str], list[str]]:
     """(install, drop) SQL for link rows whose targets a revision signs by `key` (its "Used for" conditions,
     signed as `conditions_as_signed`, a JSON list of {slug, name}): a frozen revision's links never change
@@ -234,7 +262,11 @@ def signed_links(
     else:
         is_signed = f"EXISTS (SELECT 1 FROM json_each({signed}) WHERE json_extract(value, '$.{key}') = {target_key})"
     return _children(
-        vendor, table, parent_table=parent_table, parent_column=parent_column, insert_refused=f"{frozen} AND NOT {is_signed}"
+        vendor,
+        table,
+        parent_table=parent_table,
+        parent_column=parent_column,
+        insert_refused=f"{frozen} AND NOT {is_signed}",
     )
 
 

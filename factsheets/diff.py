@@ -182,7 +182,12 @@ def _merged(segments: list[tuple[str, str]]) -> list[tuple[str, str]]:
             inserted = merged[i + 1][1]
             space = len(text) - len(text.rstrip())
             space = min(space, len(inserted) - len(inserted.rstrip()))
-            if space and text[len(text) - space :] == inserted[len(inserted) - space :] and text.strip() and inserted.strip():
+            if (
+                space
+                and text[len(text) - space :] == inserted[len(inserted) - space :]
+                and text.strip()
+                and inserted.strip()
+            ):
                 out += [("delete", text[:-space]), ("insert", inserted[:-space])]
                 following = merged[i + 2] if i + 2 < len(merged) else None
                 if following is not None and following[0] == "equal":
@@ -220,10 +225,20 @@ def revision_diff(old, new) -> list[FieldDiff]:
     diffs = [
         _field("Title", None if empty else old.title, new.title, "title"),
         _field("Generic name", None if empty else old.generic_name, new.generic_name, "generic_name"),
-        _field("Brand names", None if empty else ", ".join(old.brand_name_list), ", ".join(new.brand_name_list), "brand_names"),
+        _field(
+            "Brand names",
+            None if empty else ", ".join(old.brand_name_list),
+            ", ".join(new.brand_name_list),
+            "brand_names",
+        ),
         _field("Used for", None if empty else _used_for(old), _used_for(new), "used_for"),
         _field("Summary", None if empty else old.summary, new.summary, "summary"),
-        _field("Fast facts", None if empty else "\n".join(old.fast_facts or []), "\n".join(new.fast_facts or []), "fast_facts"),
+        _field(
+            "Fast facts",
+            None if empty else "\n".join(old.fast_facts or []),
+            "\n".join(new.fast_facts or []),
+            "fast_facts",
+        ),
     ]
     keys_old = [(s.kind, s.heading) for s in old_sections]
     keys_new = [(s.kind, s.heading) for s in new_sections]
@@ -235,9 +250,14 @@ def revision_diff(old, new) -> list[FieldDiff]:
         elif tag == "replace" and (i2 - i1) == (j2 - j1):
             for o, n in zip(old_sections[i1:i2], new_sections[j1:j2]):
                 heading = n.heading if o.heading == n.heading else f"{o.heading} → {n.heading}"
-                diffs.append(_field(
-                    f"Section: {heading}", f"## {o.heading}\n\n{o.body}", f"## {n.heading}\n\n{n.body}", f"section-{n.pk}"
-                ))
+                diffs.append(
+                    _field(
+                        f"Section: {heading}",
+                        f"## {o.heading}\n\n{o.body}",
+                        f"## {n.heading}\n\n{n.body}",
+                        f"section-{n.pk}",
+                    )
+                )
         else:
             for o in old_sections[i1:i2]:
                 diffs.append(_field(f"Section removed: {o.heading}", o.body, None))

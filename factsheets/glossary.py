@@ -159,7 +159,7 @@ def _track(tag: str, skip_stack: list[str]) -> None:
         return
     if tag.startswith("</"):
         if name in skip_stack:
-            del skip_stack[len(skip_stack) - 1 - skip_stack[::-1].index(name):]
+            del skip_stack[len(skip_stack) - 1 - skip_stack[::-1].index(name) :]
     else:
         skip_stack.append(name)
 

@@ -50,7 +50,11 @@ MAX_ENTRIES = 50
 MAX_NAME_LENGTH = 200
 ATOM_NS = "http://www.w3.org/2005/Atom"
 EXT_NS = "urn:factsheets:infobutton"  # our extension elements: the reviewed date and the language served
-CONTENT_TYPES = {ATOM: "application/atom+xml; charset=utf-8", JSON: "application/json", HTML: "text/html; charset=utf-8"}
+CONTENT_TYPES = {
+    ATOM: "application/atom+xml; charset=utf-8",
+    JSON: "application/json",
+    HTML: "text/html; charset=utf-8",
+}
 
 
 class BadRequest(Exception):
@@ -73,7 +77,9 @@ class Query:
 
     def describe(self) -> str:
         if self.system:
-            return f"{codes.LABELS[self.system]} {self.codes[0]}" + (f" ({self.display_name})" if self.display_name else "")
+            return f"{codes.LABELS[self.system]} {self.codes[0]}" + (
+                f" ({self.display_name})" if self.display_name else ""
+            )
         return f"“{self.display_name}”"
 
 
@@ -83,7 +89,9 @@ def _response_type(request) -> str:
         # A browser following a link from the EHR gets the web application; an EHR's client gets Atom.
         return HTML if "text/html" in request.headers.get("Accept", "") else ATOM
     if asked.strip() not in RESPONSE_TYPES:
-        raise BadRequest(f"{TYPE_PARAM} must be one of {', '.join(RESPONSE_TYPES)}; “{asked[:50]}” is not supported.", ATOM)
+        raise BadRequest(
+            f"{TYPE_PARAM} must be one of {', '.join(RESPONSE_TYPES)}; “{asked[:50]}” is not supported.", ATOM
+        )
     return asked.strip()
 
 
@@ -116,7 +124,9 @@ def parse(request) -> Query:
     system, candidates = codes.OIDS.get(oid, ""), ()
     if system:
         try:
-            candidates = tuple(codes.ndc_candidates(raw_code) if system == codes.NDC else [codes.NORMALISERS[system](raw_code)])
+            candidates = tuple(
+                codes.ndc_candidates(raw_code) if system == codes.NDC else [codes.NORMALISERS[system](raw_code)]
+            )
         except ValidationError as error:
             raise bad(" ".join(error.messages)) from None
         if system == codes.ICD10CM:
@@ -152,9 +162,15 @@ def find(query: Query) -> list[FactSheetRevision]:
     """Live versions matching the query: by code, else by display name. At most MAX_ENTRIES."""
     found = []
     if query.system in codes.DRUG_SYSTEMS:
-        found = list(_with_code_text(_live_versions(), query.system).filter(_has_any_code(query.system, query.codes))[:MAX_ENTRIES])
+        found = list(
+            _with_code_text(_live_versions(), query.system).filter(_has_any_code(query.system, query.codes))[
+                :MAX_ENTRIES
+            ]
+        )
     elif query.system in codes.CONDITION_SYSTEMS:
-        conditions = _with_code_text(Condition.objects.all(), query.system).filter(_has_any_code(query.system, query.codes))
+        conditions = _with_code_text(Condition.objects.all(), query.system).filter(
+            _has_any_code(query.system, query.codes)
+        )
         found = list(_condition_versions(conditions)[:MAX_ENTRIES])
     if found or not query.display_name:
         return found
@@ -196,8 +212,12 @@ def _feed(query: Query, revisions, request) -> dict:
         "title": f"{settings.FACTSHEETS_SITE_NAME}: fact sheets for {query.describe()}",
         "id": settings.SITE_URL + request.get_full_path(),
         "updated": _utc(max(moments) if moments else timezone.now().replace(microsecond=0)),
-        "subtitle": (f"{len(entries)} fact sheet(s) approved by a review committee." if entries
-                     else "No published fact sheet matches this request.") + note,
+        "subtitle": (
+            f"{len(entries)} fact sheet(s) approved by a review committee."
+            if entries
+            else "No published fact sheet matches this request."
+        )
+        + note,
         "language_requested": query.language,
         "language_served": query.language_served,
         "entries": entries,
@@ -236,24 +256,29 @@ def atom(feed: dict) -> bytes:
 def as_json(feed: dict) -> dict:
     """The Atom feed in MedlinePlus Connect's JSON shape: {"feed": {..., "entry": [...]}}, text in `_value`."""
     lang = feed["language_served"]
-    return {"feed": {
-        "lang": lang,
-        "title": {"_value": feed["title"], "type": "text"},
-        "id": {"_value": feed["id"]},
-        "updated": {"_value": feed["updated"]},
-        "subtitle": {"_value": feed["subtitle"], "type": "text"},
-        "author": {"name": {"_value": settings.FACTSHEETS_SITE_NAME}},
-        "language": {"requested": feed["language_requested"], "served": lang},
-        "entry": [{
+    return {
+        "feed": {
             "lang": lang,
-            "id": {"_value": e["url"]},
-            "title": {"_value": e["title"], "type": "text"},
-            "link": [{"href": e["url"], "rel": "alternate", "type": "text/html", "hreflang": lang}],
-            "updated": {"_value": e["updated"]},
-            "summary": {"_value": e["summary"], "type": "text"},
-            "lastReviewed": {"_value": e["reviewed"]},
-        } for e in feed["entries"]],
-    }}
+            "title": {"_value": feed["title"], "type": "text"},
+            "id": {"_value": feed["id"]},
+            "updated": {"_value": feed["updated"]},
+            "subtitle": {"_value": feed["subtitle"], "type": "text"},
+            "author": {"name": {"_value": settings.FACTSHEETS_SITE_NAME}},
+            "language": {"requested": feed["language_requested"], "served": lang},
+            "entry": [
+                {
+                    "lang": lang,
+                    "id": {"_value": e["url"]},
+                    "title": {"_value": e["title"], "type": "text"},
+                    "link": [{"href": e["url"], "rel": "alternate", "type": "text/html", "hreflang": lang}],
+                    "updated": {"_value": e["updated"]},
+                    "summary": {"_value": e["summary"], "type": "text"},
+                    "lastReviewed": {"_value": e["reviewed"]},
+                }
+                for e in feed["entries"]
+            ],
+        }
+    }
 
 
 def _error(request, error: BadRequest) -> HttpResponse:
@@ -265,7 +290,11 @@ def _error(request, error: BadRequest) -> HttpResponse:
     root = ET.Element("error")
     ET.SubElement(root, "status").text = "400"
     ET.SubElement(root, "message").text = error.message
-    return HttpResponse(ET.tostring(root, encoding="utf-8", xml_declaration=True), status=400, content_type="application/xml; charset=utf-8")
+    return HttpResponse(
+        ET.tostring(root, encoding="utf-8", xml_declaration=True),
+        status=400,
+        content_type="application/xml; charset=utf-8",
+    )
 
 
 class _AlwaysJSON(BaseContentNegotiation):
@@ -296,20 +325,32 @@ class InfobuttonView(APIView):
         "shape; `text/html` (or a browser's Accept header) redirects to the one matching sheet or lists several.",
         parameters=[
             _parameter(CODE, "The code, e.g. an RXCUI, an NDC (with or without dashes) or an ICD-10-CM code."),
-            _parameter(SYSTEM, "OID of the code system: " + "; ".join(f"{o} {codes.LABELS[s]}" for o, s in codes.OIDS.items()),
-                       enum=list(codes.OIDS)),
+            _parameter(
+                SYSTEM,
+                "OID of the code system: " + "; ".join(f"{o} {codes.LABELS[s]}" for o, s in codes.OIDS.items()),
+                enum=list(codes.OIDS),
+            ),
             _parameter(NAME, "Display name; searched when no code matches (or when no code is sent)."),
-            _parameter(LANGUAGE_PARAM, "Patient's language. Only English editions exist; `es` is answered in English "
-                       "and the feed says so.", enum=list(LANGUAGES)),
+            _parameter(
+                LANGUAGE_PARAM,
+                "Patient's language. Only English editions exist; `es` is answered in English and the feed says so.",
+                enum=list(LANGUAGES),
+            ),
             _parameter(TYPE_PARAM, "Answer format; default Atom (`text/xml`).", enum=list(RESPONSE_TYPES)),
         ],
         responses={
-            (200, "application/atom+xml"): OpenApiResponse(OpenApiTypes.STR, description="Atom 1.0 feed (may be empty)."),
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="The feed as JSON: `feed.entry[]`."),
+            (200, "application/atom+xml"): OpenApiResponse(
+                OpenApiTypes.STR, description="Atom 1.0 feed (may be empty)."
+            ),
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="The feed as JSON: `feed.entry[]`."
+            ),
             (200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="Chooser page (several or no matches)."),
             302: OpenApiResponse(description="Web application mode, one match: redirect to the sheet."),
             (400, "application/xml"): OpenApiResponse(OpenApiTypes.STR, description="Bad parameters (Atom requests)."),
-            (400, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="Bad parameters (JSON requests)."),
+            (400, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Bad parameters (JSON requests)."
+            ),
             (400, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="Bad parameters (web application)."),
             (429, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="Too many requests."),
         },

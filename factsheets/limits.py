@@ -59,7 +59,9 @@ def fast_facts_problems(value) -> list[ValidationError]:
             )
         if _LINE_BREAK.search(item):
             problems.append(
-                ValidationError(f"Fast fact {number} contains a line break; write each fact on one line.", code="line_break")
+                ValidationError(
+                    f"Fast fact {number} contains a line break; write each fact on one line.", code="line_break"
+                )
             )
     return problems
 

@@ -115,7 +115,11 @@ class PublicResponseCacheMiddleware:
     def _from_entry(request, entry) -> HttpResponse:
         response = HttpResponse(entry["body"], status=entry["status"], headers=dict(entry["headers"]))
         if entry["status"] == 200 and not CONDITIONAL_HEADERS.isdisjoint(request.META):
-            last_modified = parse_http_date_safe(response.get("Last-Modified", "")) if response.has_header("Last-Modified") else None
+            last_modified = (
+                parse_http_date_safe(response.get("Last-Modified", ""))
+                if response.has_header("Last-Modified")
+                else None
+            )
             conditional = get_conditional_response(
                 request, etag=response.get("ETag"), last_modified=last_modified, response=response
             )

@@ -58,16 +58,27 @@ class RevisionLocked(ValidationError):
 
 
 class Condition(models.Model):
-    name = models.CharField(max_length=200, unique=True, validators=[no_nul_bytes], help_text="As patients know it, e.g. “Rheumatoid arthritis”.")
+    name = models.CharField(
+        max_length=200,
+        unique=True,
+        validators=[no_nul_bytes],
+        help_text="As patients know it, e.g. “Rheumatoid arthritis”.",
+    )
     slug = models.SlugField(max_length=200, unique=True, help_text="Used in the public address /conditions/your-slug/.")
     # Not signed content (a sheet signs the condition's name only): codes say where an EHR's problem list
     # finds this condition's sheets (factsheets.infobutton), and an editor may correct them at any time.
     icd10cm = models.JSONField(
-        "ICD-10-CM codes", default=list, blank=True, validators=[code_systems.CodeListValidator(code_systems.ICD10CM)],
+        "ICD-10-CM codes",
+        default=list,
+        blank=True,
+        validators=[code_systems.CodeListValidator(code_systems.ICD10CM)],
         help_text="ICD-10-CM codes of this condition, e.g. M06.9. A category (M05) also finds every code within it.",
     )
     snomedct = models.JSONField(
-        "SNOMED CT concepts", default=list, blank=True, validators=[code_systems.CodeListValidator(code_systems.SNOMEDCT)],
+        "SNOMED CT concepts",
+        default=list,
+        blank=True,
+        validators=[code_systems.CodeListValidator(code_systems.SNOMEDCT)],
         help_text="SNOMED CT concept ids of this condition, e.g. 69896004.",
     )
 
@@ -98,7 +109,9 @@ class FactSheet(models.Model):
     holds only the address, the pointer to the live version and a withdrawal."""
 
     slug = models.SlugField(
-        max_length=200, unique=True, help_text="The permanent part of the public address /factsheets/your-slug/. Do not change once published."
+        max_length=200,
+        unique=True,
+        help_text="The permanent part of the public address /factsheets/your-slug/. Do not change once published.",
     )
     live_revision = models.OneToOneField(
         "FactSheetRevision",
@@ -163,8 +176,21 @@ class FactSheetRevision(models.Model):
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.SUPERSEDED)
     # Everything a patient reads; frozen once the revision leaves the editable states.
     CONTENT_FIELDS = (
-        "fact_sheet_id", "number", "title", "generic_name", "brand_names", "conditions_as_signed", "summary",
-        "fast_facts", "credit_line", "change_note", "hash_version", "rendition_id", "rxnorm", "atc", "ndc",
+        "fact_sheet_id",
+        "number",
+        "title",
+        "generic_name",
+        "brand_names",
+        "conditions_as_signed",
+        "summary",
+        "fast_facts",
+        "credit_line",
+        "change_note",
+        "hash_version",
+        "rendition_id",
+        "rxnorm",
+        "atc",
+        "ndc",
     )
     # The canonical form hashed for new versions. Versions 1 (before names and conditions were content) and 2
     # (before drug codes were) are kept so sign-offs made under them still verify.
@@ -178,12 +204,20 @@ class FactSheetRevision(models.Model):
         validators=[no_nul_bytes, limits.single_line],
         help_text="As printed at the top of the page, on one line, e.g. “Anakinra (Kineret)”.",
     )
-    generic_name = models.CharField(max_length=200, validators=[no_nul_bytes], help_text="The generic drug name, e.g. “anakinra”.")
+    generic_name = models.CharField(
+        max_length=200, validators=[no_nul_bytes], help_text="The generic drug name, e.g. “anakinra”."
+    )
     brand_names = models.CharField(
-        max_length=500, blank=True, validators=[no_nul_bytes], help_text="Brand names separated by commas, e.g. “Kineret, Examplex”."
+        max_length=500,
+        blank=True,
+        validators=[no_nul_bytes],
+        help_text="Brand names separated by commas, e.g. “Kineret, Examplex”.",
     )
     conditions = models.ManyToManyField(
-        Condition, blank=True, related_name="revisions", help_text="Conditions this drug is used for, shown as “Used for”."
+        Condition,
+        blank=True,
+        related_name="revisions",
+        help_text="Conditions this drug is used for, shown as “Used for”.",
     )
     conditions_as_signed = models.JSONField(
         default=list,
@@ -194,7 +228,7 @@ class FactSheetRevision(models.Model):
     summary = models.TextField(
         max_length=limits.SUMMARY_MAX_LENGTH,
         validators=[no_nul_bytes, MaxLengthValidator(limits.SUMMARY_MAX_LENGTH)],
-        help_text="One or two plain sentences; shown in search results and link previews."
+        help_text="One or two plain sentences; shown in search results and link previews.",
     )
     fast_facts = models.JSONField(
         default=list,
@@ -206,27 +240,40 @@ class FactSheetRevision(models.Model):
         ),
     )
     credit_line = models.CharField(
-        max_length=limits.CREDIT_LINE_MAX_LENGTH, validators=[no_nul_bytes, limits.single_line], help_text="Authors as printed in “Updated … by …”, e.g. “D. Patel, MD, PhD”."
+        max_length=limits.CREDIT_LINE_MAX_LENGTH,
+        validators=[no_nul_bytes, limits.single_line],
+        help_text="Authors as printed in “Updated … by …”, e.g. “D. Patel, MD, PhD”.",
     )
     change_note = models.TextField(
         max_length=limits.CHANGE_NOTE_MAX_LENGTH,
         blank=True,
         validators=[no_nul_bytes, MaxLengthValidator(limits.CHANGE_NOTE_MAX_LENGTH)],
-        help_text="What changed in this version, in plain words for patients."
+        help_text="What changed in this version, in plain words for patients.",
     )
     rxnorm = models.JSONField(
-        "RxNorm RXCUIs", default=list, blank=True, validators=[code_systems.CodeListValidator(code_systems.RXNORM)],
+        "RxNorm RXCUIs",
+        default=list,
+        blank=True,
+        validators=[code_systems.CodeListValidator(code_systems.RXNORM)],
         help_text="RxNorm ingredient RXCUI of each active ingredient: how an EHR's medication list finds this sheet.",
     )
     atc = models.JSONField(
-        "ATC codes", default=list, blank=True, validators=[code_systems.CodeListValidator(code_systems.ATC)],
+        "ATC codes",
+        default=list,
+        blank=True,
+        validators=[code_systems.CodeListValidator(code_systems.ATC)],
         help_text="WHO ATC code(s), e.g. L04AC03.",
     )
     ndc = models.JSONField(
-        "NDC product codes", default=list, blank=True, validators=[code_systems.CodeListValidator(code_systems.NDC)],
+        "NDC product codes",
+        default=list,
+        blank=True,
+        validators=[code_systems.CodeListValidator(code_systems.NDC)],
         help_text="US National Drug Codes of the products, as on the package (4-4-2, 5-3-2, 5-4-1) or 11 digits.",
     )
-    content_hash = models.CharField(max_length=64, blank=True, editable=False, help_text="SHA-256 of the content, fixed at submission.")
+    content_hash = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="SHA-256 of the content, fixed at submission."
+    )
     rendition = models.ForeignKey(
         "Rendition",
         null=True,
@@ -237,7 +284,9 @@ class FactSheetRevision(models.Model):
         help_text="The stored rendition of this version's latest submission: what reviewers signed and patients get.",
     )
     hash_version = models.PositiveSmallIntegerField(
-        default=HASH_VERSION, editable=False, help_text="Version of the canonical form the content hash was computed over."
+        default=HASH_VERSION,
+        editable=False,
+        help_text="Version of the canonical form the content hash was computed over.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
@@ -250,10 +299,15 @@ class FactSheetRevision(models.Model):
     last_reviewed_on = models.DateField(null=True, blank=True, editable=False)
     next_review_due = models.DateField(null=True, blank=True, editable=False)
     publish_at = models.DateTimeField(
-        null=True, blank=True, help_text="Optional: go live at this time once approved. Empty means as soon as approved."
+        null=True,
+        blank=True,
+        help_text="Optional: go live at this time once approved. Empty means as soon as approved.",
     )
     reviewed_by_name = models.CharField(
-        max_length=300, blank=True, editable=False, help_text="The committee as printed in the credit line, set on publishing."
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="The committee as printed in the credit line, set on publishing.",
     )
     imported_from = models.CharField(
         max_length=300, blank=True, editable=False, help_text="Source file when imported; approved outside this system."
@@ -346,7 +400,9 @@ class FactSheetRevision(models.Model):
 
     def delete(self, *args, **kwargs):
         if self.pk and not self.is_editable:
-            raise RevisionLocked("Only a draft can be deleted; submitted and published versions are part of the record.")
+            raise RevisionLocked(
+                "Only a draft can be deleted; submitted and published versions are part of the record."
+            )
         return super().delete(*args, **kwargs)
 
     def clean(self):
@@ -359,7 +415,10 @@ class FactSheetRevision(models.Model):
         problems = limits.version_problems(
             title=self.title,
             names=(self.generic_name, self.brand_names),
-            summary=self.summary, fast_facts=self.fast_facts, credit_line=self.credit_line, sections=sections
+            summary=self.summary,
+            fast_facts=self.fast_facts,
+            credit_line=self.credit_line,
+            sections=sections,
         )
         if problems:
             raise ValidationError(problems)
@@ -428,7 +487,9 @@ class Section(models.Model):
 
     revision = models.ForeignKey(FactSheetRevision, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveIntegerField(default=0, help_text="Order on the page; lower comes first.")
-    kind = models.CharField(max_length=20, choices=SectionKind, default=SectionKind.OTHER, help_text="What this section is about.")
+    kind = models.CharField(
+        max_length=20, choices=SectionKind, default=SectionKind.OTHER, help_text="What this section is about."
+    )
     heading = models.CharField(
         max_length=limits.HEADING_MAX_LENGTH,
         validators=[no_nul_bytes, limits.single_line],
@@ -455,7 +516,9 @@ class Section(models.Model):
         revision_ids = {self.revision_id}
         if self.pk:
             revision_ids.update(Section.objects.filter(pk=self.pk).values_list("revision_id", flat=True))
-        statuses = FactSheetRevision.objects.select_for_update().filter(pk__in=revision_ids).values_list("status", flat=True)
+        statuses = (
+            FactSheetRevision.objects.select_for_update().filter(pk__in=revision_ids).values_list("status", flat=True)
+        )
         return any(status not in FactSheetRevision.EDITABLE_STATUSES for status in statuses)
 
     def clean(self):
@@ -559,10 +622,14 @@ def _refuse_conditions_change_when_frozen(sender, instance, action, reverse, pk_
     else:
         ids = {instance.pk}
         slugs = set(Condition.objects.filter(pk__in=pk_set or ()).values_list("slug", flat=True))
-    for revision in FactSheetRevision.objects.filter(pk__in=ids).exclude(status__in=FactSheetRevision.EDITABLE_STATUSES):
+    for revision in FactSheetRevision.objects.filter(pk__in=ids).exclude(
+        status__in=FactSheetRevision.EDITABLE_STATUSES
+    ):
         signed = {condition["slug"] for condition in revision.conditions_as_signed}
         if action != "pre_add" or not slugs <= signed:
-            raise RevisionLocked("This version has been submitted; the conditions it is used for can no longer be changed.")
+            raise RevisionLocked(
+                "This version has been submitted; the conditions it is used for can no longer be changed."
+            )
 
 
 models.signals.m2m_changed.connect(
@@ -578,9 +645,15 @@ class GlossaryTerm(models.Model):
         validators=[no_nul_bytes],
         help_text="The jargon as written, singular, e.g. “subcutaneous” or “adverse event”. Plurals match too.",
     )
-    plain = models.CharField(max_length=200, validators=[no_nul_bytes], help_text="What to write instead, e.g. “under the skin”.")
+    plain = models.CharField(
+        max_length=200, validators=[no_nul_bytes], help_text="What to write instead, e.g. “under the skin”."
+    )
     note = models.TextField(
-        blank=True, max_length=1000, validators=[no_nul_bytes, MaxLengthValidator(1000)], help_text="Optional advice for authors, shown with the hint.")
+        blank=True,
+        max_length=1000,
+        validators=[no_nul_bytes, MaxLengthValidator(1000)],
+        help_text="Optional advice for authors, shown with the hint.",
+    )
 
     history = HistoricalRecords()
 
@@ -611,7 +684,9 @@ class SheetSearchIndex(models.Model):
     Not content: no history, rebuilt from the live revision whenever it changes.
     """
 
-    fact_sheet = models.OneToOneField(FactSheet, on_delete=models.CASCADE, primary_key=True, related_name="search_index")
+    fact_sheet = models.OneToOneField(
+        FactSheet, on_delete=models.CASCADE, primary_key=True, related_name="search_index"
+    )
     text = models.TextField(blank=True)
     document = SearchVectorField(null=True)
 

@@ -52,6 +52,11 @@ server {{
 
 def server_block(*, root: Path, listen: str, upstream: str) -> str:
     return TEMPLATE.format(
-        root=root, listen=listen, upstream=upstream, conf=CONF_NAME, max_age=settings.FACTSHEETS_CACHE_SECONDS,
-        s_maxage=settings.FACTSHEETS_SHARED_MAX_AGE, swr=settings.FACTSHEETS_STALE_WHILE_REVALIDATE,
+        root=root,
+        listen=listen,
+        upstream=upstream,
+        conf=CONF_NAME,
+        max_age=settings.FACTSHEETS_CACHE_SECONDS,
+        s_maxage=settings.FACTSHEETS_SHARED_MAX_AGE,
+        swr=settings.FACTSHEETS_STALE_WHILE_REVALIDATE,
     )

@@ -89,9 +89,18 @@ def page_fingerprint(context: dict) -> str:
     """Hash of everything a sheet page shows: its ETag."""
     revision, sheet = context["revision"], context["sheet"]
     parts = [
-        revision.pk, revision.rendition.rendition_hash if revision.rendition_id else revision.content_hash,
-        revision.number, str(revision.updated_on), str(revision.last_reviewed_on), str(revision.next_review_due),
-        revision.reviewed_by_name, sheet.slug, context["disclaimer"], context["site_name"], context["is_live"],
-        context["current_number"], settings.SITE_URL,
+        revision.pk,
+        revision.rendition.rendition_hash if revision.rendition_id else revision.content_hash,
+        revision.number,
+        str(revision.updated_on),
+        str(revision.last_reviewed_on),
+        str(revision.next_review_due),
+        revision.reviewed_by_name,
+        sheet.slug,
+        context["disclaimer"],
+        context["site_name"],
+        context["is_live"],
+        context["current_number"],
+        settings.SITE_URL,
     ]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]

@@ -52,14 +52,16 @@ def _sections(revision: FactSheetRevision, sections_html: dict | None) -> list[d
     rows = []
     for section in revision.ordered_sections():
         html = render_markdown(section.body)
-        rows.append({
-            "kind": section.kind,
-            "heading": section.heading,
-            "body_markdown": section.body,
-            "body_html": html,
-            # Previews may pass jargon-marked HTML for display; the document always holds the plain rendering.
-            "display_html": mark_safe((sections_html or {}).get(section.pk, html)),  # sanitised by render_markdown
-        })
+        rows.append(
+            {
+                "kind": section.kind,
+                "heading": section.heading,
+                "body_markdown": section.body,
+                "body_html": html,
+                # Previews may pass jargon-marked HTML for display; the document always holds the plain rendering.
+                "display_html": mark_safe((sections_html or {}).get(section.pk, html)),  # sanitised by render_markdown
+            }
+        )
     return rows
 
 

@@ -46,9 +46,15 @@ def _write_documents(rows: list[tuple[int, str, str, str, str]]) -> None:
 
 def refresh_search_index(sheet_ids: Iterable[int] | None = None) -> int:
     """Rebuild the index rows of these sheets (all when None); returns how many rows were written."""
-    sheets = FactSheet.objects.select_related("live_revision").prefetch_related(
-        Prefetch("live_revision__sections", queryset=Section.objects.only("revision_id", "heading", "body", "position"))
-    ).order_by("pk")
+    sheets = (
+        FactSheet.objects.select_related("live_revision")
+        .prefetch_related(
+            Prefetch(
+                "live_revision__sections", queryset=Section.objects.only("revision_id", "heading", "body", "position")
+            )
+        )
+        .order_by("pk")
+    )
     if sheet_ids is not None:
         sheets = sheets.filter(pk__in=list(sheet_ids))
     written = 0

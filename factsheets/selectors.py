@@ -46,9 +46,11 @@ def live_initials() -> set[str]:
 
 def conditions_with_live_sheets() -> QuerySet[Condition]:
     """Conditions named by the live version of at least one live sheet (pages and API alike)."""
-    return Condition.objects.filter(
-        revisions__live_for__isnull=False, revisions__live_for__withdrawn_at__isnull=True
-    ).distinct().order_by("name")
+    return (
+        Condition.objects.filter(revisions__live_for__isnull=False, revisions__live_for__withdrawn_at__isnull=True)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def live_sheets_for_condition(condition: Condition) -> QuerySet[FactSheet]:

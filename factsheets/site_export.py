@@ -88,7 +88,9 @@ def _write(outdir: Path, relative: str, content: bytes) -> None:
 def list_paths() -> list[str]:
     """The lists and documents every publish can change."""
     paths = ["/", "/feed/", "/robots.txt", "/sitemap.xml", *sitemaps.page_paths()]
-    return paths + [f"/conditions/{slug}/" for slug in Condition.objects.order_by("slug").values_list("slug", flat=True)]
+    return paths + [
+        f"/conditions/{slug}/" for slug in Condition.objects.order_by("slug").values_list("slug", flat=True)
+    ]
 
 
 def _sheet_paths(slug: str, numbers: list[int]) -> list[str]:
@@ -111,8 +113,14 @@ def changed_since(since: dt.datetime) -> Q:
     )
 
 
-def export_site(outdir, *, since: dt.datetime | None = None, slugs: list[str] | None = None,
-                listen: str = "80", upstream: str = "127.0.0.1:8000") -> Report:
+def export_site(
+    outdir,
+    *,
+    since: dt.datetime | None = None,
+    slugs: list[str] | None = None,
+    listen: str = "80",
+    upstream: str = "127.0.0.1:8000",
+) -> Report:
     """Export the public site to `outdir` (all of it; or sheets changed `since`, or the `slugs`; lists always)."""
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)

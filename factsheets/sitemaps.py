@@ -57,7 +57,9 @@ def sitemap_index(request):
 def sitemap_page(request, page: int):
     site = urlsplit(settings.SITE_URL)
     try:
-        urls = LiveFactSheetSitemap().get_urls(page=page, site=SimpleNamespace(domain=site.netloc), protocol=site.scheme)
+        urls = LiveFactSheetSitemap().get_urls(
+            page=page, site=SimpleNamespace(domain=site.netloc), protocol=site.scheme
+        )
     except EmptyPage:
         raise Http404("No such sitemap page.") from None
     return _xml(request, "sitemap.xml", {"urlset": urls})

@@ -18,11 +18,16 @@ class VersionDiff(models.Model):
     """What changed in a published version against the version before it, field by field (changed only)."""
 
     revision = models.OneToOneField(
-        "factsheets.FactSheetRevision", primary_key=True, on_delete=models.CASCADE, related_name="stored_diff",
+        "factsheets.FactSheetRevision",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="stored_diff",
         editable=False,
     )
     previous_number = models.PositiveIntegerField(editable=False)
-    fields = models.JSONField(editable=False, help_text='[{"label", "segments": [[op, text], ...]}], changed fields only.')
+    fields = models.JSONField(
+        editable=False, help_text='[{"label", "segments": [[op, text], ...]}], changed fields only.'
+    )
 
     class Meta:
         app_label = "factsheets"
@@ -31,7 +36,9 @@ class VersionDiff(models.Model):
 
 def _compute(revision, previous) -> VersionDiff:
     changed = [
-        {"label": d.label, "segments": [list(s) for s in d.segments]} for d in revision_diff(previous, revision) if d.changed
+        {"label": d.label, "segments": [list(s) for s in d.segments]}
+        for d in revision_diff(previous, revision)
+        if d.changed
     ]
     return VersionDiff(revision=revision, previous_number=previous.number, fields=changed)
 

@@ -40,8 +40,13 @@ def _latest(*moments) -> dt.datetime | None:
     return max(moments) if moments else None
 
 
-def make_public(response: HttpResponse, *, etag: str | None = None, last_modified: dt.datetime | None = None,
-                tags: list[str] | None = None):
+def make_public(
+    response: HttpResponse,
+    *,
+    etag: str | None = None,
+    last_modified: dt.datetime | None = None,
+    tags: list[str] | None = None,
+):
     """Cache headers for a published page: public, max-age from settings, ETag and Last-Modified; with `tags`,
     also s-maxage, stale-while-revalidate and the purge tags for shared caches (factsheets.http_cache)."""
     if tags:
@@ -55,8 +60,14 @@ def make_public(response: HttpResponse, *, etag: str | None = None, last_modifie
     return response
 
 
-def conditional(request, response: HttpResponse, *, etag: str | None = None, last_modified: dt.datetime | None = None,
-                tags: list[str] | None = None):
+def conditional(
+    request,
+    response: HttpResponse,
+    *,
+    etag: str | None = None,
+    last_modified: dt.datetime | None = None,
+    tags: list[str] | None = None,
+):
     """Add the public cache headers and answer 304 when the client already has this version (Django's
     conditional-request machinery, the same `get_conditional_response` that `@condition` uses; called after
     rendering because the ETag is a fingerprint of the page's context, read in the same single query)."""
@@ -79,7 +90,10 @@ def gone(request, sheet: FactSheet) -> HttpResponse:
     return render(
         request,
         "410.html",
-        {"title": sheet.live_revision.title if sheet.live_revision_id else sheet.slug, "reason": sheet.withdrawal_reason},
+        {
+            "title": sheet.live_revision.title if sheet.live_revision_id else sheet.slug,
+            "reason": sheet.withdrawal_reason,
+        },
         status=410,
     )
 
@@ -109,7 +123,10 @@ def _sheet_page(request, revision: FactSheetRevision, sheet: FactSheet) -> HttpR
     context = pages.sheet_page_context(revision, sheet=sheet)
     response = render(request, "factsheets/detail.html", context)
     return conditional(
-        request, response, etag=pages.page_fingerprint(context), last_modified=_page_last_modified(revision, sheet),
+        request,
+        response,
+        etag=pages.page_fingerprint(context),
+        last_modified=_page_last_modified(revision, sheet),
         tags=[http_cache.sheet_tag(sheet.slug)],
     )
 
@@ -132,14 +149,21 @@ def factsheet_versions(request, slug):
         return gone(request, sheet)
     versions = list(selectors.published_versions(sheet).select_related("stored_diff"))
     version_diffs.for_versions(versions)  # stored when each version went live: no diffing per request
-    response = render(request, "factsheets/versions.html", {
-        "sheet": sheet,
-        "revision": sheet.live_revision,
-        "versions": versions,
-        "canonical_url": pages.absolute_url(request.path),
-    })
+    response = render(
+        request,
+        "factsheets/versions.html",
+        {
+            "sheet": sheet,
+            "revision": sheet.live_revision,
+            "versions": versions,
+            "canonical_url": pages.absolute_url(request.path),
+        },
+    )
     return conditional(
-        request, response, last_modified=_page_last_modified(sheet.live_revision, sheet), tags=[http_cache.sheet_tag(sheet.slug)]
+        request,
+        response,
+        last_modified=_page_last_modified(sheet.live_revision, sheet),
+        tags=[http_cache.sheet_tag(sheet.slug)],
     )
 
 
@@ -168,14 +192,18 @@ def factsheet_index(request):
     page = _paginate(request, sheets)
     initials = selectors.live_initials()
     letters = [(c, c in initials) for c in ALPHABET]
-    response = render(request, "factsheets/index.html", {
-        "page": page,
-        "letter": letter,
-        "letters": letters,
-        "conditions": list(selectors.conditions_with_live_sheets()),
-        "canonical_url": pages.absolute_url(request.path),
-        "query_prefix": f"letter={letter}&" if letter else "",
-    })
+    response = render(
+        request,
+        "factsheets/index.html",
+        {
+            "page": page,
+            "letter": letter,
+            "letters": letters,
+            "conditions": list(selectors.conditions_with_live_sheets()),
+            "canonical_url": pages.absolute_url(request.path),
+            "query_prefix": f"letter={letter}&" if letter else "",
+        },
+    )
     return conditional(request, response, tags=[http_cache.SITE_TAG])
 
 
@@ -183,11 +211,15 @@ def factsheet_index(request):
 def condition_detail(request, slug):
     condition = get_object_or_404(Condition, slug=slug)
     page = _paginate(request, selectors.live_sheets_for_condition(condition))
-    response = render(request, "factsheets/condition.html", {
-        "condition": condition,
-        "page": page,
-        "canonical_url": pages.absolute_url(request.path),
-    })
+    response = render(
+        request,
+        "factsheets/condition.html",
+        {
+            "condition": condition,
+            "page": page,
+            "canonical_url": pages.absolute_url(request.path),
+        },
+    )
     return conditional(request, response, tags=[http_cache.SITE_TAG])
 
 
@@ -205,13 +237,17 @@ def search(request):
         page = _paginate(request, selectors.search_live_sheets(q))
     elif not error and "q" in request.GET:
         error = "Type the name of a medicine, a brand name or a condition to search."
-    response = render(request, "factsheets/search.html", {
-        "q": q if not error else raw[: selectors.SEARCH_MAX_LENGTH],
-        "page": page,
-        "error": error,
-        "max_length": selectors.SEARCH_MAX_LENGTH,
-        "query_prefix": urlencode({"q": q}) + "&",
-    })
+    response = render(
+        request,
+        "factsheets/search.html",
+        {
+            "q": q if not error else raw[: selectors.SEARCH_MAX_LENGTH],
+            "page": page,
+            "error": error,
+            "max_length": selectors.SEARCH_MAX_LENGTH,
+            "query_prefix": urlencode({"q": q}) + "&",
+        },
+    )
     return conditional(request, response)  # the user's own words: no shared-cache directives or tags
 
 
@@ -229,7 +265,9 @@ def revision_preview(request, pk):
     body = None
     if context["hints_on"]:
         context.update(plain_language_context(revision, compare_with=revision.fact_sheet.live_revision))
-        body = pages.sheet_body(revision, sections_html=context["jargon"]["sections"], fast_facts=context["jargon"]["fast_facts"])
+        body = pages.sheet_body(
+            revision, sections_html=context["jargon"]["sections"], fast_facts=context["jargon"]["fast_facts"]
+        )
     context.update(pages.sheet_page_context(revision, sheet=revision.fact_sheet, preview=True, body=body))
     response = render(request, "factsheets/detail.html", context)
     add_never_cache_headers(response)

@@ -71,8 +71,14 @@ def _current(user=None) -> tuple[object | None, str, bool]:
 def record(*, kind: str, user=None, committee=None, detail: str = "", at=None) -> AccessEvent:
     actor, via, by_owner = _current(user)
     return AccessEvent.objects.create(
-        user=user, committee=committee, kind=kind, actor=actor, via=via, by_owner=by_owner,
-        detail=detail[:500], at=at or timezone.now(),
+        user=user,
+        committee=committee,
+        kind=kind,
+        actor=actor,
+        via=via,
+        by_owner=by_owner,
+        detail=detail[:500],
+        at=at or timezone.now(),
     )
 
 
@@ -99,7 +105,9 @@ def _user_after_save(sender, instance, created, raw=False, **kwargs):
     elif instance.password != before["password"] and before["password"] and is_password_usable(before["password"]):
         record(kind=Kind.PASSWORD_SET, user=instance, detail="password removed (unusable)")
     if instance.email != before["email"]:
-        record(kind=Kind.EMAIL_SET, user=instance, detail=f"{before['email'] or '(none)'} → {instance.email or '(none)'}")
+        record(
+            kind=Kind.EMAIL_SET, user=instance, detail=f"{before['email'] or '(none)'} → {instance.email or '(none)'}"
+        )
 
 
 def _restoring(instance) -> bool:
@@ -124,7 +132,8 @@ def _members_changed(sender, instance, action, reverse, pk_set, **kwargs):
         return
     kind = Kind.MEMBER_ADDED if action == "post_add" else Kind.MEMBER_REMOVED
     pairs = (
-        [(Committee.objects.get(pk=pk), instance) for pk in pk_set] if reverse
+        [(Committee.objects.get(pk=pk), instance) for pk in pk_set]
+        if reverse
         else [(instance, user) for user in User.objects.filter(pk__in=pk_set)]
     )
     for committee, user in pairs:
@@ -137,15 +146,22 @@ def _committee_before_save(sender, instance, raw=False, **kwargs):
         return
     if not instance.pk:
         return
-    stored = Committee.objects.filter(pk=instance.pk).values("required_approvals", "signing_needs_authenticator").first()
+    stored = (
+        Committee.objects.filter(pk=instance.pk).values("required_approvals", "signing_needs_authenticator").first()
+    )
     if stored and stored["required_approvals"] != instance.required_approvals:
         record(
-            kind=Kind.QUORUM_CHANGED, committee=instance,
+            kind=Kind.QUORUM_CHANGED,
+            committee=instance,
             detail=f"{instance.name}: {stored['required_approvals']} → {instance.required_approvals} approvals",
         )
     if stored and stored["signing_needs_authenticator"] != instance.signing_needs_authenticator:
         state = "needs" if instance.signing_needs_authenticator else "no longer needs"
-        record(kind=Kind.QUORUM_CHANGED, committee=instance, detail=f"{instance.name}: signing {state} an authenticator code")
+        record(
+            kind=Kind.QUORUM_CHANGED,
+            committee=instance,
+            detail=f"{instance.name}: signing {state} an authenticator code",
+        )
 
 
 def connect() -> None:

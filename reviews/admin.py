@@ -28,7 +28,17 @@ class CommitteeAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     filter_horizontal = ["members"]
     fieldsets = [
         (None, {"fields": ["name", "members"]}),
-        ("Rules", {"fields": ["required_approvals", "signing_needs_authenticator", "review_interval_months", "max_reading_grade"]}),
+        (
+            "Rules",
+            {
+                "fields": [
+                    "required_approvals",
+                    "signing_needs_authenticator",
+                    "review_interval_months",
+                    "max_reading_grade",
+                ]
+            },
+        ),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -56,8 +66,15 @@ class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     fields = [
-        "printed_name", "verdict", "meaning", "signed_at", "second_factor", "comment", "conflict_of_interest",
-        "content_hash", "sequence",
+        "printed_name",
+        "verdict",
+        "meaning",
+        "signed_at",
+        "second_factor",
+        "comment",
+        "conflict_of_interest",
+        "content_hash",
+        "sequence",
     ]
     readonly_fields = fields
     ordering = ["signed_at", "id"]
@@ -71,7 +88,17 @@ class ReviewAdmin(ReadOnlyAdminMixin, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_select_related = ["revision", "committee"]
     date_hierarchy = "submitted_at"
     inlines = [DecisionInline]
-    fields = ["revision", "committee", "kind", "status", "submitted_by", "submitted_at", "closed_at", "content_hash", "links"]
+    fields = [
+        "revision",
+        "committee",
+        "kind",
+        "status",
+        "submitted_by",
+        "submitted_at",
+        "closed_at",
+        "content_hash",
+        "links",
+    ]
     readonly_fields = fields
 
     @admin.display(description="workflow")
@@ -95,8 +122,19 @@ class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["printed_name", "comment", "review__revision__title"]
     list_select_related = ["review__revision", "review__committee"]
     fields = [
-        "review", "reviewer", "printed_name", "verdict", "meaning", "signed_at", "second_factor", "comment",
-        "conflict_of_interest", "content_hash", "sequence", "previous_hash", "chain_hash",
+        "review",
+        "reviewer",
+        "printed_name",
+        "verdict",
+        "meaning",
+        "signed_at",
+        "second_factor",
+        "comment",
+        "conflict_of_interest",
+        "content_hash",
+        "sequence",
+        "previous_hash",
+        "chain_hash",
     ]
     readonly_fields = fields
 

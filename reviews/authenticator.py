@@ -37,7 +37,7 @@ def qr_svg(device: TOTPDevice) -> str:
 def secret_for_typing(device: TOTPDevice) -> str:
     """The secret in base32 groups, for apps without a camera."""
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 @transaction.atomic
@@ -67,4 +67,3 @@ def _verify_device(device: TOTPDevice, code: str) -> bool:
     if not code.isdigit() or len(code) != device.digits:
         return False
     return device.verify_token(code)
-

@@ -38,8 +38,9 @@ def decision_fields(decision) -> dict:
 
 
 def chain_hash(fields: dict, previous_hash: str) -> str:
-    payload = json.dumps({"previous": previous_hash or "", "decision": fields}, sort_keys=True, ensure_ascii=False,
-                         separators=(",", ":"))
+    payload = json.dumps(
+        {"previous": previous_hash or "", "decision": fields}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -24,7 +24,8 @@ def targets(revision) -> dict[str, str]:
 def from_post(data) -> dict[str, str]:
     """The non-empty field comments of a submitted sign form, keyed by field."""
     return {
-        name[len(PREFIX):]: value.strip() for name, value in data.items()
+        name[len(PREFIX) :]: value.strip()
+        for name, value in data.items()
         if name.startswith(PREFIX) and isinstance(value, str) and value.strip()
     }
 
@@ -42,7 +43,9 @@ def checked(revision, notes: dict[str, str] | None) -> list[tuple[str, str, str]
         if "\x00" in text:
             raise ValueError(f"The comment on {known[key]} contains a NUL character (U+0000); retype it as plain text.")
         if len(text) > MAX_LENGTH:
-            raise ValueError(f"The comment on {known[key]} is {len(text)} characters long; keep it to {MAX_LENGTH} or fewer.")
+            raise ValueError(
+                f"The comment on {known[key]} is {len(text)} characters long; keep it to {MAX_LENGTH} or fewer."
+            )
         out.append((key, known[key], text))
     order = list(known)
     return sorted(out, key=lambda note: order.index(note[0]))
@@ -68,5 +71,7 @@ def for_author(revision) -> list[ReviewComment]:
     if review is None:
         return []
     return list(
-        ReviewComment.objects.filter(decision__review=review).select_related("decision").order_by("decision__signed_at", "id")
+        ReviewComment.objects.filter(decision__review=review)
+        .select_related("decision")
+        .order_by("decision__signed_at", "id")
     )

@@ -43,7 +43,8 @@ def signable_reviews(user) -> list[Review]:
     candidates = (
         Review.objects.awaiting(user)
         # Their own submissions would be refused anyway; dropping them here only saves the full check.
-        .exclude(submitted_by=user).exclude(revision__created_by=user)
+        .exclude(submitted_by=user)
+        .exclude(revision__created_by=user)
         .select_related("revision__fact_sheet", "committee")
         .annotate(approvals=Count("decisions", filter=Q(decisions__verdict=Decision.Verdict.APPROVE)))
         .order_by("submitted_at", "pk")[:CANDIDATES]
@@ -64,35 +65,48 @@ def _review_tasks(user, now) -> list[Task]:
     for review in signable_reviews(user):
         revision = review.revision
         age = (now - review.submitted_at).days
-        tasks.append(Task(
-            title=f"{revision.title}, version {revision.number}",
-            detail=f"{review.get_kind_display()}",
-            action_label="Review and sign",
-            action_url=reverse("reviews:review", args=[review.pk]),
-            obj={
-                "review": review,
-                "committee": review.committee.name,
-                "submitted": review.submitted_at,
-                "age": "today" if age == 0 else f"{age} day{'s' if age != 1 else ''}",
-                "approvals": f"{review.approvals} of {services.review_quorum(review)}",
-            },
-        ))
+        tasks.append(
+            Task(
+                title=f"{revision.title}, version {revision.number}",
+                detail=f"{review.get_kind_display()}",
+                action_label="Review and sign",
+                action_url=reverse("reviews:review", args=[review.pk]),
+                obj={
+                    "review": review,
+                    "committee": review.committee.name,
+                    "submitted": review.submitted_at,
+                    "age": "today" if age == 0 else f"{age} day{'s' if age != 1 else ''}",
+                    "approvals": f"{review.approvals} of {services.review_quorum(review)}",
+                },
+            )
+        )
     return tasks
 
 
 def _author_tasks(user) -> list[Task]:
     """The author's versions not yet live: drafts to finish, versions sent back (with the comment), and
     versions waiting for the committee."""
-    returned = Review.objects.filter(status=Review.Status.CHANGES_REQUESTED).order_by("-closed_at").prefetch_related(
-        Prefetch("decisions", queryset=Decision.objects.filter(verdict=Decision.Verdict.REQUEST_CHANGES)
-                 .order_by("signed_at"), to_attr="requests")
+    returned = (
+        Review.objects.filter(status=Review.Status.CHANGES_REQUESTED)
+        .order_by("-closed_at")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.filter(verdict=Decision.Verdict.REQUEST_CHANGES).order_by("signed_at"),
+                to_attr="requests",
+            )
+        )
     )
     open_reviews = Review.objects.filter(status=Review.Status.OPEN)
     revisions = (
-        FactSheetRevision.objects.filter(created_by=user, status__in=[Status.DRAFT, Status.CHANGES_REQUESTED, Status.IN_REVIEW])
+        FactSheetRevision.objects.filter(
+            created_by=user, status__in=[Status.DRAFT, Status.CHANGES_REQUESTED, Status.IN_REVIEW]
+        )
         .select_related("fact_sheet")
-        .prefetch_related(Prefetch("reviews", queryset=returned, to_attr="returned"),
-                          Prefetch("reviews", queryset=open_reviews, to_attr="open_reviews"))
+        .prefetch_related(
+            Prefetch("reviews", queryset=returned, to_attr="returned"),
+            Prefetch("reviews", queryset=open_reviews, to_attr="open_reviews"),
+        )
         # changes_requested < draft < in_review: alphabetical is also the order of urgency.
         .order_by("status", "-created_at")[:LIMIT]
     )
@@ -102,18 +116,42 @@ def _author_tasks(user) -> list[Task]:
         edit_url = reverse("admin:factsheets_factsheetrevision_change", args=[revision.pk])
         if revision.status == Status.CHANGES_REQUESTED:
             request = revision.returned[0].requests[0] if revision.returned and revision.returned[0].requests else None
-            tasks.append(Task(
-                title=title, detail=revision.get_status_display(), action_label="Edit draft", action_url=edit_url,
-                obj=revision, quote=request.comment if request else "",
-            ))
+            tasks.append(
+                Task(
+                    title=title,
+                    detail=revision.get_status_display(),
+                    action_label="Edit draft",
+                    action_url=edit_url,
+                    obj=revision,
+                    quote=request.comment if request else "",
+                )
+            )
         elif revision.status == Status.DRAFT:
-            tasks.append(Task(title=title, detail=revision.get_status_display(), action_label="Edit draft",
-                              action_url=edit_url, obj=revision))
+            tasks.append(
+                Task(
+                    title=title,
+                    detail=revision.get_status_display(),
+                    action_label="Edit draft",
+                    action_url=edit_url,
+                    obj=revision,
+                )
+            )
         else:
             review = revision.open_reviews[0] if revision.open_reviews else None
-            url = reverse("reviews:review", args=[review.pk]) if review else reverse("factsheets:preview", args=[revision.pk])
-            tasks.append(Task(title=title, detail=revision.get_status_display(), action_label="See its review",
-                              action_url=url, obj=revision))
+            url = (
+                reverse("reviews:review", args=[review.pk])
+                if review
+                else reverse("factsheets:preview", args=[revision.pk])
+            )
+            tasks.append(
+                Task(
+                    title=title,
+                    detail=revision.get_status_display(),
+                    action_label="See its review",
+                    action_url=url,
+                    obj=revision,
+                )
+            )
     return tasks
 
 
@@ -121,18 +159,22 @@ def _overdue_tasks(user, today) -> list[Task]:
     may_reaffirm = user.has_perm("reviews.start_reaffirmation")
     tasks = []
     overdue = (
-        FactSheetRevision.objects.live().filter(next_review_due__lt=today)
-        .select_related("fact_sheet").order_by("next_review_due")[:LIMIT]
+        FactSheetRevision.objects.live()
+        .filter(next_review_due__lt=today)
+        .select_related("fact_sheet")
+        .order_by("next_review_due")[:LIMIT]
     )
     for revision in overdue:
         sheet_id = revision.fact_sheet_id
-        tasks.append(Task(
-            title=revision.title,
-            detail=f"was due {revision.next_review_due:%Y-%m-%d}",
-            action_label="Ask for reaffirmation" if may_reaffirm else "See versions",
-            action_url=reverse("reviews:reaffirm" if may_reaffirm else "reviews:sheet_versions", args=[sheet_id]),
-            obj=revision,
-        ))
+        tasks.append(
+            Task(
+                title=revision.title,
+                detail=f"was due {revision.next_review_due:%Y-%m-%d}",
+                action_label="Ask for reaffirmation" if may_reaffirm else "See versions",
+                action_url=reverse("reviews:reaffirm" if may_reaffirm else "reviews:sheet_versions", args=[sheet_id]),
+                obj=revision,
+            )
+        )
     return tasks
 
 

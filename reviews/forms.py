@@ -56,7 +56,10 @@ class SignForm(forms.Form):
         approve_meaning = Decision.REAFFIRM_MEANING if reaffirmation else Decision.MEANINGS[Decision.Verdict.APPROVE]
         self.fields["verdict"].choices = [
             (Decision.Verdict.APPROVE, f"Approve: “{approve_meaning}”"),
-            (Decision.Verdict.REQUEST_CHANGES, f"Request changes: “{Decision.MEANINGS[Decision.Verdict.REQUEST_CHANGES]}”"),
+            (
+                Decision.Verdict.REQUEST_CHANGES,
+                f"Request changes: “{Decision.MEANINGS[Decision.Verdict.REQUEST_CHANGES]}”",
+            ),
         ]
 
     def clean(self):

@@ -96,11 +96,21 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
     notes = list(parsed.warnings)
     if sheet is not None:
         latest = sheet.revisions.order_by("-number").first()
-        if latest is not None and _same_content(parsed, latest) and (not as_published or latest.status in FactSheetRevision.PUBLIC_STATUSES):
+        if (
+            latest is not None
+            and _same_content(parsed, latest)
+            and (not as_published or latest.status in FactSheetRevision.PUBLIC_STATUSES)
+        ):
             notes.append(f"nothing changed since version {latest.number} ({latest.get_status_display().lower()})")
             return ImportPlan(
-                parsed=parsed, source=source, sheet=sheet, number=latest.number, as_published=as_published,
-                notes=notes, outcome="unchanged", previous=latest,
+                parsed=parsed,
+                source=source,
+                sheet=sheet,
+                number=latest.number,
+                as_published=as_published,
+                notes=notes,
+                outcome="unchanged",
+                previous=latest,
             )
         pending = sheet.revisions.exclude(status__in=FactSheetRevision.PUBLIC_STATUSES).order_by("-number").first()
         if pending is not None:
@@ -126,7 +136,12 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
                 f"{len(live.ordered_sections())}; check the headings were recognised"
             )
     plan = ImportPlan(
-        parsed=parsed, source=source, sheet=sheet, number=number, as_published=as_published, notes=notes,
+        parsed=parsed,
+        source=source,
+        sheet=sheet,
+        number=number,
+        as_published=as_published,
+        notes=notes,
         outcome="create" if sheet is None else "new version",
     )
 

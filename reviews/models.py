@@ -36,10 +36,16 @@ def validate_quorum(value) -> None:
 
 class Committee(models.Model):
     name = models.CharField(
-        max_length=300, unique=True, validators=[no_nul_bytes], help_text="As printed in the credit line, e.g. “Committee on Communications and Marketing”."
+        max_length=300,
+        unique=True,
+        validators=[no_nul_bytes],
+        help_text="As printed in the credit line, e.g. “Committee on Communications and Marketing”.",
     )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="committees", help_text="Reviewers who may sign off for this committee."
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="committees",
+        help_text="Reviewers who may sign off for this committee.",
     )
     required_approvals = models.PositiveSmallIntegerField(
         default=2,
@@ -48,7 +54,9 @@ class Committee(models.Model):
         "(REVIEWS_MIN_APPROVALS, at least 2). A review keeps the quorum in force when it was opened.",
     )
     review_interval_months = models.PositiveSmallIntegerField(
-        default=36, validators=[MinValueValidator(1)], help_text="A published sheet is due for review this many months after its last review."
+        default=36,
+        validators=[MinValueValidator(1)],
+        help_text="A published sheet is due for review this many months after its last review.",
     )
     max_reading_grade = models.DecimalField(
         max_digits=3,
@@ -104,7 +112,9 @@ class Review(models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="reviews")
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.REVISION, editable=False)
     status = models.CharField(max_length=20, choices=Status, default=Status.OPEN, editable=False, db_index=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     submitted_at = models.DateTimeField(editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     content_hash = models.CharField(max_length=64, editable=False, help_text="The content hash under review.")
@@ -134,7 +144,9 @@ class Review(models.Model):
         null=True, editable=False, help_text="Approvals this review needs: the committee's quorum at submission."
     )
     needs_authenticator = models.BooleanField(
-        default=False, editable=False, help_text="Whether signing needs an authenticator code (the committee's setting at submission)."
+        default=False,
+        editable=False,
+        help_text="Whether signing needs an authenticator code (the committee's setting at submission).",
     )
 
     history = HistoricalRecords()
@@ -145,7 +157,9 @@ class Review(models.Model):
         verbose_name = "review"
         permissions = [("start_reaffirmation", "Can ask a committee to reaffirm a live fact sheet")]
         constraints = [
-            models.UniqueConstraint(fields=["revision"], condition=Q(status="open"), name="one_open_review_per_revision"),
+            models.UniqueConstraint(
+                fields=["revision"], condition=Q(status="open"), name="one_open_review_per_revision"
+            ),
             models.CheckConstraint(
                 condition=Q(quorum__isnull=True) | Q(quorum__gte=QUORUM_FLOOR), name="review_quorum_at_least_two"
             ),
@@ -178,7 +192,9 @@ class Decision(models.Model):
     signed_at = models.DateTimeField()
     content_hash = models.CharField(max_length=64, help_text="The content hash the reviewer signed.")
     rendition_hash = models.CharField(
-        max_length=64, blank=True, help_text="The hash of the stored rendition the reviewer signed (empty before renditions)."
+        max_length=64,
+        blank=True,
+        help_text="The hash of the stored rendition the reviewer signed (empty before renditions).",
     )
     printed_name = models.CharField(max_length=300, help_text="The reviewer's name as printed on the record.")
     meaning = models.CharField(max_length=200, help_text="What the signature means.")
@@ -186,22 +202,24 @@ class Decision(models.Model):
         blank=True,
         max_length=5000,
         validators=[no_nul_bytes, MaxLengthValidator(5000)],
-        help_text="The reviewer's declaration; empty means “none declared”."
+        help_text="The reviewer's declaration; empty means “none declared”.",
     )
     second_factor = models.BooleanField(default=False, help_text="An authenticator code was given with the password.")
     # Hash chain over every sign-off (like a transparency log): removing, inserting or editing one breaks it.
     sequence = models.PositiveBigIntegerField(unique=True, help_text="Position in the chain of all sign-offs, from 1.")
-    previous_hash = models.CharField(max_length=64, blank=True, help_text="The chain hash of the sign-off before this one.")
-    chain_hash = models.CharField(max_length=64, help_text="SHA-256 over this sign-off's fields and the previous chain hash.")
+    previous_hash = models.CharField(
+        max_length=64, blank=True, help_text="The chain hash of the sign-off before this one."
+    )
+    chain_hash = models.CharField(
+        max_length=64, help_text="SHA-256 over this sign-off's fields and the previous chain hash."
+    )
 
     class Meta:
         ordering = ["signed_at", "id"]
         verbose_name = "sign-off"
         constraints = [
             models.UniqueConstraint(fields=["review", "reviewer"], name="one_decision_per_reviewer_per_review"),
-            models.CheckConstraint(
-                condition=Q(verdict="approve") | ~Q(comment=""), name="request_changes_has_comment"
-            ),
+            models.CheckConstraint(condition=Q(verdict="approve") | ~Q(comment=""), name="request_changes_has_comment"),
             models.CheckConstraint(condition=Q(sequence__gte=1), name="decision_sequence_positive"),
         ]
 
@@ -260,11 +278,19 @@ class AccessEvent(models.Model):
         AUTHENTICATOR_REMOVED = "authenticator_removed", "Authenticator app removed"
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="access_events",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="access_events",
         help_text="Whose account or power changed (empty for a committee's quorum).",
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Who made the change; empty when it came from the command line or a script.",
     )
     by_owner = models.BooleanField(default=False, help_text="The account's owner made this change themselves.")
@@ -299,10 +325,13 @@ class ReviewComment(models.Model):
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="inline_comments")
     field = models.CharField(
-        max_length=40, help_text="Which part of the version: title, generic_name, brand_names, summary, "
-        "fast_facts, used_for, credit_line or section-<section id>."
+        max_length=40,
+        help_text="Which part of the version: title, generic_name, brand_names, summary, "
+        "fast_facts, used_for, credit_line or section-<section id>.",
     )
-    label = models.CharField(max_length=300, help_text="The part's name as the reviewer saw it, e.g. “Section: Dosing”.")
+    label = models.CharField(
+        max_length=300, help_text="The part's name as the reviewer saw it, e.g. “Section: Dosing”."
+    )
     body = models.TextField(max_length=2000, validators=[no_nul_bytes, MaxLengthValidator(2000)])
 
     class Meta:

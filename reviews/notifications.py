@@ -48,7 +48,9 @@ def _record_failure(revision, subject: str, recipients: list[str], error: Except
 
     try:
         NotificationFailure.objects.create(
-            revision_id=revision.pk, subject=" ".join(subject.split())[:300], recipients=", ".join(recipients),
+            revision_id=revision.pk,
+            subject=" ".join(subject.split())[:300],
+            recipients=", ".join(recipients),
             error=f"{type(error).__name__}: {error}"[:2000],
         )
     except Exception:  # the database may be what failed; the log line above still says what was not sent

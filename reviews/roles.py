@@ -7,24 +7,46 @@ that was flushed (transactional tests, `manage.py flush`) still has its roles.
 from django.contrib.auth.management import create_permissions
 
 VIEW_ALL = [
-    "factsheets.view_condition", "factsheets.view_factsheet", "factsheets.view_factsheetrevision",
-    "factsheets.view_section", "reviews.view_committee", "reviews.view_review", "reviews.view_decision",
+    "factsheets.view_condition",
+    "factsheets.view_factsheet",
+    "factsheets.view_factsheetrevision",
+    "factsheets.view_section",
+    "reviews.view_committee",
+    "reviews.view_review",
+    "reviews.view_decision",
     "factsheets.view_glossaryterm",
 ]
 
 ROLES = {
-    "Authors": VIEW_ALL + [
-        "factsheets.add_factsheet", "factsheets.change_factsheet",
-        "factsheets.add_factsheetrevision", "factsheets.change_factsheetrevision",
-        "factsheets.add_section", "factsheets.change_section", "factsheets.delete_section",
+    "Authors": VIEW_ALL
+    + [
+        "factsheets.add_factsheet",
+        "factsheets.change_factsheet",
+        "factsheets.add_factsheetrevision",
+        "factsheets.change_factsheetrevision",
+        "factsheets.add_section",
+        "factsheets.change_section",
+        "factsheets.delete_section",
     ],
     "Reviewers": VIEW_ALL,
-    "Editors": VIEW_ALL + [
-        "factsheets.add_condition", "factsheets.change_condition", "factsheets.delete_condition",
-        "factsheets.change_factsheet", "factsheets.withdraw_factsheet",
-        "factsheets.add_glossaryterm", "factsheets.change_glossaryterm", "factsheets.delete_glossaryterm",
-        "reviews.add_committee", "reviews.change_committee", "reviews.start_reaffirmation",
-        "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group", "reviews.view_accessevent",
+    "Editors": VIEW_ALL
+    + [
+        "factsheets.add_condition",
+        "factsheets.change_condition",
+        "factsheets.delete_condition",
+        "factsheets.change_factsheet",
+        "factsheets.withdraw_factsheet",
+        "factsheets.add_glossaryterm",
+        "factsheets.change_glossaryterm",
+        "factsheets.delete_glossaryterm",
+        "reviews.add_committee",
+        "reviews.change_committee",
+        "reviews.start_reaffirmation",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+        "reviews.view_accessevent",
     ],
 }
 

@@ -96,7 +96,9 @@ def _clean_text(value: str, *, label: str, max_length: int) -> str:
     """Free text typed with an action (comment, declaration, reason): refuse NUL characters and overlong text."""
     value = (value or "").strip()
     if "\x00" in value:
-        raise InvalidInput(f"The {label} contains a NUL character (U+0000), which is not allowed; retype it as plain text.")
+        raise InvalidInput(
+            f"The {label} contains a NUL character (U+0000), which is not allowed; retype it as plain text."
+        )
     if len(value) > max_length:
         raise InvalidInput(f"The {label} is {len(value)} characters long; keep it to {max_length} or fewer.")
     return value
@@ -124,8 +126,10 @@ def _check_limits(revision: FactSheetRevision) -> None:
     try:
         revision.full_check()
     except ValidationError as error:
-        problems = [f"{field}: {' '.join(messages)}" if field != NON_FIELD_ERRORS else " ".join(messages)
-                    for field, messages in error.message_dict.items()]
+        problems = [
+            f"{field}: {' '.join(messages)}" if field != NON_FIELD_ERRORS else " ".join(messages)
+            for field, messages in error.message_dict.items()
+        ]
         raise InvalidInput("This version is outside the content limits, so nothing was changed. " + " ".join(problems))
 
 
@@ -164,8 +168,10 @@ def _open_review(*, committee: Committee, **fields) -> Review:
             "an administrator must add reviewers first."
         )
     review = Review(
-        committee=committee, quorum=committee.required_approvals,
-        needs_authenticator=committee.signing_needs_authenticator, **fields,
+        committee=committee,
+        quorum=committee.required_approvals,
+        needs_authenticator=committee.signing_needs_authenticator,
+        **fields,
     )
     _save(review, fields["submitted_by"], reason)
     review.members.set(members)
@@ -249,7 +255,9 @@ def may_withdraw_submission(*, review: Review, by) -> bool:
     """Whether `by` may take this review's version back to draft: the submitter or another of its authors,
     while the review is open (the caller checks that nobody signed yet)."""
     return (
-        review.status == Review.Status.OPEN and review.kind == Review.Kind.REVISION and can_author(by)
+        review.status == Review.Status.OPEN
+        and review.kind == Review.Kind.REVISION
+        and can_author(by)
         and (by.pk == review.submitted_by_id or by.pk in revision_authors(review.revision))
     )
 
@@ -260,7 +268,9 @@ def revision_withdraw_submission(*, revision: FactSheetRevision, by) -> FactShee
     revision = _lock_revision(revision)
     review = Review.objects.select_for_update().filter(revision=revision, status=Review.Status.OPEN).first()
     if review is None or revision.status != Status.IN_REVIEW:
-        raise TransitionNotAllowed(f"Version {revision.number} is not waiting for review, so there is nothing to withdraw.")
+        raise TransitionNotAllowed(
+            f"Version {revision.number} is not waiting for review, so there is nothing to withdraw."
+        )
     if not may_withdraw_submission(review=review, by=by):
         raise WorkflowPermissionDenied("Only an author of this version can withdraw it from review.")
     if review.decisions.exists():
@@ -592,8 +602,15 @@ def _publish(revision: FactSheetRevision, *, by, now: dt.datetime) -> FactSheetR
     previous = sheet.live_revision_id and _lock_revision(sheet.live_revision)
     reviewed_on = (revision.approved_at or now).date()
     _go_live(
-        revision, sheet=sheet, previous=previous, by=by, now=now, updated_on=now.date(), reviewed_on=reviewed_on,
-        committee=review.committee, reason="Published",
+        revision,
+        sheet=sheet,
+        previous=previous,
+        by=by,
+        now=now,
+        updated_on=now.date(),
+        reviewed_on=reviewed_on,
+        committee=review.committee,
+        reason="Published",
     )
     transaction.on_commit(lambda: notifications.revision_published(revision))
     return revision
@@ -672,7 +689,9 @@ def revision_import_published(
     """
     revision = _lock_revision(revision)
     if revision.status not in FactSheetRevision.EDITABLE_STATUSES:
-        raise TransitionNotAllowed(f"Version {revision.number} is not a draft; only a new import can be published this way.")
+        raise TransitionNotAllowed(
+            f"Version {revision.number} is not a draft; only a new import can be published this way."
+        )
     sheet = FactSheet.objects.select_for_update().get(pk=revision.fact_sheet_id)
     now = timezone.now()
     if sheet.withdrawn_at is not None:
@@ -691,7 +710,14 @@ def revision_import_published(
     revision.submitted_at = revision.approved_at = now
     revision.imported_from = source[:300]
     _go_live(
-        revision, sheet=sheet, previous=previous, by=by, now=now, updated_on=updated_on, reviewed_on=updated_on,
-        committee=committee, reason=f"Imported from {source}; approved outside this system",
+        revision,
+        sheet=sheet,
+        previous=previous,
+        by=by,
+        now=now,
+        updated_on=updated_on,
+        reviewed_on=updated_on,
+        committee=committee,
+        reason=f"Imported from {source}; approved outside this system",
     )
     return revision

@@ -51,9 +51,7 @@ def _requires(perm: str):
 
 
 def _render(request, template: str, title: str, context: dict, status: int = 200):
-    return render(
-        request, template, {**admin.site.each_context(request), "title": title, **context}, status=status
-    )
+    return render(request, template, {**admin.site.each_context(request), "title": title, **context}, status=status)
 
 
 def _refused(request, error: services.WorkflowError, to: str):
@@ -77,11 +75,15 @@ def _versions_url(revision_or_sheet) -> str:
 def revision_submit_view(request, revision_id):
     revision = get_object_or_404(FactSheetRevision.objects.select_related("fact_sheet"), pk=revision_id)
     committees = list(Committee.objects.order_by("name").prefetch_related("members"))
-    form = CommitteeChoiceForm(request.POST or None, initial={"committee": committees[0] if len(committees) == 1 else None})
+    form = CommitteeChoiceForm(
+        request.POST or None, initial={"committee": committees[0] if len(committees) == 1 else None}
+    )
     if request.method == "POST":
         if not form.is_valid():
             if "reading_justification" in form.errors:
-                messages.error(request, "Keep the reading-level justification to 5000 characters or fewer. Nothing was submitted.")
+                messages.error(
+                    request, "Keep the reading-level justification to 5000 characters or fewer. Nothing was submitted."
+                )
             else:
                 messages.error(request, "Choose the committee that should review this version.")
             return redirect("reviews:submit", revision.pk)
@@ -95,7 +97,8 @@ def revision_submit_view(request, revision_id):
         except services.WorkflowError as error:
             return _refused(request, error, reverse("reviews:submit", args=[revision.pk]))
         messages.success(
-            request, f"Version {revision.number} was sent to the {review.committee} for review; its members were emailed."
+            request,
+            f"Version {revision.number} was sent to the {review.committee} for review; its members were emailed.",
         )
         return redirect("reviews:review", review.pk)
     return _render(
@@ -110,7 +113,9 @@ def revision_submit_view(request, revision_id):
             "versions_url": _versions_url(revision),
             "open_review": revision.reviews.filter(status=Review.Status.OPEN).first(),
             # Against the committee's own target when there is one committee, else the general target.
-            "reading": reading_panel(revision, target=committees[0].max_reading_grade if len(committees) == 1 else None),
+            "reading": reading_panel(
+                revision, target=committees[0].max_reading_grade if len(committees) == 1 else None
+            ),
         },
     )
 
@@ -181,7 +186,10 @@ def review_detail_view(request, pk):
     sheet = revision.fact_sheet
     live = sheet.live_revision if sheet.live_revision_id and sheet.live_revision_id != revision.pk else None
     aids = plain_language_context(
-        revision, target=review.committee.max_reading_grade, compare_with=live, justification=review.reading_justification
+        revision,
+        target=review.committee.max_reading_grade,
+        compare_with=live,
+        justification=review.reading_justification,
     )
     diffs = revision_diff(live, revision) if not reaffirmation else []
     notes = comments.from_post(request.POST) if request.method == "POST" else {}
@@ -208,7 +216,8 @@ def review_detail_view(request, pk):
             "approvals": review.decisions.filter(verdict=Decision.Verdict.APPROVE).count(),
             "quorum": services.review_quorum(review),
             "members": _members_at_submission(review),
-            "can_withdraw": services.may_withdraw_submission(review=review, by=request.user) and not review.decisions.exists(),
+            "can_withdraw": services.may_withdraw_submission(review=review, by=request.user)
+            and not review.decisions.exists(),
             "versions_url": _versions_url(revision),
         },
     )
@@ -295,7 +304,9 @@ def _members_at_submission(review: Review) -> list[str]:
 
 @_requires("reviews.view_review")
 def review_record_view(request, pk):
-    review = get_object_or_404(Review.objects.select_related("committee", "revision__fact_sheet", "submitted_by"), pk=pk)
+    review = get_object_or_404(
+        Review.objects.select_related("committee", "revision__fact_sheet", "submitted_by"), pk=pk
+    )
     return _render(
         request,
         "reviews/record.html",
@@ -334,7 +345,9 @@ def account_view(request):
         {
             "signing_blocked": (
                 f"Your password was last set by {access.describe_setter(set_by_other)}, not by you. You cannot sign "
-                "until you change it yourself." if set_by_other else ""
+                "until you change it yourself."
+                if set_by_other
+                else ""
             ),
             "has_authenticator": authenticator.has_device(user),
             "qr_svg": authenticator.qr_svg(device),
@@ -370,8 +383,12 @@ def sheet_versions_view(request, pk):
         {
             "sheet": sheet,
             "revisions": revisions,
-            "can_withdraw": request.user.has_perm("factsheets.withdraw_factsheet") and sheet.live_revision_id and not sheet.withdrawn_at,
-            "can_reaffirm": request.user.has_perm("reviews.start_reaffirmation") and sheet.live_revision_id and not sheet.withdrawn_at,
+            "can_withdraw": request.user.has_perm("factsheets.withdraw_factsheet")
+            and sheet.live_revision_id
+            and not sheet.withdrawn_at,
+            "can_reaffirm": request.user.has_perm("reviews.start_reaffirmation")
+            and sheet.live_revision_id
+            and not sheet.withdrawn_at,
             "can_author": request.user.has_perm("factsheets.change_factsheetrevision"),
         },
     )
@@ -409,7 +426,9 @@ def reaffirm_view(request, pk):
             return _refused(request, error, reverse("reviews:reaffirm", args=[sheet.pk]))
         messages.success(request, f"The {review.committee} was asked to reaffirm “{sheet}”; its members were emailed.")
         return redirect("reviews:review", review.pk)
-    return _render(request, "reviews/reaffirm.html", f"Ask a committee to reaffirm “{sheet}”", {"sheet": sheet, "form": form})
+    return _render(
+        request, "reviews/reaffirm.html", f"Ask a committee to reaffirm “{sheet}”", {"sheet": sheet, "form": form}
+    )
 
 
 class OwnerPasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -66,7 +66,11 @@ class RevisionFactory(factory.django.DjangoModelFactory):
     title = factory.LazyAttribute(lambda r: f"{r.generic_name.capitalize()} (Examplex)")
     summary = "A made-up medicine used only to test this system. It calms an overactive immune system."
     fast_facts = factory.LazyFunction(
-        lambda: ["Take it once a week with food.", "Tell your doctor about any fever.", "Blood tests every three months."]
+        lambda: [
+            "Take it once a week with food.",
+            "Tell your doctor about any fever.",
+            "Blood tests every three months.",
+        ]
     )
     credit_line = "A. Writer, MD"
     change_note = "First version."
@@ -103,7 +107,10 @@ def make_draft(*, author, fact_sheet=None, number=1, sections=2, conditions=(), 
     kinds = [SectionKind.HOW_IT_WORKS, SectionKind.DOSING, SectionKind.SIDE_EFFECTS, SectionKind.DISCUSS]
     for i in range(sections):
         section = SectionFactory.build(
-            revision=revision, position=i, kind=kinds[i % len(kinds)], heading=SectionKind(kinds[i % len(kinds)]).label,
+            revision=revision,
+            position=i,
+            kind=kinds[i % len(kinds)],
+            heading=SectionKind(kinds[i % len(kinds)]).label,
             body=f"Paragraph {i + 1} about this medicine, in plain words.\n\n- one point\n- another point",
         )
         section._history_user = author

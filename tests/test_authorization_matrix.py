@@ -4,7 +4,6 @@ nothing in the database changes.
 Roles: anonymous, author, reviewer who is not on the committee, committee member, editor, superuser.
 """
 
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -34,9 +33,18 @@ def users(author, reviewer1, reviewer2, reviewer3, editor, committee):
 def fingerprint():
     """Everything a refused action must leave untouched."""
     return (
-        sorted(FactSheetRevision.objects.values_list(
-            "pk", "status", "content_hash", "title", "generic_name", "brand_names", "publish_at", "rendition",
-        )),
+        sorted(
+            FactSheetRevision.objects.values_list(
+                "pk",
+                "status",
+                "content_hash",
+                "title",
+                "generic_name",
+                "brand_names",
+                "publish_at",
+                "rendition",
+            )
+        ),
         sorted(FactSheetRevision.conditions.through.objects.values_list("factsheetrevision", "condition")),
         sorted(FactSheet.objects.values_list("pk", "slug", "live_revision", "withdrawn_at")),
         sorted(Review.objects.values_list("pk", "status", "kind")),
@@ -85,7 +93,9 @@ def scenario_request_changes(ctx):
 
 def scenario_reaffirm(ctx):
     live = make_published(author=ctx["author"], reviewers=ctx["reviewers"], committee=ctx["committee"])
-    return lambda user: services.review_start_reaffirmation(fact_sheet=live.fact_sheet, by=user, committee=ctx["committee"])
+    return lambda user: services.review_start_reaffirmation(
+        fact_sheet=live.fact_sheet, by=user, committee=ctx["committee"]
+    )
 
 
 def scenario_withdraw_sheet(ctx):
@@ -96,13 +106,13 @@ def scenario_withdraw_sheet(ctx):
 A, D = "allow", "deny"
 SERVICE_MATRIX = {
     #                          anonymous author outsider member editor superuser
-    "start_draft":             (D, A, D, D, D, A),
-    "submit":                  (D, A, D, D, D, A),
-    "withdraw_submission":     (D, A, D, D, D, D),  # only who submitted or wrote it
-    "sign_approve":            (D, D, D, A, D, D),  # only committee members; superusers don't bypass sign-off
-    "sign_request_changes":    (D, D, D, A, D, D),
-    "start_reaffirmation":     (D, D, D, D, A, A),
-    "withdraw_sheet":          (D, D, D, D, A, A),
+    "start_draft": (D, A, D, D, D, A),
+    "submit": (D, A, D, D, D, A),
+    "withdraw_submission": (D, A, D, D, D, D),  # only who submitted or wrote it
+    "sign_approve": (D, D, D, A, D, D),  # only committee members; superusers don't bypass sign-off
+    "sign_request_changes": (D, D, D, A, D, D),
+    "start_reaffirmation": (D, D, D, D, A, A),
+    "withdraw_sheet": (D, D, D, D, A, A),
 }
 SCENARIOS = {
     "start_draft": scenario_start_draft,
@@ -165,13 +175,13 @@ LOGIN = "/admin/login/"
 # Expected status of a GET per role: anonymous always goes to the login page.
 ADMIN_GET_MATRIX = {
     #                                           anonymous author outsider member editor superuser
-    ("admin:index", None):                       (302, 200, 200, 200, 200, 200),
+    ("admin:index", None): (302, 200, 200, 200, 200, 200),
     ("admin:factsheets_factsheet_changelist", None): (302, 200, 200, 200, 200, 200),
-    ("admin:factsheets_factsheet_add", None):    (302, 200, 403, 403, 403, 200),
+    ("admin:factsheets_factsheet_add", None): (302, 200, 403, 403, 403, 200),
     ("admin:factsheets_factsheetrevision_changelist", None): (302, 200, 200, 200, 200, 200),
-    ("admin:factsheets_condition_add", None):    (302, 403, 403, 403, 200, 200),
-    ("admin:auth_user_changelist", None):        (302, 403, 403, 403, 200, 200),
-    ("admin:auth_group_change", "group"):        (302, 403, 403, 403, 200, 200),  # editors only view groups
+    ("admin:factsheets_condition_add", None): (302, 403, 403, 403, 200, 200),
+    ("admin:auth_user_changelist", None): (302, 403, 403, 403, 200, 200),
+    ("admin:auth_group_change", "group"): (302, 403, 403, 403, 200, 200),  # editors only view groups
     ("admin:factsheets_factsheetrevision_change", "draft"): (302, 200, 200, 200, 200, 200),
     ("admin:factsheets_factsheetrevision_delete", "published"): (302, 403, 403, 403, 403, 403),
     ("admin:factsheets_factsheet_delete", "sheet"): (302, 403, 403, 403, 403, 403),
@@ -184,7 +194,12 @@ def objects(author, reviewer1, reviewer2, committee):
 
     published = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
     draft = make_draft(author=author, fact_sheet=FactSheetFactory(slug="draftumab"))
-    return {"published": published, "draft": draft, "sheet": published.fact_sheet, "group": Group.objects.get(name="Authors")}
+    return {
+        "published": published,
+        "draft": draft,
+        "sheet": published.fact_sheet,
+        "group": Group.objects.get(name="Authors"),
+    }
 
 
 def login(client, users, role):
@@ -229,8 +244,9 @@ POST_CASES = {
         {"author", "superuser"},
     ),
     "revert_sheet_history": (
-        lambda o: reverse("admin:factsheets_factsheet_simple_history",
-                          args=[o["sheet"].pk, o["sheet"].history.earliest().history_id]),
+        lambda o: reverse(
+            "admin:factsheets_factsheet_simple_history", args=[o["sheet"].pk, o["sheet"].history.earliest().history_id]
+        ),
         lambda o: {"slug": "reverted", "generic_name": "reverted", "brand_names": ""},
         set(),
     ),
@@ -258,8 +274,10 @@ def test_reviewer_cannot_change_a_draft_through_the_admin(client, users, objects
     draft = objects["draft"]
     client.force_login(users["member"])
     before = fingerprint()
-    response = client.post(reverse("admin:factsheets_factsheetrevision_change", args=[draft.pk]),
-                           {"title": "Reviewer's rewrite", "summary": "x", "credit_line": "x"})
+    response = client.post(
+        reverse("admin:factsheets_factsheetrevision_change", args=[draft.pk]),
+        {"title": "Reviewer's rewrite", "summary": "x", "credit_line": "x"},
+    )
     assert response.status_code == 403
     assert fingerprint() == before
 
@@ -297,7 +315,9 @@ def screen_withdraw_submission(ctx):
 
 
 def screen_sign(ctx):
-    review = services.revision_submit(revision=make_draft(author=ctx["author"]), by=ctx["author"], committee=ctx["committee"])
+    review = services.revision_submit(
+        revision=make_draft(author=ctx["author"]), by=ctx["author"], committee=ctx["committee"]
+    )
     return reverse("reviews:review", args=[review.pk]), {"verdict": "approve", "conflict": "none", "password": PASSWORD}
 
 
@@ -313,11 +333,11 @@ def screen_reaffirm(ctx):
 
 SCREEN_MATRIX = {
     #                        anonymous author outsider member editor superuser
-    "submit":               (screen_submit, (D, A, D, D, D, A)),
-    "withdraw_submission":  (screen_withdraw_submission, (D, A, D, D, D, D)),
-    "sign":                 (screen_sign, (D, D, D, A, D, D)),
-    "withdraw_sheet":       (screen_withdraw_sheet, (D, D, D, D, A, A)),
-    "reaffirm":             (screen_reaffirm, (D, D, D, D, A, A)),
+    "submit": (screen_submit, (D, A, D, D, D, A)),
+    "withdraw_submission": (screen_withdraw_submission, (D, A, D, D, D, D)),
+    "sign": (screen_sign, (D, D, D, A, D, D)),
+    "withdraw_sheet": (screen_withdraw_sheet, (D, D, D, D, A, A)),
+    "reaffirm": (screen_reaffirm, (D, D, D, D, A, A)),
 }
 
 
@@ -344,8 +364,11 @@ def test_workflow_screen_post_matrix(client, users, author, reviewer1, reviewer2
 def test_workflow_read_screens(client, users, objects, role):
     review = Review.objects.first()
     login(client, users, role)
-    for url in [reverse("reviews:review", args=[review.pk]), reverse("reviews:record", args=[review.pk]),
-                reverse("reviews:sheet_versions", args=[objects["sheet"].pk])]:
+    for url in [
+        reverse("reviews:review", args=[review.pk]),
+        reverse("reviews:record", args=[review.pk]),
+        reverse("reviews:sheet_versions", args=[objects["sheet"].pk]),
+    ]:
         response = client.get(url)
         if role == "anonymous":
             assert response.status_code == 302 and response["Location"].startswith(LOGIN), url
@@ -381,9 +404,13 @@ def test_api_is_read_only_and_shows_only_published_content_to_every_role(client,
     listed = [item["slug"] for item in client.get("/api/v1/factsheets/").json()["results"]]
     assert listed == [slug]
     before = fingerprint()
-    for method, url in [("post", "/api/v1/factsheets/"), ("put", f"/api/v1/factsheets/{slug}/"),
-                        ("patch", f"/api/v1/factsheets/{slug}/"), ("delete", f"/api/v1/factsheets/{slug}/"),
-                        ("post", "/api/v1/conditions/")]:
+    for method, url in [
+        ("post", "/api/v1/factsheets/"),
+        ("put", f"/api/v1/factsheets/{slug}/"),
+        ("patch", f"/api/v1/factsheets/{slug}/"),
+        ("delete", f"/api/v1/factsheets/{slug}/"),
+        ("post", "/api/v1/conditions/"),
+    ]:
         response = getattr(client, method)(url, {"title": "Hijacked"}, content_type="application/json")
         assert response.status_code in (403, 405), (role, method, url, response.status_code)
     assert fingerprint() == before

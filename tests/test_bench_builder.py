@@ -27,7 +27,11 @@ def test_counts_and_mix(info):
 def test_every_live_sheet_has_three_published_versions_of_about_900_words(info):
     sheet = FactSheet.objects.get(slug=info["live_slugs"][5])
     published = list(sheet.revisions.published().order_by("number"))
-    assert [(r.number, r.status) for r in published] == [(1, Status.SUPERSEDED), (2, Status.SUPERSEDED), (3, Status.PUBLISHED)]
+    assert [(r.number, r.status) for r in published] == [
+        (1, Status.SUPERSEDED),
+        (2, Status.SUPERSEDED),
+        (3, Status.PUBLISHED),
+    ]
     assert sheet.live_revision == published[-1]
     words = sum(len(s.body.split()) for s in published[-1].sections.all())
     assert 800 <= words <= 1000

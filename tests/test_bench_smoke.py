@@ -20,13 +20,19 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def bench_env(tmp_path, **extra):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(BENCH_SHEETS="50", BENCH_SECONDS="1", BENCH_RUNS="1", BENCH_OUTPUT=str(tmp_path / "result.json"), **extra)
+    env.update(
+        BENCH_SHEETS="50", BENCH_SECONDS="1", BENCH_RUNS="1", BENCH_OUTPUT=str(tmp_path / "result.json"), **extra
+    )
     return env
 
 
 def test_missing_wrk_says_how_to_install_it(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "bench.run"], cwd=BASE_DIR, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "bench.run"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env=bench_env(tmp_path, BENCH_WRK=str(tmp_path / "no-wrk-here")),
     )
     assert out.returncode == 2
@@ -37,7 +43,12 @@ def test_missing_wrk_says_how_to_install_it(tmp_path):
 @pytest.mark.skipif(find_wrk() is None, reason="wrk is not installed (apt-get install wrk); the benchmark needs it")
 def test_bench_runs_end_to_end_with_50_sheets(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "bench.run"], cwd=BASE_DIR, capture_output=True, text=True, timeout=180, env=bench_env(tmp_path)
+        [sys.executable, "-m", "bench.run"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=bench_env(tmp_path),
     )
     assert out.returncode == 0, out.stderr[-3000:]
     report = json.loads((tmp_path / "result.json").read_text())

@@ -18,9 +18,15 @@ from tests.factories import PASSWORD, make_draft, make_published
 from tests.record_guards import guards_lifted
 
 GUARDED = {
-    "factsheets_factsheetrevision": 2, "factsheets_section": 2, "reviews_review": 3, "reviews_decision": 2,
-    "reviews_accessevent": 2, "reviews_review_members": 2, "factsheets_rendition": 2,
-    "reviews_reviewcomment": 2, "factsheets_factsheetrevision_conditions": 3,
+    "factsheets_factsheetrevision": 2,
+    "factsheets_section": 2,
+    "reviews_review": 3,
+    "reviews_decision": 2,
+    "reviews_accessevent": 2,
+    "reviews_review_members": 2,
+    "factsheets_rendition": 2,
+    "reviews_reviewcomment": 2,
+    "factsheets_factsheetrevision_conditions": 3,
     **{model._meta.db_table: 2 for model in apps.get_models() if model.__name__.startswith("Historical")},
 }
 
@@ -46,7 +52,9 @@ def installed_triggers():
         if connection.vendor == "postgresql":
             cursor.execute("SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE tgname LIKE 'record_guard%%'")
         else:
-            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'record_guard%%'")
+            cursor.execute(
+                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'record_guard%%'"
+            )
         return cursor.fetchall()
 
 
@@ -95,7 +103,9 @@ def test_closed_review_never_changes(live):
 
 
 def test_open_review_changes_only_status_and_closing_time(author, committee):
-    review = services.revision_submit(revision=make_draft(author=author), by=author, committee=committee, justification="T.")
+    review = services.revision_submit(
+        revision=make_draft(author=author), by=author, committee=committee, justification="T."
+    )
     assert refused(lambda: Review.objects.filter(pk=review.pk).update(content_hash="0" * 64))
     assert refused(lambda: Review.objects.filter(pk=review.pk).update(quorum=5))
     assert not refused(lambda: Review.objects.filter(pk=review.pk).update(status=Review.Status.WITHDRAWN))
@@ -119,8 +129,14 @@ def test_bulk_changes_to_a_published_versions_sections_are_refused(live):
 
 
 def test_bulk_changes_to_a_published_versions_content_are_refused(live):
-    for change in ({"title": "Something else"}, {"summary": "Changed."}, {"fast_facts": ["Take it daily."]},
-                   {"credit_line": "Someone else"}, {"content_hash": "0" * 64}, {"number": 9}):
+    for change in (
+        {"title": "Something else"},
+        {"summary": "Changed."},
+        {"fast_facts": ["Take it daily."]},
+        {"credit_line": "Someone else"},
+        {"content_hash": "0" * 64},
+        {"number": 9},
+    ):
         assert refused(lambda change=change: FactSheetRevision.objects.filter(pk=live.pk).update(**change)), change
     assert refused(lambda: FactSheetRevision.objects.filter(pk=live.pk)._raw_delete(FactSheetRevision.objects.db))
 
@@ -162,10 +178,16 @@ def test_the_used_for_links_of_a_published_version_cannot_be_added_removed_or_mo
     # Restoring a signed link (loaddata rebuilding the record) is the one insert allowed.
     with guards_lifted():
         links.delete()
-    assert not refused(lambda: Through.objects.bulk_create([Through(factsheetrevision_id=live.pk, condition_id=gout.pk)]))
-    assert not refused(lambda: live.conditions.add(gout)) and list(links.values_list("condition_id", flat=True)) == [gout.pk]
+    assert not refused(
+        lambda: Through.objects.bulk_create([Through(factsheetrevision_id=live.pk, condition_id=gout.pk)])
+    )
+    assert not refused(lambda: live.conditions.add(gout)) and list(links.values_list("condition_id", flat=True)) == [
+        gout.pk
+    ]
     # A draft's links stay the author's to change.
-    assert not refused(lambda: Through.objects.bulk_create([Through(factsheetrevision_id=draft.pk, condition_id=lupus.pk)]))
+    assert not refused(
+        lambda: Through.objects.bulk_create([Through(factsheetrevision_id=draft.pk, condition_id=lupus.pk)])
+    )
     assert not refused(lambda: Through.objects.filter(factsheetrevision=draft).delete())
 
 
@@ -181,7 +203,9 @@ def test_the_workflow_itself_still_runs_end_to_end(live, author, reviewer1, revi
     services.revision_submit(revision=draft, by=author, committee=committee, justification="T.")
     services.revision_withdraw_submission(revision=draft, by=author)
     review = services.revision_submit(revision=draft, by=author, committee=committee, justification="T.")
-    services.review_sign(review=review, by=reviewer1, verdict="request_changes", comment="Simpler words.", password=PASSWORD)
+    services.review_sign(
+        review=review, by=reviewer1, verdict="request_changes", comment="Simpler words.", password=PASSWORD
+    )
     review = services.revision_submit(revision=draft, by=author, committee=committee, justification="T.")
     for reviewer in (reviewer1, reviewer2):
         services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
@@ -236,7 +260,11 @@ def three_sign_offs(live, author, reviewer1, reviewer2, committee, editor):
 def test_sign_offs_form_a_chain(three_sign_offs):
     first, second, third = three_sign_offs
     assert [d.sequence for d in three_sign_offs] == [1, 2, 3]
-    assert first.previous_hash == "" and second.previous_hash == first.chain_hash and third.previous_hash == second.chain_hash
+    assert (
+        first.previous_hash == ""
+        and second.previous_hash == first.chain_hash
+        and third.previous_hash == second.chain_hash
+    )
     assert all(d.compute_chain_hash() == d.chain_hash for d in three_sign_offs)
     assert run_verify()[0]
 
@@ -260,9 +288,15 @@ def test_verify_record_finds_an_edited_sign_off(three_sign_offs):
 
 def test_verify_record_finds_an_inserted_sign_off(three_sign_offs, reviewer3):
     forged = Decision(
-        review=three_sign_offs[2].review, reviewer=reviewer3, verdict="approve", signed_at=three_sign_offs[2].signed_at,
-        content_hash=three_sign_offs[2].content_hash, printed_name="Rosa Third", meaning="Reaffirmed as current for patients",
-        sequence=4, previous_hash="f" * 64,
+        review=three_sign_offs[2].review,
+        reviewer=reviewer3,
+        verdict="approve",
+        signed_at=three_sign_offs[2].signed_at,
+        content_hash=three_sign_offs[2].content_hash,
+        printed_name="Rosa Third",
+        meaning="Reaffirmed as current for patients",
+        sequence=4,
+        previous_hash="f" * 64,
     )
     forged.chain_hash = forged.compute_chain_hash()
     forged.save()  # inserting is allowed; only the chain shows it does not belong
@@ -286,4 +320,4 @@ def test_drop_record_guard_is_the_reverse_of_record_guard():
     db_guards.DropRecordGuard("append_only", "reviews_decision").database_forwards("reviews", dropping, None, None)
     db_guards.DropRecordGuard("append_only", "reviews_decision").database_backwards("reviews", installing, None, None)
     assert dropping.statements == drop
-    assert installing.statements[-len(install):] == install
+    assert installing.statements[-len(install) :] == install

@@ -14,9 +14,45 @@ from tests.factsheets.test_admin import change_url, revision_post
 
 # Pieces that mean something to Markdown, the sanitiser, the glossary or the word diff, and plain words.
 FRAGMENTS = [
-    "![", "[", "]", "(", ")", "](", "*", "**", "_", "`", "```", "<", ">", "&#", "&amp;", "\\", "~", "|", "#", "\n",
-    "\n\n", "- ", "1. ", "> ", "    ", "|-|", "<script>", "javascript:", "http://example.org/", "<http://x.org>",
-    "subcutaneous ", "adverse event ", "once a week ", "word ", "a", "\u2028", "é", "\u200b", "\t",
+    "![",
+    "[",
+    "]",
+    "(",
+    ")",
+    "](",
+    "*",
+    "**",
+    "_",
+    "`",
+    "```",
+    "<",
+    ">",
+    "&#",
+    "&amp;",
+    "\\",
+    "~",
+    "|",
+    "#",
+    "\n",
+    "\n\n",
+    "- ",
+    "1. ",
+    "> ",
+    "    ",
+    "|-|",
+    "<script>",
+    "javascript:",
+    "http://example.org/",
+    "<http://x.org>",
+    "subcutaneous ",
+    "adverse event ",
+    "once a week ",
+    "word ",
+    "a",
+    "\u2028",
+    "é",
+    "\u200b",
+    "\t",
 ]
 
 piece = st.one_of(
@@ -27,7 +63,9 @@ bodies = st.lists(piece, min_size=1, max_size=8).map(lambda parts: "".join(parts
 
 
 @pytest.mark.django_db
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(body=bodies, copies=st.integers(min_value=1, max_value=6))
 def test_random_markdown_never_gives_a_server_error(client, author, reviewer1, committee, body, copies):
     draft = make_draft(author=author, sections=0)

@@ -9,7 +9,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from factsheets.models import Condition, FactSheet
 from tests.factories import make_draft, make_user
 
-HISTORY_ADMINS = [model for model, model_admin in admin.site._registry.items() if isinstance(model_admin, SimpleHistoryAdmin)]
+HISTORY_ADMINS = [
+    model for model, model_admin in admin.site._registry.items() if isinstance(model_admin, SimpleHistoryAdmin)
+]
 
 
 def history_form_url(obj, history_id):

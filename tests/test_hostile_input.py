@@ -32,8 +32,8 @@ PAYLOADS = {
 # Markdown bodies get their own attacks: links, raw HTML blocks, autolinks.
 BODY_EXTRAS = (
     "\n\n[click me](javascript:alert(1)) [data](data:text/html,<script>alert(1)</script>)\n\n"
-    "<div onclick=alert(1)>raw html</div>\n\n<a href=\"javascript:alert(2)\">a</a>\n\n"
-    "![img](x \"onerror=alert(1)\")\n"
+    '<div onclick=alert(1)>raw html</div>\n\n<a href="javascript:alert(2)">a</a>\n\n'
+    '![img](x "onerror=alert(1)")\n'
 )
 
 
@@ -49,12 +49,20 @@ class DangerFinder(HTMLParser):
         attrs = dict(attrs)
         if tag in ("iframe", "object", "embed", "style", "base"):  # (the admin draws its own inline <svg> icons)
             self.problems.append(f"<{tag}>")
-        if tag == "script" and not attrs.get("src") and attrs.get("type") not in ("application/ld+json", "application/json"):
+        if (
+            tag == "script"
+            and not attrs.get("src")
+            and attrs.get("type") not in ("application/ld+json", "application/json")
+        ):
             self.problems.append(f"inline <script {attrs}>")
         for name, value in attrs.items():
             if name.startswith("on"):
                 self.problems.append(f"<{tag} {name}=...>")
-            if name in ("href", "src", "action", "formaction") and value and re.match(r"\s*(javascript|data|vbscript):", value, re.I):
+            if (
+                name in ("href", "src", "action", "formaction")
+                and value
+                and re.match(r"\s*(javascript|data|vbscript):", value, re.I)
+            ):
                 self.problems.append(f"<{tag} {name}={value!r}>")
 
 
@@ -66,17 +74,30 @@ def dangers(html: str) -> list[str]:
 
 def public_urls(revision):
     slug = revision.fact_sheet.slug
-    return [f"/factsheets/{slug}/", f"/factsheets/{slug}/versions/", f"/factsheets/{slug}/versions/{revision.number}/",
-            "/", "/search/?q=" + "T", "/sitemap.xml"]
+    return [
+        f"/factsheets/{slug}/",
+        f"/factsheets/{slug}/versions/",
+        f"/factsheets/{slug}/versions/{revision.number}/",
+        "/",
+        "/search/?q=" + "T",
+        "/sitemap.xml",
+    ]
 
 
 @pytest.mark.parametrize("key", list(PAYLOADS))
 def test_hostile_text_is_escaped_on_public_pages(client, author, reviewer1, reviewer2, committee, key):
     payload = PAYLOADS[key]
-    draft = make_draft(author=author, fact_sheet=FactSheetFactory(slug=f"hostile-{key.replace('_', '-')}"),
-                       title=f"T {payload}"[:200], summary=f"S {payload}", fast_facts=[f"F {payload}"],
-                       credit_line=f"C {payload}", change_note=f"N {payload}",
-                       generic_name=f"G {payload}"[:200], brand_names=f"B {payload}")
+    draft = make_draft(
+        author=author,
+        fact_sheet=FactSheetFactory(slug=f"hostile-{key.replace('_', '-')}"),
+        title=f"T {payload}"[:200],
+        summary=f"S {payload}",
+        fast_facts=[f"F {payload}"],
+        credit_line=f"C {payload}",
+        change_note=f"N {payload}",
+        generic_name=f"G {payload}"[:200],
+        brand_names=f"B {payload}",
+    )
     section = draft.sections.first()
     section.heading = f"H {payload}"[:200]
     section.body = f"Body {payload}{BODY_EXTRAS}"
@@ -86,7 +107,9 @@ def test_hostile_text_is_escaped_on_public_pages(client, author, reviewer1, revi
     from reviews import services
     from tests.factories import PASSWORD
 
-    review = services.revision_submit(revision=draft, by=author, committee=committee, justification="Hostile test text.")
+    review = services.revision_submit(
+        revision=draft, by=author, committee=committee, justification="Hostile test text."
+    )
     for reviewer in (reviewer1, reviewer2):
         services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
     draft.refresh_from_db()
@@ -109,9 +132,15 @@ def test_hostile_text_is_escaped_on_public_pages(client, author, reviewer1, revi
 @pytest.mark.parametrize("key", list(PAYLOADS))
 def test_hostile_text_in_the_feed_is_escaped(client, author, reviewer1, reviewer2, committee, key):
     payload = PAYLOADS[key]
-    make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                   fact_sheet=FactSheetFactory(slug="feedumab"), title=f"T {payload}"[:200],
-                   change_note=f"N {payload}", credit_line=f"C {payload}")
+    make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=FactSheetFactory(slug="feedumab"),
+        title=f"T {payload}"[:200],
+        change_note=f"N {payload}",
+        credit_line=f"C {payload}",
+    )
     response = client.get("/feed/")
     assert response.status_code == 200
     root = ET.fromstring(response.content)  # well-formed XML whatever the text
@@ -127,10 +156,17 @@ def test_hostile_text_in_the_feed_is_escaped(client, author, reviewer1, reviewer
 @pytest.mark.parametrize("key", ["script", "img_onerror", "attr_break", "rtl", "sql"])
 def test_hostile_text_is_escaped_in_the_admin(client, author, reviewer1, reviewer2, committee, key):
     payload = PAYLOADS[key]
-    revision = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                              fact_sheet=FactSheetFactory(slug="adminumab"), generic_name=f"G {payload}"[:200],
-                              title=f"T {payload}"[:200], summary=f"S {payload}", fast_facts=[payload],
-                              change_note=f"N {payload}")
+    revision = make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=FactSheetFactory(slug="adminumab"),
+        generic_name=f"G {payload}"[:200],
+        title=f"T {payload}"[:200],
+        summary=f"S {payload}",
+        fast_facts=[payload],
+        change_note=f"N {payload}",
+    )
     client.force_login(author)
     for url in [
         reverse("admin:factsheets_factsheet_changelist"),
@@ -153,8 +189,13 @@ def test_hostile_text_is_escaped_in_the_api(client, author, reviewer1, reviewer2
     except NoReverseMatch:
         pytest.skip("the API is not on this branch yet")
     payload = PAYLOADS["script"]
-    make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                   fact_sheet=FactSheetFactory(slug="apiumab"), title=f"T {payload}")
+    make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=FactSheetFactory(slug="apiumab"),
+        title=f"T {payload}",
+    )
     section = FactSheetRevision.objects.get().sections.first()
     response = client.get("/api/v1/factsheets/apiumab/")
     assert response.status_code == 200
@@ -169,9 +210,15 @@ def test_hostile_text_is_escaped_in_the_api(client, author, reviewer1, reviewer2
 def test_very_long_text_at_the_limits_is_accepted_and_rendered(client, author, reviewer1, reviewer2, committee):
     long_word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 5
     revision = make_published(
-        author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-        fact_sheet=FactSheetFactory(slug="longumab"), title="L" * 200, summary=("s " * 500)[:1000],
-        fast_facts=["f" * FAST_FACT_MAX_LENGTH] * FAST_FACTS_MAX_ITEMS, credit_line="c" * 300, change_note="n" * 2000,
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=FactSheetFactory(slug="longumab"),
+        title="L" * 200,
+        summary=("s " * 500)[:1000],
+        fast_facts=["f" * FAST_FACT_MAX_LENGTH] * FAST_FACTS_MAX_ITEMS,
+        credit_line="c" * 300,
+        change_note="n" * 2000,
     )
     assert FactSheetRevision.objects.get(pk=revision.pk).full_clean() is None
     response = client.get("/factsheets/longumab/")
@@ -222,8 +269,19 @@ def form_data(html: str) -> dict:
     return collector.data
 
 
-@pytest.mark.parametrize("field", ["title", "generic_name", "brand_names", "summary", "credit_line", "sections-0-heading",
-                                   "sections-0-body", "fast_facts"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "title",
+        "generic_name",
+        "brand_names",
+        "summary",
+        "credit_line",
+        "sections-0-heading",
+        "sections-0-body",
+        "fast_facts",
+    ],
+)
 def test_nul_through_the_admin_form_is_refused_with_a_message(client, author, field):
     draft = make_draft(author=author)
     url = reverse("admin:factsheets_factsheetrevision_change", args=[draft.pk])
@@ -267,14 +325,26 @@ def test_the_admin_form_round_trip_without_changes_is_accepted(client, author):
     assert draft.title == "A clean new title"
 
 
-@pytest.mark.parametrize("html", [
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '<a href=" javascript:alert(1)">x</a>',
-    "<iframe src=x></iframe>", "<style>*{}</style>", '<form action="data:text/html,x">',
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        '<a href=" javascript:alert(1)">x</a>',
+        "<iframe src=x></iframe>",
+        "<style>*{}</style>",
+        '<form action="data:text/html,x">',
+    ],
+)
 def test_the_danger_finder_finds_danger(html):
     assert dangers(html) != []
 
 
 def test_the_danger_finder_accepts_safe_markup():
-    assert dangers('<p>&lt;script&gt;</p><script src="/static/x.js"></script><a href="https://x">x</a>'
-                   '<script type="application/ld+json">{}</script>') == []
+    assert (
+        dangers(
+            '<p>&lt;script&gt;</p><script src="/static/x.js"></script><a href="https://x">x</a>'
+            '<script type="application/ld+json">{}</script>'
+        )
+        == []
+    )

@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 
 A = "{http://www.w3.org/2005/Atom}"
 RXNORM, NDC, ATC, ICD10CM, SNOMEDCT = (
-    "2.16.840.1.113883.6.88", "2.16.840.1.113883.6.69", "2.16.840.1.113883.6.73", "2.16.840.1.113883.6.90",
+    "2.16.840.1.113883.6.88",
+    "2.16.840.1.113883.6.69",
+    "2.16.840.1.113883.6.73",
+    "2.16.840.1.113883.6.90",
     "2.16.840.1.113883.6.96",
 )
 
@@ -36,15 +39,26 @@ def publish(author, reviewer1, reviewer2, committee):
 def sheets(publish):
     ra = ConditionFactory(slug="ra", name="Rheumatoid arthritis", icd10cm=["M05", "M06.9"], snomedct=["69896004"])
     gout = ConditionFactory(slug="gout", name="Gout", icd10cm=["M10"], snomedct=["90560007"])
-    one = publish(title="Examplumab (Examplex)", generic_name="examplumab", conditions=[ra],
-                  rxnorm=["111111"], atc=["L04AB99"], ndc=["00002-1433-80"], summary="Calms an overactive immune system.")
+    one = publish(
+        title="Examplumab (Examplex)",
+        generic_name="examplumab",
+        conditions=[ra],
+        rxnorm=["111111"],
+        atc=["L04AB99"],
+        ndc=["00002-1433-80"],
+        summary="Calms an overactive immune system.",
+    )
     two = publish(title="Trialinib", generic_name="trialinib", conditions=[ra, gout], rxnorm=["222222"])
     return {"one": one, "two": two}
 
 
 def ask(client, response_type=None, **params):
-    names = {"c": "mainSearchCriteria.v.c", "cs": "mainSearchCriteria.v.cs", "dn": "mainSearchCriteria.v.dn",
-             "lang": "informationRecipient.languageCode.c"}
+    names = {
+        "c": "mainSearchCriteria.v.c",
+        "cs": "mainSearchCriteria.v.cs",
+        "dn": "mainSearchCriteria.v.dn",
+        "lang": "informationRecipient.languageCode.c",
+    }
     query = {names[k]: v for k, v in params.items()}
     if response_type:
         query["knowledgeResponseType"] = response_type
@@ -124,7 +138,9 @@ def test_spanish_request_is_answered_in_english_and_says_so(client, sheets):
     assert "No Spanish edition" in atom.find(f"{A}subtitle").text
 
 
-@pytest.mark.parametrize("response_type, content_type", [(None, "application/xml"), ("application/json", "application/json")])
+@pytest.mark.parametrize(
+    "response_type, content_type", [(None, "application/xml"), ("application/json", "application/json")]
+)
 def test_unknown_code_system_is_400_in_the_requested_format(client, sheets, response_type, content_type):
     response = ask(client, response_type, c="111111", cs="1.2.3.4")
     assert response.status_code == 400 and response["Content-Type"].startswith(content_type)
@@ -132,11 +148,17 @@ def test_unknown_code_system_is_400_in_the_requested_format(client, sheets, resp
     assert "1.2.3.4" in message and "not a code system" in message
 
 
-@pytest.mark.parametrize("params, phrase", [
-    ({"c": "111111"}, "needs its code system"), ({"cs": RXNORM}, "without a code"), ({}, "Send a code"),
-    ({"c": "12a", "cs": RXNORM}, "not a valid RxNorm RXCUI"), ({"c": "69896005", "cs": SNOMEDCT}, "check digit"),
-    ({"c": "111111", "cs": RXNORM, "lang": "fr"}, "“en” or “es”"),
-])
+@pytest.mark.parametrize(
+    "params, phrase",
+    [
+        ({"c": "111111"}, "needs its code system"),
+        ({"cs": RXNORM}, "without a code"),
+        ({}, "Send a code"),
+        ({"c": "12a", "cs": RXNORM}, "not a valid RxNorm RXCUI"),
+        ({"c": "69896005", "cs": SNOMEDCT}, "check digit"),
+        ({"c": "111111", "cs": RXNORM, "lang": "fr"}, "“en” or “es”"),
+    ],
+)
 def test_bad_parameters_answer_400_with_a_message(client, params, phrase):
     response = ask(client, "application/json", **params)
     assert response.status_code == 400 and phrase in response.json()["message"]
@@ -144,7 +166,9 @@ def test_bad_parameters_answer_400_with_a_message(client, params, phrase):
 
 def test_unknown_response_type_is_400(client):
     response = client.get("/infobutton/", {"mainSearchCriteria.v.dn": "x", "knowledgeResponseType": "text/csv"})
-    assert response.status_code == 400 and "knowledgeResponseType" in ET.fromstring(response.content).find("message").text
+    assert (
+        response.status_code == 400 and "knowledgeResponseType" in ET.fromstring(response.content).find("message").text
+    )
 
 
 def test_draft_and_version_in_review_are_never_listed(client, author, committee, publish):
@@ -181,8 +205,11 @@ def test_html_mode_redirects_one_match_to_the_sheet(client, sheets):
 
 
 def test_browser_accept_header_gets_the_chooser_for_several(client, sheets):
-    response = client.get("/infobutton/", {"mainSearchCriteria.v.c": "M06.9", "mainSearchCriteria.v.cs": ICD10CM},
-                          HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    response = client.get(
+        "/infobutton/",
+        {"mainSearchCriteria.v.c": "M06.9", "mainSearchCriteria.v.cs": ICD10CM},
+        HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8",
+    )
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert b"Examplumab (Examplex)" in response.content and b"Trialinib" in response.content
 
@@ -190,7 +217,10 @@ def test_browser_accept_header_gets_the_chooser_for_several(client, sheets):
 def test_public_cache_headers_and_bounded_queries(client, sheets, django_assert_max_num_queries, settings):
     with django_assert_max_num_queries(2):
         response = ask(client, c="M06.9", cs=ICD10CM)
-    assert f"max-age={settings.FACTSHEETS_CACHE_SECONDS}" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    assert (
+        f"max-age={settings.FACTSHEETS_CACHE_SECONDS}" in response["Cache-Control"]
+        and "public" in response["Cache-Control"]
+    )
     assert "Accept" in response["Vary"]
 
 
@@ -203,7 +233,9 @@ def test_demo_content_is_found_by_its_checked_codes(client):
     from django.core.management import call_command
 
     call_command("load_demo", password="demo-password-1", stdout=__import__("io").StringIO())
-    assert atom_titles(ask(client, c="14445017001", cs=NDC)) == [FactSheet.objects.get(slug="allopurinol").live_revision.title]
+    assert atom_titles(ask(client, c="14445017001", cs=NDC)) == [
+        FactSheet.objects.get(slug="allopurinol").live_revision.title
+    ]
     assert len(atom_titles(ask(client, c="M06.9", cs=ICD10CM))) >= 1
 
 

@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 
-
 def redis_answers() -> bool:
     try:
         import redis
@@ -75,18 +74,28 @@ def get(port: int, path: str) -> tuple[int, str]:
 def static_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("static")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.base", DJANGO_DEBUG="0",
-               DJANGO_SECRET_KEY=uuid.uuid4().hex * 2, DJANGO_STATIC_ROOT=str(root))
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True,
-                   timeout=300)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=uuid.uuid4().hex * 2,
+        DJANGO_STATIC_ROOT=str(root),
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
+    )
     return root
 
 
 @pytest.fixture
 def shared_cache():
     prefix = f"hardening-test-{uuid.uuid4().hex[:8]}"
-    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": prefix}}
+    caches = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
     with override_settings(CACHES=caches):
         yield prefix
     import redis
@@ -119,7 +128,10 @@ def two_servers(static_root, shared_cache, tmp_path):
         log = open(tmp_path / f"server-{port}.log", "w")
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-            cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         servers.append((port, process, log))
     try:
@@ -153,8 +165,13 @@ def test_two_app_servers_serve_a_publish_and_a_withdrawal_at_once(
     for hook in ("review_opened", "decision_recorded", "revision_published"):
         monkeypatch.setattr(services.notifications, hook, lambda *args, **kwargs: None)
     sheet = FactSheetFactory(slug="sharedumab")
-    v1 = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=sheet,
-                        title="Sharedumab, first words")
+    v1 = make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=sheet,
+        title="Sharedumab, first words",
+    )
     for port in two_servers:  # both servers have read (and may have cached) version 1
         for _ in range(2):
             status, body = get(port, "/factsheets/sharedumab/")

@@ -76,9 +76,10 @@ def test_production_settings_are_secure_by_default():
         "s.CSRF_COOKIE_HTTPONLY, s.SECURE_HSTS_SECONDS >= 31536000, s.X_FRAME_OPTIONS, s.SECURE_PROXY_SSL_HEADER)"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.base", **production_env(
-        DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https"
-    ))
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        **production_env(DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https"),
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True True True True True True DENY ('HTTP_X_FORWARDED_PROTO', 'https')"
@@ -286,8 +287,14 @@ def test_production_without_redis_shares_one_cache_between_worker_processes(tmp_
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "REDIS_URL"}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.base", DJANGO_CACHE_DIR=str(tmp_path), **production_env())
-    writer = subprocess.run([sys.executable, "-c", code, "set-by-one-process"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    writer = subprocess.run(
+        [sys.executable, "-c", code, "set-by-one-process"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     reader = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert writer.returncode == 0 and reader.returncode == 0, writer.stderr + reader.stderr
     assert reader.stdout.strip() == "set-by-one-process"

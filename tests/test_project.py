@@ -20,7 +20,11 @@ def run_settings(**env_overrides):
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.base", **env_overrides})
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

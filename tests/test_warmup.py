@@ -9,13 +9,23 @@ from config import warmup
 from tests.factories import FactSheetFactory, make_published
 
 
-def test_warm_answers_the_index_a_sheet_and_its_api_document(author, reviewer1, reviewer2, committee, client,
-                                                            django_assert_num_queries):
-    make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                   fact_sheet=FactSheetFactory(slug="examplumab"))
+def test_warm_answers_the_index_a_sheet_and_its_api_document(
+    author, reviewer1, reviewer2, committee, client, django_assert_num_queries
+):
+    make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=FactSheetFactory(slug="examplumab"),
+    )
     statuses = warmup.warm()
-    assert statuses == {"/": 200, "/api/v1/factsheets/?page_size=1": 200, "/factsheets/examplumab/": 200,
-                        "/api/v1/factsheets/examplumab/": 200, "/factsheets/examplumab/versions/": 200}
+    assert statuses == {
+        "/": 200,
+        "/api/v1/factsheets/?page_size=1": 200,
+        "/factsheets/examplumab/": 200,
+        "/api/v1/factsheets/examplumab/": 200,
+        "/factsheets/examplumab/versions/": 200,
+    }
     with django_assert_num_queries(0):  # the first reader is served from what the warm-up stored
         assert client.get("/factsheets/examplumab/").status_code == 200
 
@@ -31,7 +41,9 @@ def test_a_failed_warm_up_is_logged_not_raised(db, monkeypatch, caplog):
 
 def test_gunicorn_recycles_rarely_with_jitter_and_warms_each_worker(monkeypatch):
     monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", Path(__file__).resolve().parent.parent / "gunicorn.conf.py")
+    spec = importlib.util.spec_from_file_location(
+        "gunicorn_conf", Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
+    )
     conf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conf)
     assert conf.max_requests >= 100_000 and conf.max_requests_jitter >= conf.max_requests // 20

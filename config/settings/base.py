@@ -206,7 +206,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Patient drug fact sheets API",
     "DESCRIPTION": (
         "Read-only access to published, committee-approved patient drug fact sheets. Only published content "
-        "is served. Errors are JSON `{\"status\", \"message\"}` (plus `errors` on 400). Dates are ISO 8601; "
+        'is served. Errors are JSON `{"status", "message"}` (plus `errors` on 400). Dates are ISO 8601; '
         "times are UTC with an explicit offset. Detail responses carry `ETag` and `Last-Modified`."
     ),
     "VERSION": "1.0.0",

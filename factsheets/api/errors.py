@@ -45,7 +45,9 @@ def api_exception_handler(exc, context):
         response.data = {
             "status": response.status_code,
             "message": f"Invalid query parameter. {_first_message(errors)}",
-            "errors": {key: [str(m) for m in (value if isinstance(value, list) else [value])] for key, value in errors.items()},
+            "errors": {
+                key: [str(m) for m in (value if isinstance(value, list) else [value])] for key, value in errors.items()
+            },
         }
     else:
         detail = response.data.get("detail", response.data) if isinstance(response.data, dict) else response.data

@@ -67,7 +67,8 @@ class ConditionSerializer(serializers.ModelSerializer):
 
 class ConditionCodesSerializer(serializers.Serializer):
     icd10cm = serializers.ListField(
-        child=serializers.CharField(), help_text="ICD-10-CM codes, e.g. “M06.9”; a category (“M05”) stands for every code within it."
+        child=serializers.CharField(),
+        help_text="ICD-10-CM codes, e.g. “M06.9”; a category (“M05”) stands for every code within it.",
     )
     snomedct = serializers.ListField(child=serializers.CharField(), help_text="SNOMED CT concept ids, e.g. “69896004”.")
 
@@ -85,7 +86,8 @@ class DrugCodesSerializer(serializers.Serializer):
     rxnorm = serializers.ListField(child=serializers.CharField(), help_text="RxNorm ingredient RXCUIs, e.g. “6851”.")
     atc = serializers.ListField(child=serializers.CharField(), help_text="WHO ATC codes, e.g. “L04AC03”.")
     ndc = serializers.ListField(
-        child=serializers.CharField(), help_text="NDC product codes, 11 digits written 5-4-2 with dashes, e.g. “00002-1433-80”."
+        child=serializers.CharField(),
+        help_text="NDC product codes, 11 digits written 5-4-2 with dashes, e.g. “00002-1433-80”.",
     )
 
 
@@ -110,7 +112,9 @@ class ReadingGradeSerializer(serializers.Serializer):
     flesch_kincaid = serializers.FloatField(
         allow_null=True, help_text="Flesch-Kincaid grade level of the whole version, one decimal; null without text."
     )
-    smog = serializers.FloatField(allow_null=True, help_text="SMOG index of the whole version, one decimal; null without text.")
+    smog = serializers.FloatField(
+        allow_null=True, help_text="SMOG index of the whole version, one decimal; null without text."
+    )
 
 
 class FactSheetListItemSerializer(serializers.ModelSerializer):
@@ -154,7 +158,9 @@ class FactSheetRevisionSerializer(serializers.ModelSerializer):
         source="brand_name_list", child=serializers.CharField(), help_text="Brand names, in order, as signed."
     )
     conditions = ConditionSerializer(
-        source="used_for", many=True, help_text="Conditions this version says the drug is used for, with their names as signed."
+        source="used_for",
+        many=True,
+        help_text="Conditions this version says the drug is used for, with their names as signed.",
     )
     codes = DrugCodesSerializer(help_text="The drug's codes as signed for this version (empty lists when it has none).")
     version = serializers.IntegerField(source="number", help_text="Version number, 1 for the first version.")
@@ -181,9 +187,27 @@ class FactSheetRevisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = FactSheetRevision
         fields = [
-            "slug", "title", "generic_name", "brand_names", "conditions", "codes", "version", "summary", "fast_facts",
-            "sections", "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due",
-            "published_at", "content_hash", "rendition_hash", "reading_grade", "language", "url",
+            "slug",
+            "title",
+            "generic_name",
+            "brand_names",
+            "conditions",
+            "codes",
+            "version",
+            "summary",
+            "fast_facts",
+            "sections",
+            "authors",
+            "reviewed_by",
+            "updated_on",
+            "last_reviewed_on",
+            "next_review_due",
+            "published_at",
+            "content_hash",
+            "rendition_hash",
+            "reading_grade",
+            "language",
+            "url",
         ]
 
     @extend_schema_field(ReadingGradeSerializer)
@@ -216,13 +240,19 @@ class FactSheetFilterSerializer(serializers.Serializer):
     }
 
     q = SearchTextField(
-        required=False, allow_blank=True, max_length=200,
+        required=False,
+        allow_blank=True,
+        max_length=200,
         help_text="Words to find in the title, generic name or brand names (case-insensitive). Control "
         "characters, NUL included, count as spaces.",
     )
     condition = serializers.RegexField(
-        SLUG_PATTERN, required=False, max_length=200,
-        error_messages={"invalid": "Enter a condition slug (letters, digits, - and _) as listed by /api/v1/conditions/."},
+        SLUG_PATTERN,
+        required=False,
+        max_length=200,
+        error_messages={
+            "invalid": "Enter a condition slug (letters, digits, - and _) as listed by /api/v1/conditions/."
+        },
         help_text="Slug of a condition from /api/v1/conditions/. A well-formed slug that matches no condition "
         "gives an empty list, not an error.",
     )
@@ -234,7 +264,9 @@ class FactSheetFilterSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         # An empty value is dropped before field validation (it reads as "not given"); refuse it here.
-        empty = {name: [message] for name, message in self.REFUSED_EMPTY.items() if self.initial_data.get(name, None) == ""}
+        empty = {
+            name: [message] for name, message in self.REFUSED_EMPTY.items() if self.initial_data.get(name, None) == ""
+        }
         if empty:
             raise serializers.ValidationError(empty)
         return attrs

@@ -51,11 +51,18 @@ UNKNOWN_SHEET = _error("No published fact sheet has this slug (never published, 
 WITHDRAWN = _error("The fact sheet was withdrawn by an editor; the message gives the date and the reason.")
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the `If-None-Match` / `If-Modified-Since` validators match.")
 SLUG_PARAM = OpenApiParameter(
-    "slug", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=s.SLUG_PATTERN, description="The sheet's slug.",
+    "slug",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    pattern=s.SLUG_PATTERN,
+    description="The sheet's slug.",
     examples=[OpenApiExample("A sheet", value="methotrexate")],
 )
 NUMBER_PARAM = OpenApiParameter(
-    "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="A published version number (1, 2, ...).",
+    "number",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description="A published version number (1, 2, ...).",
     examples=[OpenApiExample("First version", value=1)],
 )
 
@@ -113,7 +120,11 @@ def detail_document(revision: FactSheetRevision, *, slug: str, as_version: bool)
     # from its frozen content by the same code, as its public page is (factsheets.pages.sheet_body).
     stored = revision.rendition if revision.rendition_id else None
     if stored is None:
-        logger.error("API: live version %s of %s has no stored rendition; rendered from its frozen content", revision.number, slug)
+        logger.error(
+            "API: live version %s of %s has no stored rendition; rendered from its frozen content",
+            revision.number,
+            slug,
+        )
         stored = renditions.render(revision)
     document = json.loads(stored.document)
     document.setdefault("codes", renditions.document_field(document, "codes"))
@@ -148,9 +159,19 @@ def _conditional_response(request, revision: FactSheetRevision, data: dict, *, s
     body = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     reviewed = revision.last_reviewed_on
-    moments = [m for m in (revision.published_at, reviewed and dt.datetime(reviewed.year, reviewed.month, reviewed.day, tzinfo=dt.timezone.utc)) if m]
+    moments = [
+        m
+        for m in (
+            revision.published_at,
+            reviewed and dt.datetime(reviewed.year, reviewed.month, reviewed.day, tzinfo=dt.timezone.utc),
+        )
+        if m
+    ]
     last_modified = int(max(moments).timestamp()) if moments else None
-    headers = {"ETag": etag, **http_cache.shared_headers(tags=[http_cache.sheet_tag(slug)], max_age=settings.FACTSHEETS_API_MAX_AGE)}
+    headers = {
+        "ETag": etag,
+        **http_cache.shared_headers(tags=[http_cache.sheet_tag(slug)], max_age=settings.FACTSHEETS_API_MAX_AGE),
+    }
     if last_modified:
         headers["Last-Modified"] = http_date(last_modified)
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
@@ -207,7 +228,9 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = s.SLUG_PATTERN.strip("^$")
 
     def get_queryset(self):
-        return FactSheetRevision.objects.live().select_related("fact_sheet").order_by(Lower("title"), "fact_sheet__slug")
+        return (
+            FactSheetRevision.objects.live().select_related("fact_sheet").order_by(Lower("title"), "fact_sheet__slug")
+        )
 
     def list(self, request, *args, **kwargs):
         filters = s.FactSheetFilterSerializer(data=request.query_params)
@@ -215,7 +238,9 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = self.get_queryset()
         q = filters.validated_data.get("q", "").strip()
         if q:
-            queryset = queryset.filter(Q(title__icontains=q) | Q(generic_name__icontains=q) | Q(brand_names__icontains=q))
+            queryset = queryset.filter(
+                Q(title__icontains=q) | Q(generic_name__icontains=q) | Q(brand_names__icontains=q)
+            )
         if "condition" in filters.validated_data:
             queryset = queryset.filter(conditions__slug=filters.validated_data["condition"])
         if "updated_since" in filters.validated_data:
@@ -307,9 +332,11 @@ class ConditionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 @authentication_classes([])
 def api_index(request):
     """`/api/`: where everything is, for a developer who types the address."""
-    return Response({
-        "factsheets": s.public_url(reverse("api:factsheet-list")),
-        "conditions": s.public_url(reverse("api:condition-list")),
-        "schema": s.public_url(reverse("api:schema")),
-        "docs": s.public_url(reverse("api:docs")),
-    })
+    return Response(
+        {
+            "factsheets": s.public_url(reverse("api:factsheet-list")),
+            "conditions": s.public_url(reverse("api:condition-list")),
+            "schema": s.public_url(reverse("api:schema")),
+            "docs": s.public_url(reverse("api:docs")),
+        }
+    )

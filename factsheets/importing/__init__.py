@@ -34,10 +34,26 @@ from .structure import match_footer, parse_date, split_title
 from .text import parse_text
 
 __all__ = [
-    "DEFAULT_ENCODING", "HEADING_KINDS", "MAX_FILE_BYTES", "SPLIT_KEYWORDS", "ImportParseError", "ParsedSection",
-    "ParsedSheet", "decode", "heading_kind", "match_footer", "parse_bytes", "parse_date", "parse_file",
-    "parse_front_matter", "parse_markdown", "parse_text", "split_title", "to_markdown",
+    "DEFAULT_ENCODING",
+    "HEADING_KINDS",
+    "MAX_FILE_BYTES",
+    "SPLIT_KEYWORDS",
+    "ImportParseError",
+    "ParsedSection",
+    "ParsedSheet",
+    "decode",
+    "heading_kind",
+    "match_footer",
+    "parse_bytes",
+    "parse_date",
+    "parse_file",
+    "parse_front_matter",
+    "parse_markdown",
+    "parse_text",
+    "split_title",
+    "to_markdown",
 ]
+
 
 def parse_file(path: str | Path, *, encoding: str = DEFAULT_ENCODING, title: str = "", slug: str = "") -> ParsedSheet:
     path = Path(path)

@@ -19,7 +19,7 @@ from .sheet import TITLE_MAX_LENGTH, ImportParseError, ParsedSheet
 from .structure import match_footer, parse_loose_date, split_title
 
 UNSURE_HINT = (
-    "give the title with --title \"Generic (Brand)\" (and --slug if needed), or start the file with a front-matter "
+    'give the title with --title "Generic (Brand)" (and --slug if needed), or start the file with a front-matter '
     "block (---, title: …, slug: …, ---)"
 )
 
@@ -100,7 +100,7 @@ def take_header(blocks: list, *, block_type, title: str = "", slug: str = "") ->
             leftover_line = number
         if leftover:
             rest = [block_type(leftover, leftover_line, 0 if leftover_line != block.line else block.blank_before)]
-            rest += blocks[index + 1:]
+            rest += blocks[index + 1 :]
             break
     body = "\n".join(" ".join(b.lines) for b in rest)
 

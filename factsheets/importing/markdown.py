@@ -16,11 +16,22 @@ from .sheet import ImportParseError, ParsedSection, ParsedSheet
 from .structure import _check_lengths, make_summary, match_footer, parse_date, split_title
 
 FRONT_MATTER_KEYS = {
-    "slug", "title", "generic_name", "brand_names", "conditions", "summary", "credit_line", "updated_on",
-    "committee", "change_note",
+    "slug",
+    "title",
+    "generic_name",
+    "brand_names",
+    "conditions",
+    "summary",
+    "credit_line",
+    "updated_on",
+    "committee",
+    "change_note",
 }
 FRONT_MATTER_ALIASES = {
-    "updated": "updated_on", "reviewed_by": "committee", "brands": "brand_names", "authors": "credit_line",
+    "updated": "updated_on",
+    "reviewed_by": "committee",
+    "brands": "brand_names",
+    "authors": "credit_line",
 }
 LIST_KEYS = {"brand_names", "conditions"}
 SECTION_HEADING_RE = re.compile(r"^##\s+(?P<heading>.*?)(?:\s+\{#(?P<kind>[a-z_]+)\})?\s*#*\s*$")
@@ -90,7 +101,7 @@ def parse_markdown(text: str) -> ParsedSheet:
         else:
             raise ImportParseError("the front matter that starts on line 1 has no closing “---” line", line=1)
 
-    title, title_line = (meta["title"] if "title" in meta else ("", None))
+    title, title_line = meta["title"] if "title" in meta else ("", None)
     fast_facts: list[str] = []
     sections: list[tuple[ParsedSection, list[str]]] = []
     current_lines: list[str] | None = None
@@ -210,9 +221,19 @@ def _quote(value: str) -> str:
 
 
 def to_markdown(
-    *, slug: str, title: str, generic_name: str, brand_names: list[str], conditions: list[str], summary: str,
-    fast_facts: list[str], sections: list[tuple[str, str, str]], credit_line: str, updated_on: dt.date | None,
-    committee: str, change_note: str = "",
+    *,
+    slug: str,
+    title: str,
+    generic_name: str,
+    brand_names: list[str],
+    conditions: list[str],
+    summary: str,
+    fast_facts: list[str],
+    sections: list[tuple[str, str, str]],
+    credit_line: str,
+    updated_on: dt.date | None,
+    committee: str,
+    change_note: str = "",
 ) -> str:
     """A sheet as Markdown with front matter, in the form `parse_markdown` reads back unchanged."""
     out = ["---", f"slug: {slug}", f"title: {_quote(title)}", f"generic_name: {_quote(generic_name)}"]

@@ -11,35 +11,55 @@ from ..models import SectionKind
 # surrounding punctuation (":", "?") removed. Add a line here to teach the importer a new heading.
 HEADING_KINDS: list[tuple[str, str]] = [
     (r"overview|introduction|about (this|the) (medicine|medication|drug)|what is it( used for)?", SectionKind.OVERVIEW),
-    (r"how (it|this medicine|the medicine|the drug) works?|how does it work|mechanism( of action)?",
-     SectionKind.HOW_IT_WORKS),
-    (r"dose|doses|dosing|dosage|usual dose|dos(e|ing|age) and administration"
-     r"|how (to take|is it taken|it is taken)( it)?", SectionKind.DOSING),
-    (r"time to effect|how (long|soon|quickly) (does|will|until) it .*|when will it (start to )?work",
-     SectionKind.TIME_TO_EFFECT),
+    (
+        r"how (it|this medicine|the medicine|the drug) works?|how does it work|mechanism( of action)?",
+        SectionKind.HOW_IT_WORKS,
+    ),
+    (
+        r"dose|doses|dosing|dosage|usual dose|dos(e|ing|age) and administration"
+        r"|how (to take|is it taken|it is taken)( it)?",
+        SectionKind.DOSING,
+    ),
+    (
+        r"time to effect|how (long|soon|quickly) (does|will|until) it .*|when will it (start to )?work",
+        SectionKind.TIME_TO_EFFECT,
+    ),
     (r"(possible |common )?side effects?", SectionKind.SIDE_EFFECTS),
-    (r"(drug |medicine |medication )?interactions?( with other (medicines|medications|drugs))?",
-     SectionKind.INTERACTIONS),
+    (
+        r"(drug |medicine |medication )?interactions?( with other (medicines|medications|drugs))?",
+        SectionKind.INTERACTIONS,
+    ),
     (r"precautions?|warnings?( and precautions)?|cautions?|safety", SectionKind.PRECAUTIONS),
     (r"pregnancy.*|breast-?feeding.*|fertility.*", SectionKind.PREGNANCY),
     (r"vaccines?|vaccinations?|immuni[sz]ations?", SectionKind.VACCINES),
     (r"storage.*|storing .*|how (to|do i|should i) store .*", SectionKind.STORAGE),
     # Question headings of other publishers' pages ("How do I take it?", "What about side effects?").
-    (r"what (is|are) (it|this medicine|\S+)( used for)?|why (is|am) (it|i) (used|prescribed|taking it)",
-     SectionKind.OVERVIEW),
+    (
+        r"what (is|are) (it|this medicine|\S+)( used for)?|why (is|am) (it|i) (used|prescribed|taking it)",
+        SectionKind.OVERVIEW,
+    ),
     (r"how (does|do) (it|this medicine|\S+) work", SectionKind.HOW_IT_WORKS),
-    (r"how (do|should) i (take|use|inject) (it|this medicine|\S+)|how (is|are) (it|\S+) (taken|given|administered|used)"
-     r"|how much (should i take|is taken)", SectionKind.DOSING),
-    (r"(what about |what are the (possible )?)side effects|what side effects .*|are there (any )?side effects",
-     SectionKind.SIDE_EFFECTS),
-    (r"can i (take|use) (it|\S+) with other (medicines|medications|drugs)|what about other (medicines|medications)",
-     SectionKind.INTERACTIONS),
+    (
+        r"how (do|should) i (take|use|inject) (it|this medicine|\S+)|how (is|are) (it|\S+) (taken|given|administered|used)"
+        r"|how much (should i take|is taken)",
+        SectionKind.DOSING,
+    ),
+    (
+        r"(what about |what are the (possible )?)side effects|what side effects .*|are there (any )?side effects",
+        SectionKind.SIDE_EFFECTS,
+    ),
+    (
+        r"can i (take|use) (it|\S+) with other (medicines|medications|drugs)|what about other (medicines|medications)",
+        SectionKind.INTERACTIONS,
+    ),
     (r"(what about|can i .*) (pregnancy|breast-?feeding).*|(pregnancy|breast-?feeding) and .*", SectionKind.PREGNANCY),
     (r"(what about|can i have) (vaccines?|vaccinations?).*", SectionKind.VACCINES),
     (r"how (do|should) i store (it|\S+)", SectionKind.STORAGE),
-    (r"information to discuss with (your )?(health ?care providers?|doctors?)|what to (discuss|tell) .*"
-     r"|things to (discuss|tell) .*|questions? (for|to ask) your (doctor|health ?care providers?)",
-     SectionKind.DISCUSS),
+    (
+        r"information to discuss with (your )?(health ?care providers?|doctors?)|what to (discuss|tell) .*"
+        r"|things to (discuss|tell) .*|questions? (for|to ask) your (doctor|health ?care providers?)",
+        SectionKind.DISCUSS,
+    ),
 ]
 _HEADING_RES = [(re.compile(pattern), kind) for pattern, kind in HEADING_KINDS]
 
@@ -56,9 +76,26 @@ SPLIT_KEYWORDS: list[tuple[str, str]] = [
 ]
 _SPLIT_RES = [(re.compile(pattern, re.IGNORECASE), kind) for pattern, kind in SPLIT_KEYWORDS]
 
-MONTHS = {name.lower(): i for i, name in enumerate(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
-     "December"], start=1)}
+MONTHS = {
+    name.lower(): i
+    for i, name in enumerate(
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        start=1,
+    )
+}
 MONTHS.update({name[:3]: i for name, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 
@@ -91,7 +128,6 @@ def heading_kind(line: str) -> str | None:
     return None
 
 
-
 # Page chrome: lines of a web page that are not the sheet (breadcrumbs, banners, menus, date lines).
 # They are skipped above the title and reported, never used as a title or a slug.
 CHROME_WORDS_RE = re.compile(
@@ -102,7 +138,9 @@ CHROME_WORDS_RE = re.compile(
 )
 BANNER_RE = re.compile(r"\b(click here|cookies?|subscribe|newsletter|sign up|donate|latest .* information)\b", re.I)
 BREADCRUMB_RE = re.compile(r"\s(>|»|/|›|\|)\s")
-_DAY_MONTH_YEAR = r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]{3,9}\.?,?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?\d{4}|\d{4}-\d{2}-\d{2}"
+_DAY_MONTH_YEAR = (
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Za-z]{3,9}\.?,?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?\d{4}|\d{4}-\d{2}-\d{2}"
+)
 # "Last Update : 01 April, 2015", "Updated March 2022", "Medication Information Updated March 2022", "Reviewed: 2019-05-01"
 DATE_LINE_RE = re.compile(
     rf"^(?P<prefix>(?:[A-Z]\w*\s+){{0,4}}?)(?:[Ll]ast\s+)?(?:[Uu]pdated?|[Rr]eviewed|[Rr]evised)(?:\s+on)?\s*:?\s*"

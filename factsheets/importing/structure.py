@@ -9,9 +9,16 @@ from ..markdown import strip_markdown
 from ..models import BODY_MAX_LENGTH, SectionKind
 from .rules import COPYRIGHT_RE, DISCLAIMER_RE, FOOTER_RE, MONTHS, SENTENCE_END_RE, TITLE_RE
 from .sheet import (
-    CREDIT_MAX_LENGTH, HEADING_MAX_LENGTH, SUMMARY_MAX_LENGTH, SUMMARY_TARGET_LENGTH, TITLE_MAX_LENGTH,
-    ImportParseError, ParsedSection, ParsedSheet,
+    CREDIT_MAX_LENGTH,
+    HEADING_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    SUMMARY_TARGET_LENGTH,
+    TITLE_MAX_LENGTH,
+    ImportParseError,
+    ParsedSection,
+    ParsedSheet,
 )
+
 
 def parse_month_year(month: str, year: str, *, line: int | None = None) -> dt.date:
     number = MONTHS.get(month.lower().rstrip("."))
@@ -54,7 +61,7 @@ def parse_loose_date(value: str, *, line: int | None = None) -> dt.date:
 
 
 def split_title(title: str) -> tuple[str, list[str]]:
-    """"Generic (Brand1, Brand2)" -> ("Generic", ["Brand1", "Brand2"]); no brackets -> no brands."""
+    """ "Generic (Brand1, Brand2)" -> ("Generic", ["Brand1", "Brand2"]); no brackets -> no brands."""
     match = TITLE_RE.match(title)
     if not match:
         return title.strip(), []
@@ -90,7 +97,7 @@ def match_footer(text: str, *, line: int | None = None):
     start = re.search(r"\bupdated\b", text, re.IGNORECASE)
     if start is None or len(text[: start.start()].split()) > 4:
         return None
-    text = re.split(r"\s*(?:©|\(c\)\s|copyright\b)", text[start.start():], maxsplit=1, flags=re.IGNORECASE)[0]
+    text = re.split(r"\s*(?:©|\(c\)\s|copyright\b)", text[start.start() :], maxsplit=1, flags=re.IGNORECASE)[0]
     match = FOOTER_RE.match(text)
     if not match:
         return None
@@ -127,4 +134,3 @@ def _check_lengths(sheet: ParsedSheet) -> None:
         raise ImportParseError(
             "no content: expected paragraphs or headed sections after the title", line=sheet.title_line
         )
-

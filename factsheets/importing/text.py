@@ -7,10 +7,20 @@ from dataclasses import dataclass
 
 
 from ..models import SectionKind
-from .rules import DATE_LINE_RE, REVIEWED_BY_RE, BULLET_RE, FAST_FACTS_RE, FOOTER_RE, SENTENCE_END_RE, _SPLIT_RES, heading_kind
+from .rules import (
+    DATE_LINE_RE,
+    REVIEWED_BY_RE,
+    BULLET_RE,
+    FAST_FACTS_RE,
+    FOOTER_RE,
+    SENTENCE_END_RE,
+    _SPLIT_RES,
+    heading_kind,
+)
 from .sheet import HEADING_MAX_LENGTH, ImportParseError, ParsedSection, ParsedSheet
 from .header import take_header
 from .structure import _check_lengths, _is_boilerplate, make_summary, match_footer, parse_loose_date
+
 
 @dataclass
 class _Block:
@@ -82,7 +92,9 @@ def _starts_metadata(line: str) -> bool:
     if not (line[:1].isupper() or line[:1] in "©("):  # a wrapped sentence goes on in lower case: not a new line
         return False
     return bool(
-        DATE_LINE_RE.match(line) or REVIEWED_BY_RE.match(line) or _is_boilerplate(line)
+        DATE_LINE_RE.match(line)
+        or REVIEWED_BY_RE.match(line)
+        or _is_boilerplate(line)
         or re.match(r"Updated\s+[A-Za-z]+\.?\s+\d{4}\s+by\b", line)
     )
 
@@ -191,8 +203,11 @@ def parse_text(text: str, *, title: str = "", slug: str = "") -> ParsedSheet:
     sheet, blocks = take_header(blocks, block_type=_Block, title=title, slug=slug)
     index = 0
     # Tagline: a heading-like line right after the title that is lowercase or followed by another heading.
-    if blocks and _looks_like_heading(blocks[0]) and not FAST_FACTS_RE.match(blocks[0].text) and not heading_kind(
-        blocks[0].text
+    if (
+        blocks
+        and _looks_like_heading(blocks[0])
+        and not FAST_FACTS_RE.match(blocks[0].text)
+        and not heading_kind(blocks[0].text)
     ):
         following = blocks[1] if len(blocks) > 1 else None
         followed_by_heading = following is not None and (
@@ -223,7 +238,7 @@ def parse_text(text: str, *, title: str = "", slug: str = "") -> ParsedSheet:
 
         own = _until_boilerplate(block)
         if own is not block:  # "© 2023 …" right under the footer: its own line, never part of a name
-            blocks.insert(index, _Block(block.lines[len(own.lines):], block.line + len(own.lines), 0))
+            blocks.insert(index, _Block(block.lines[len(own.lines) :], block.line + len(own.lines), 0))
             block, text_ = own, own.text
         footer = match_footer(text_, line=block.line)
         if footer:

@@ -44,8 +44,14 @@ def publish(author, reviewer1, reviewer2, committee, on_commit):
         if fact_sheet is None:
             fact_sheet = FactSheetFactory(**({"slug": slug} if slug else {}))
         return on_commit(
-            make_published, author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=fact_sheet,
-            number=number, conditions=conditions, **fields,
+            make_published,
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=fact_sheet,
+            number=number,
+            conditions=conditions,
+            **fields,
         )
 
     return _publish
@@ -87,7 +93,10 @@ def sheets_in_every_state(author, reviewer1, reviewer2, committee, editor, publi
 
     def draft(slug, **fields):
         return make_draft(
-            author=author, fact_sheet=FactSheetFactory(slug=slug), generic_name=f"{slug} generic", conditions=[arthritis],
+            author=author,
+            fact_sheet=FactSheetFactory(slug=slug),
+            generic_name=f"{slug} generic",
+            conditions=[arthritis],
             **fields,
         )
 
@@ -100,7 +109,9 @@ def sheets_in_every_state(author, reviewer1, reviewer2, committee, editor, publi
 
     changes = draft("changes-requested", title="HIDDEN changes requested")
     review = services.revision_submit(revision=changes, by=author, committee=committee)
-    services.review_sign(review=review, by=reviewer1, verdict="request_changes", password=PASSWORD, comment="Simpler words.")
+    services.review_sign(
+        review=review, by=reviewer1, verdict="request_changes", password=PASSWORD, comment="Simpler words."
+    )
     states["changes_requested"] = changes
 
     approved = draft("approved-scheduled", title="HIDDEN approved", publish_at=timezone.now() + dt.timedelta(days=30))
@@ -135,5 +146,7 @@ def sheets_in_every_state(author, reviewer1, reviewer2, committee, editor, publi
         services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
     states["live_with_v3_approved"] = v3
     states["superseded"] = superseded
-    assert not Condition.objects.filter(slug="hidden-condition", revisions__status__in=["published", "superseded"]).exists()
+    assert not Condition.objects.filter(
+        slug="hidden-condition", revisions__status__in=["published", "superseded"]
+    ).exists()
     return states

@@ -14,7 +14,9 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def test_cold_cache_detail_reads_the_stored_rendition_within_two_queries(client, publish, django_assert_max_num_queries):
+def test_cold_cache_detail_reads_the_stored_rendition_within_two_queries(
+    client, publish, django_assert_max_num_queries
+):
     live = publish(slug="a")
     cache.clear()
     with django_assert_max_num_queries(2):
@@ -50,7 +52,9 @@ def test_publishing_a_new_version_shows_at_once(client, publish, publish_new_ver
     assert [r["version"] for r in client.get("/api/v1/factsheets/a/versions/").json()["results"]] == [2, 1]
 
 
-def test_first_publication_shows_at_once_even_after_a_404_was_served(client, author, reviewer1, reviewer2, committee, on_commit):
+def test_first_publication_shows_at_once_even_after_a_404_was_served(
+    client, author, reviewer1, reviewer2, committee, on_commit
+):
     from tests.factories import FactSheetFactory, make_draft
 
     draft = make_draft(author=author, fact_sheet=FactSheetFactory(slug="new"))

@@ -13,9 +13,27 @@ from tests.factories import ConditionFactory
 pytestmark = pytest.mark.django_db
 
 DETAIL_FIELDS = [
-    "slug", "title", "generic_name", "brand_names", "conditions", "codes", "version", "summary", "fast_facts", "sections",
-    "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due", "published_at", "content_hash",
-    "rendition_hash", "reading_grade", "language", "url",
+    "slug",
+    "title",
+    "generic_name",
+    "brand_names",
+    "conditions",
+    "codes",
+    "version",
+    "summary",
+    "fast_facts",
+    "sections",
+    "authors",
+    "reviewed_by",
+    "updated_on",
+    "last_reviewed_on",
+    "next_review_due",
+    "published_at",
+    "content_hash",
+    "rendition_hash",
+    "reading_grade",
+    "language",
+    "url",
 ]
 UTC_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
 
@@ -25,10 +43,14 @@ def anakinra(publish, committee):
     ra = ConditionFactory(slug="rheumatoid-arthritis", name="Rheumatoid arthritis")
     nomid = ConditionFactory(slug="nomid", name="NOMID")
     revision = publish(
-        slug="examplinra", title="Examplinra (Examplex)", conditions=[ra, nomid],
+        slug="examplinra",
+        title="Examplinra (Examplex)",
+        conditions=[ra, nomid],
         summary="A made-up medicine that calms an overactive immune system.",
         fast_facts=["Injected once a day.", "Tell your doctor about any fever."],
-        credit_line="A. Writer, MD", generic_name="examplinra", brand_names="Examplex, Samplora",
+        credit_line="A. Writer, MD",
+        generic_name="examplinra",
+        brand_names="Examplex, Samplora",
     )
     return revision
 
@@ -79,7 +101,10 @@ def test_detail_has_exactly_the_contract_fields(client, anakinra, committee):
     assert body["title"] == "Examplinra (Examplex)"
     assert body["generic_name"] == "examplinra"
     assert body["brand_names"] == ["Examplex", "Samplora"]
-    assert body["conditions"] == [{"slug": "nomid", "name": "NOMID"}, {"slug": "rheumatoid-arthritis", "name": "Rheumatoid arthritis"}]
+    assert body["conditions"] == [
+        {"slug": "nomid", "name": "NOMID"},
+        {"slug": "rheumatoid-arthritis", "name": "Rheumatoid arthritis"},
+    ]
     assert body["version"] == 1
     assert body["summary"] == "A made-up medicine that calms an overactive immune system."
     assert body["fast_facts"] == ["Injected once a day.", "Tell your doctor about any fever."]
@@ -114,8 +139,13 @@ def test_versions_lists_published_versions_newest_first(client, anakinra, publis
     body = client.get("/api/v1/factsheets/examplinra/versions/").json()
     assert list(body) == ["count", "next", "previous", "results"]
     assert body["count"] == 2
-    assert [list(item) for item in body["results"]] == [["slug", "title", "version", "updated_on", "language", "url"]] * 2
-    assert [(r["version"], r["title"]) for r in body["results"]] == [(2, "Examplinra (Examplex) v2"), (1, "Examplinra (Examplex)")]
+    assert [list(item) for item in body["results"]] == [
+        ["slug", "title", "version", "updated_on", "language", "url"]
+    ] * 2
+    assert [(r["version"], r["title"]) for r in body["results"]] == [
+        (2, "Examplinra (Examplex) v2"),
+        (1, "Examplinra (Examplex)"),
+    ]
     assert body["results"][1]["url"] == f"{settings.SITE_URL}/factsheets/examplinra/versions/1/"
     assert body["results"][1]["updated_on"] == anakinra.updated_on.isoformat()
 

@@ -16,7 +16,9 @@ def assert_error(response, status):
     return body
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2024-13-01", "2024-02-30", "2024-1-5", "20240105", "2024-01-05T00:00", " 2024-01-05"])
+@pytest.mark.parametrize(
+    "value", ["yesterday", "2024-13-01", "2024-02-30", "2024-1-5", "20240105", "2024-01-05T00:00", " 2024-01-05"]
+)
 def test_malformed_updated_since_is_400_with_a_message(client, value):
     body = assert_error(client.get("/api/v1/factsheets/", {"updated_since": value}), 400)
     assert "YYYY-MM-DD" in body["message"]
@@ -78,7 +80,11 @@ def test_never_published_sheet_is_404_everywhere(client, author):
     from tests.factories import FactSheetFactory, make_draft
 
     make_draft(author=author, fact_sheet=FactSheetFactory(slug="drafty"))
-    for path in ["/api/v1/factsheets/drafty/", "/api/v1/factsheets/drafty/versions/", "/api/v1/factsheets/drafty/versions/1/"]:
+    for path in [
+        "/api/v1/factsheets/drafty/",
+        "/api/v1/factsheets/drafty/versions/",
+        "/api/v1/factsheets/drafty/versions/1/",
+    ]:
         assert_error(client.get(path), 404)
 
 
@@ -98,7 +104,11 @@ def test_withdrawn_sheet_is_410_with_reason_on_detail_and_versions(client, publi
     live = publish(slug="gone")
     client.get("/api/v1/factsheets/gone/")  # cache the live pointer first: withdrawal must forget it
     withdraw(live.fact_sheet, reason="No longer sold in this country.")
-    for path in ["/api/v1/factsheets/gone/", "/api/v1/factsheets/gone/versions/", "/api/v1/factsheets/gone/versions/1/"]:
+    for path in [
+        "/api/v1/factsheets/gone/",
+        "/api/v1/factsheets/gone/versions/",
+        "/api/v1/factsheets/gone/versions/1/",
+    ]:
         body = assert_error(client.get(path), 410)
         assert "withdrawn" in body["message"] and "No longer sold in this country." in body["message"]
     assert client.get("/api/v1/factsheets/").json()["count"] == 0
@@ -106,8 +116,14 @@ def test_withdrawn_sheet_is_410_with_reason_on_detail_and_versions(client, publi
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 @pytest.mark.parametrize(
-    "path", ["/api/v1/factsheets/", "/api/v1/factsheets/a/", "/api/v1/factsheets/a/versions/",
-             "/api/v1/factsheets/a/versions/1/", "/api/v1/conditions/"],
+    "path",
+    [
+        "/api/v1/factsheets/",
+        "/api/v1/factsheets/a/",
+        "/api/v1/factsheets/a/versions/",
+        "/api/v1/factsheets/a/versions/1/",
+        "/api/v1/conditions/",
+    ],
 )
 def test_writes_are_405_and_change_nothing(client, publish, method, path):
     live = publish(slug="a")

@@ -31,12 +31,23 @@ def many_live_sheets():
     revisions = FactSheetRevision.objects.bulk_create(
         [
             FactSheetRevision(
-                fact_sheet=sheet, number=1, status=FactSheetRevision.Status.PUBLISHED, title=f"Drug {i:03} (Brand{i})",
-                generic_name=f"drug {i:03}", brand_names=f"Brand{i}, Other{i}",
-                summary="A made-up medicine for counting queries.", fast_facts=["Take with water.", "Ask about side effects."],
-                credit_line="A. Writer, MD", content_hash="pending", submitted_at=now, approved_at=now, published_at=now,
-                updated_on=today - dt.timedelta(days=i), last_reviewed_on=today,
-                next_review_due=today + dt.timedelta(days=3 * 365), reviewed_by_name="Committee on Patient Education",
+                fact_sheet=sheet,
+                number=1,
+                status=FactSheetRevision.Status.PUBLISHED,
+                title=f"Drug {i:03} (Brand{i})",
+                generic_name=f"drug {i:03}",
+                brand_names=f"Brand{i}, Other{i}",
+                summary="A made-up medicine for counting queries.",
+                fast_facts=["Take with water.", "Ask about side effects."],
+                credit_line="A. Writer, MD",
+                content_hash="pending",
+                submitted_at=now,
+                approved_at=now,
+                published_at=now,
+                updated_on=today - dt.timedelta(days=i),
+                last_reviewed_on=today,
+                next_review_due=today + dt.timedelta(days=3 * 365),
+                reviewed_by_name="Committee on Patient Education",
             )
             for i, sheet in enumerate(sheets)
         ]
@@ -45,13 +56,22 @@ def many_live_sheets():
     # Link rows of versions bulk-created as published: the database refuses them outside the workflow.
     with guards_lifted():
         Through.objects.bulk_create(
-            [Through(factsheetrevision_id=revision.pk, condition_id=conditions[i % 3].pk) for i, revision in enumerate(revisions)]
+            [
+                Through(factsheetrevision_id=revision.pk, condition_id=conditions[i % 3].pk)
+                for i, revision in enumerate(revisions)
+            ]
         )
     body = "Plain words about this medicine.\n\n- one point\n- another point"
     Section.objects.bulk_create(
         [
-            Section(revision=revision, position=p, kind=kind, heading=SectionKind(kind).label, body=body,
-                    body_html=render_markdown(body))
+            Section(
+                revision=revision,
+                position=p,
+                kind=kind,
+                heading=SectionKind(kind).label,
+                body=body,
+                body_html=render_markdown(body),
+            )
             for revision in revisions
             for p, kind in enumerate([SectionKind.HOW_IT_WORKS, SectionKind.DOSING, SectionKind.SIDE_EFFECTS])
         ]
@@ -66,13 +86,21 @@ def many_live_sheets():
     return sheets
 
 
-LIST_QUERIES = ["", "?page_size=1", "?page_size=100", "?page=3&page_size=50", "?q=drug",
-                "?condition=condition-1", "?updated_since=2000-01-01",
-                "?q=brand1&condition=condition-2&updated_since=2000-01-01&page_size=100"]
+LIST_QUERIES = [
+    "",
+    "?page_size=1",
+    "?page_size=100",
+    "?page=3&page_size=50",
+    "?q=drug",
+    "?condition=condition-1",
+    "?updated_since=2000-01-01",
+    "?q=brand1&condition=condition-2&updated_since=2000-01-01&page_size=100",
+]
 
 
-def test_list_stays_within_four_queries_whatever_the_page_size_and_filters(client, many_live_sheets,
-                                                                            django_assert_max_num_queries):
+def test_list_stays_within_four_queries_whatever_the_page_size_and_filters(
+    client, many_live_sheets, django_assert_max_num_queries
+):
     for query in LIST_QUERIES:  # one test, one 500-sheet fixture
         with django_assert_max_num_queries(4):
             response = client.get(f"/api/v1/factsheets/{query}")
@@ -88,8 +116,9 @@ def test_list_counts_all_live_sheets_in_pages_of_at_most_100(client, many_live_s
     assert client.get("/api/v1/factsheets/?condition=condition-1").json()["count"] == 167
 
 
-def test_detail_on_a_cold_cache_within_two_queries_cached_none(client, many_live_sheets, django_assert_max_num_queries,
-                                                              django_assert_num_queries):
+def test_detail_on_a_cold_cache_within_two_queries_cached_none(
+    client, many_live_sheets, django_assert_max_num_queries, django_assert_num_queries
+):
     cache.clear()
     with django_assert_max_num_queries(2):
         uncached = client.get("/api/v1/factsheets/drug-250/")
@@ -101,8 +130,9 @@ def test_detail_on_a_cold_cache_within_two_queries_cached_none(client, many_live
     assert cached.json()["conditions"] == [{"slug": "condition-1", "name": "Condition 1"}]
 
 
-def test_version_on_a_cold_cache_within_two_queries_and_none_cached(client, many_live_sheets, django_assert_max_num_queries,
-                                                                   django_assert_num_queries):
+def test_version_on_a_cold_cache_within_two_queries_and_none_cached(
+    client, many_live_sheets, django_assert_max_num_queries, django_assert_num_queries
+):
     cache.clear()
     with django_assert_max_num_queries(2):
         assert client.get("/api/v1/factsheets/drug-100/versions/1/").status_code == 200

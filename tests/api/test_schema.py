@@ -23,8 +23,12 @@ def schema(client):
 def test_schema_lists_every_endpoint_read_only(schema):
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == {
-        "/api/v1/factsheets/", "/api/v1/factsheets/{slug}/", "/api/v1/factsheets/{slug}/versions/",
-        "/api/v1/factsheets/{slug}/versions/{number}/", "/api/v1/conditions/", "/infobutton/",
+        "/api/v1/factsheets/",
+        "/api/v1/factsheets/{slug}/",
+        "/api/v1/factsheets/{slug}/versions/",
+        "/api/v1/factsheets/{slug}/versions/{number}/",
+        "/api/v1/conditions/",
+        "/infobutton/",
     }
     assert all(set(operations) == {"get"} for operations in schema["paths"].values())
 
@@ -32,11 +36,36 @@ def test_schema_lists_every_endpoint_read_only(schema):
 def test_schema_documents_every_field(schema):
     components = schema["components"]["schemas"]
     assert list(components["FactSheetRevision"]["properties"]) == [
-        "slug", "title", "generic_name", "brand_names", "conditions", "codes", "version", "summary", "fast_facts", "sections",
-        "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due", "published_at", "content_hash",
-        "rendition_hash", "reading_grade", "language", "url",
+        "slug",
+        "title",
+        "generic_name",
+        "brand_names",
+        "conditions",
+        "codes",
+        "version",
+        "summary",
+        "fast_facts",
+        "sections",
+        "authors",
+        "reviewed_by",
+        "updated_on",
+        "last_reviewed_on",
+        "next_review_due",
+        "published_at",
+        "content_hash",
+        "rendition_hash",
+        "reading_grade",
+        "language",
+        "url",
     ]
-    assert list(components["FactSheetListItem"]["properties"]) == ["slug", "title", "version", "updated_on", "language", "url"]
+    assert list(components["FactSheetListItem"]["properties"]) == [
+        "slug",
+        "title",
+        "version",
+        "updated_on",
+        "language",
+        "url",
+    ]
     assert list(components["Section"]["properties"]) == ["kind", "heading", "body_markdown", "body_html"]
     assert list(components["Condition"]["properties"]) == ["slug", "name"]
     for name in ("FactSheetRevision", "FactSheetListItem", "Section", "Condition"):

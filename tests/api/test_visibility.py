@@ -4,13 +4,26 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-SLUGS = ["draft-only", "in-review", "changes-requested", "approved-scheduled", "withdrawn-sheet", "live-sheet", "superseded-sheet"]
+SLUGS = [
+    "draft-only",
+    "in-review",
+    "changes-requested",
+    "approved-scheduled",
+    "withdrawn-sheet",
+    "live-sheet",
+    "superseded-sheet",
+]
 
 
 def every_response(client):
     """(path, response) for every endpoint and every sheet, pages included."""
-    paths = ["/api/v1/factsheets/", "/api/v1/factsheets/?q=hidden", "/api/v1/factsheets/?condition=hidden-condition",
-             "/api/v1/factsheets/?condition=arthritis", "/api/v1/conditions/"]
+    paths = [
+        "/api/v1/factsheets/",
+        "/api/v1/factsheets/?q=hidden",
+        "/api/v1/factsheets/?condition=hidden-condition",
+        "/api/v1/factsheets/?condition=arthritis",
+        "/api/v1/conditions/",
+    ]
     for slug in SLUGS:
         paths += [f"/api/v1/factsheets/{slug}/", f"/api/v1/factsheets/{slug}/versions/"]
         paths += [f"/api/v1/factsheets/{slug}/versions/{n}/" for n in (1, 2, 3)]
@@ -37,13 +50,20 @@ def test_list_holds_exactly_the_live_sheets(client, sheets_in_every_state):
 
 @pytest.mark.parametrize("slug", ["draft-only", "in-review", "changes-requested", "approved-scheduled"])
 def test_sheets_never_published_are_404_on_every_endpoint(client, sheets_in_every_state, slug):
-    for path in [f"/api/v1/factsheets/{slug}/", f"/api/v1/factsheets/{slug}/versions/", f"/api/v1/factsheets/{slug}/versions/1/"]:
+    for path in [
+        f"/api/v1/factsheets/{slug}/",
+        f"/api/v1/factsheets/{slug}/versions/",
+        f"/api/v1/factsheets/{slug}/versions/1/",
+    ]:
         assert client.get(path).status_code == 404, path
 
 
 def test_withdrawn_sheet_is_410_on_every_sheet_endpoint(client, sheets_in_every_state):
-    for path in ["/api/v1/factsheets/withdrawn-sheet/", "/api/v1/factsheets/withdrawn-sheet/versions/",
-                 "/api/v1/factsheets/withdrawn-sheet/versions/1/"]:
+    for path in [
+        "/api/v1/factsheets/withdrawn-sheet/",
+        "/api/v1/factsheets/withdrawn-sheet/versions/",
+        "/api/v1/factsheets/withdrawn-sheet/versions/1/",
+    ]:
         assert client.get(path).status_code == 410, path
 
 
@@ -55,7 +75,10 @@ def test_live_sheet_shows_live_version_not_the_one_in_review(client, sheets_in_e
 
 def test_superseded_versions_stay_readable_but_approved_future_one_does_not(client, sheets_in_every_state):
     assert client.get("/api/v1/factsheets/superseded-sheet/").json()["version"] == 2
-    assert [r["version"] for r in client.get("/api/v1/factsheets/superseded-sheet/versions/").json()["results"]] == [2, 1]
+    assert [r["version"] for r in client.get("/api/v1/factsheets/superseded-sheet/versions/").json()["results"]] == [
+        2,
+        1,
+    ]
     assert client.get("/api/v1/factsheets/superseded-sheet/versions/1/").json()["title"] == "Superseded sheet v1"
     assert client.get("/api/v1/factsheets/superseded-sheet/versions/3/").status_code == 404
 

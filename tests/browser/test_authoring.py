@@ -72,4 +72,3 @@ def test_author_writes_previews_edits_and_sees_history(live_server, page, author
     assert "First version." in history
     sections = page.locator("#section-history").inner_text()
     assert "How it works" in sections and "How to take it" in sections and "author" in sections
-

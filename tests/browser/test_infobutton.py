@@ -13,8 +13,14 @@ ICD10CM = "2.16.840.1.113883.6.90"
 def two_sheets(author, reviewer1, reviewer2, committee):
     condition = Condition.objects.create(name="Example arthritis", slug="example-arthritis", icd10cm=["M06"])
     for slug, title in (("alphamab", "Alphamab"), ("betamab", "Betamab")):
-        make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                       fact_sheet=FactSheetFactory(slug=slug), conditions=[condition], title=title)
+        make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=FactSheetFactory(slug=slug),
+            conditions=[condition],
+            title=title,
+        )
 
 
 def test_clinician_follows_a_problem_code_to_the_sheet(live_server, page, two_sheets):
@@ -32,10 +38,13 @@ def test_one_match_opens_the_sheet_directly(live_server, page, two_sheets):
     assert page.locator("h1").inner_text() == "Alphamab"
 
 
-@pytest.mark.parametrize("query", [
-    "mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=M06.9&informationRecipient.languageCode.c=es",
-    "mainSearchCriteria.v.cs=9.9.9&mainSearchCriteria.v.c=1",  # the error page
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=M06.9&informationRecipient.languageCode.c=es",
+        "mainSearchCriteria.v.cs=9.9.9&mainSearchCriteria.v.c=1",  # the error page
+    ],
+)
 def test_chooser_and_error_pages_have_no_serious_axe_violations(live_server, page, two_sheets, query):
     from tests.browser.test_public_a11y import serious_violations
 

@@ -14,12 +14,29 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def sheet_with_history(author, reviewer1, reviewer2, committee):
     condition = Condition.objects.create(name="Example arthritis", slug="example-arthritis")
     sheet = FactSheetFactory(slug="examplumab")
-    names = {"generic_name": "examplumab", "brand_names": "Examplex, Samplora, Averyveryverylongbrandnamewithoutanybreaks",
-             "conditions": [condition], "title": "Examplumab (Examplex)"}
-    make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=sheet,
-                   change_note="First version.", **names)
-    make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=sheet, number=2,
-                   change_note="Clearer advice on missed doses.", **names)
+    names = {
+        "generic_name": "examplumab",
+        "brand_names": "Examplex, Samplora, Averyveryverylongbrandnamewithoutanybreaks",
+        "conditions": [condition],
+        "title": "Examplumab (Examplex)",
+    }
+    make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=sheet,
+        change_note="First version.",
+        **names,
+    )
+    make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=sheet,
+        number=2,
+        change_note="Clearer advice on missed doses.",
+        **names,
+    )
     return sheet
 
 
@@ -32,8 +49,16 @@ def serious_violations(page):
     ]
 
 
-@pytest.mark.parametrize("path", ["/", "/factsheets/examplumab/", "/search/?q=examplumab",
-                                  "/factsheets/examplumab/versions/1/", "/factsheets/examplumab/versions/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/factsheets/examplumab/",
+        "/search/?q=examplumab",
+        "/factsheets/examplumab/versions/1/",
+        "/factsheets/examplumab/versions/",
+    ],
+)
 def test_public_pages_have_no_serious_axe_violations(live_server, page, sheet_with_history, path):
     page.goto(live_server.url + path)
     assert page.locator("h1").count() == 1
@@ -68,7 +93,9 @@ OVERFLOW_JS = """() => {
 
 
 @pytest.mark.parametrize("width", [320, 375, 1280])
-def test_sheet_fits_the_viewport_without_horizontal_scrolling(live_server, browser, sheet_with_history, tmp_path, width):
+def test_sheet_fits_the_viewport_without_horizontal_scrolling(
+    live_server, browser, sheet_with_history, tmp_path, width
+):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     try:

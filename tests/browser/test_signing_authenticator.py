@@ -39,10 +39,14 @@ def enrol_in_browser(page, live_server, user):
     return TOTPDevice.objects.get(user=user, confirmed=True)
 
 
-def test_enrol_then_sign_with_a_code_and_a_wrong_code_is_refused(browser, live_server, author, reviewer1, reviewer2, committee):
+def test_enrol_then_sign_with_a_code_and_a_wrong_code_is_refused(
+    browser, live_server, author, reviewer1, reviewer2, committee
+):
     committee.signing_needs_authenticator = True
     committee.save()
-    review = services.revision_submit(revision=make_draft(author=author), by=author, committee=committee, justification="T.")
+    review = services.revision_submit(
+        revision=make_draft(author=author), by=author, committee=committee, justification="T."
+    )
 
     page = login(browser, live_server, reviewer1)
     device = enrol_in_browser(page, live_server, reviewer1)

@@ -17,8 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def live(author, reviewer1, reviewer2, committee):
     condition = Condition.objects.create(name="Example arthritis", slug="example-arthritis")
     return make_published(
-        author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-        fact_sheet=FactSheetFactory(slug="trustumab"), conditions=[condition], title="Trustumab (Trustex)",
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=FactSheetFactory(slug="trustumab"),
+        conditions=[condition],
+        title="Trustumab (Trustex)",
     )
 
 

@@ -130,9 +130,11 @@ def serious_issues(page) -> list:
     results = Axe().run(page)
     return [
         (v["id"], v["impact"], targets)
-        for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
         # Django's own "choose conditions" widget (SelectFilter2.js) puts aria-label on a plain span; not ours to fix here.
-        for targets in [[n["target"] for n in v["nodes"] if "search-label-icon" not in str(n["target"])][:3]] if targets
+        for targets in [[n["target"] for n in v["nodes"] if "search-label-icon" not in str(n["target"])][:3]]
+        if targets
     ]
 
 
@@ -144,8 +146,13 @@ def test_workspace_pages_have_no_serious_accessibility_issues(browser, live_serv
     pages["review"] = serious_issues(reviewer)
     reviewer.goto(live_server.url + reverse("reviews:record", args=[in_review.pk]))
     pages["record"] = serious_issues(reviewer)
-    services.review_sign(review=in_review, by=reviewer3, verdict="request_changes", password=PASSWORD,
-                         field_comments={"summary": "Say what it treats."})
+    services.review_sign(
+        review=in_review,
+        by=reviewer3,
+        verdict="request_changes",
+        password=PASSWORD,
+        field_comments={"summary": "Say what it treats."},
+    )
     writer = login(browser, live_server, author)
     pages["dashboard (author)"] = serious_issues(writer)
     writer.goto(live_server.url + reverse("admin:factsheets_factsheetrevision_change", args=[in_review.revision_id]))

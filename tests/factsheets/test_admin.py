@@ -90,7 +90,11 @@ def test_author_creates_sheet_and_first_draft_in_one_form(client, author):
     assert draft.created_by == author
     assert draft.history.get().history_user == author
     assert sheet.history.get().history_user == author
-    assert (draft.generic_name, draft.brand_name_list, draft.title) == ("examplumab", ["Examplex"], "Examplumab (Examplex)")
+    assert (draft.generic_name, draft.brand_name_list, draft.title) == (
+        "examplumab",
+        ["Examplex"],
+        "Examplumab (Examplex)",
+    )
     assert list(draft.conditions.all()) == [condition]
 
 
@@ -117,7 +121,9 @@ def test_too_many_fast_facts_are_refused(client, author):
     facts = "\n".join(f"Fact number {i}." for i in range(FAST_FACTS_MAX_ITEMS + 1))
     response = client.post(ADD_URL, sheet_post(fast_facts=facts))
     errors = response.context["adminform"].form.errors["fast_facts"]
-    assert errors == [f"There are {FAST_FACTS_MAX_ITEMS + 1} fast facts; the Fast Facts box holds at most {FAST_FACTS_MAX_ITEMS}."]
+    assert errors == [
+        f"There are {FAST_FACTS_MAX_ITEMS + 1} fast facts; the Fast Facts box holds at most {FAST_FACTS_MAX_ITEMS}."
+    ]
     assert not FactSheet.objects.exists()
 
 
@@ -125,7 +131,9 @@ def test_overlong_fast_fact_is_refused(client, author):
     client.force_login(author)
     response = client.post(ADD_URL, sheet_post(fast_facts="short\n" + "x" * (FAST_FACT_MAX_LENGTH + 1)))
     errors = response.context["adminform"].form.errors["fast_facts"]
-    assert errors == [f"Fast fact 2 has {FAST_FACT_MAX_LENGTH + 1} characters; keep each to {FAST_FACT_MAX_LENGTH} or fewer."]
+    assert errors == [
+        f"Fast fact 2 has {FAST_FACT_MAX_LENGTH + 1} characters; keep each to {FAST_FACT_MAX_LENGTH} or fewer."
+    ]
     assert not FactSheet.objects.exists()
 
 
@@ -230,7 +238,8 @@ def test_section_body_over_limit_is_refused(client, author):
     client.force_login(author)
     body = "a" * (BODY_MAX_LENGTH + 1)
     response = client.post(
-        change_url(draft), revision_post(draft, sections=[{"position": 1, "kind": "other", "heading": "Long", "body": body}])
+        change_url(draft),
+        revision_post(draft, sections=[{"position": 1, "kind": "other", "heading": "Long", "body": body}]),
     )
     assert response.status_code == 200
     formset = response.context["inline_admin_formsets"][0].formset

@@ -20,9 +20,16 @@ from tests.record_guards import guards_lifted
 # Formats ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw, stored", [("0002-1433-80", "00002-1433-80"), ("12345-678-90", "12345-0678-90"),
-                                         ("12345-6789-0", "12345-6789-00"), ("12345678901", "12345-6789-01"),
-                                         ("12345-6789-01", "12345-6789-01")])
+@pytest.mark.parametrize(
+    "raw, stored",
+    [
+        ("0002-1433-80", "00002-1433-80"),
+        ("12345-678-90", "12345-0678-90"),
+        ("12345-6789-0", "12345-6789-00"),
+        ("12345678901", "12345-6789-01"),
+        ("12345-6789-01", "12345-6789-01"),
+    ],
+)
 def test_ndc_layouts_normalise_to_eleven_digits_5_4_2(raw, stored):
     assert codes.normalise_ndc(raw) == stored
 
@@ -55,7 +62,10 @@ def test_malformed_atc_is_refused(raw):
         codes.normalise_atc(raw)
 
 
-@pytest.mark.parametrize("raw, stored", [("m05.79", "M05.79"), ("M0579", "M05.79"), ("M06.9", "M06.9"), ("M1A.0110", "M1A.0110"), ("M10", "M10")])
+@pytest.mark.parametrize(
+    "raw, stored",
+    [("m05.79", "M05.79"), ("M0579", "M05.79"), ("M06.9", "M06.9"), ("M1A.0110", "M1A.0110"), ("M10", "M10")],
+)
 def test_icd10cm_normalises_case_and_dot(raw, stored):
     assert codes.normalise_icd10cm(raw) == stored
 
@@ -91,7 +101,10 @@ def test_snomed_ct_needs_a_valid_check_digit_and_a_concept_partition():
 
 
 def test_code_list_drops_duplicates_and_lists_every_bad_code():
-    assert codes.parse_code_list(codes.NDC, "0002-1433-80, 00002143380\n12345-678-90") == ["00002-1433-80", "12345-0678-90"]
+    assert codes.parse_code_list(codes.NDC, "0002-1433-80, 00002143380\n12345-678-90") == [
+        "00002-1433-80",
+        "12345-0678-90",
+    ]
     with pytest.raises(ValidationError) as caught:
         codes.parse_code_list(codes.RXNORM, "6851, x1, 0")
     assert len(caught.value.messages) == 2 and "“x1”" in caught.value.messages[0]
@@ -110,11 +123,17 @@ def test_model_refuses_codes_not_in_standard_form(db):
 
 @pytest.fixture
 def live(author, reviewer1, reviewer2, committee):
-    return make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, rxnorm=["6851"], atc=["L04AX03"])
+    return make_published(
+        author=author, reviewers=[reviewer1, reviewer2], committee=committee, rxnorm=["6851"], atc=["L04AX03"]
+    )
 
 
 def test_new_versions_hash_their_codes_under_canonical_form_3(live):
-    assert live.hash_version == 3 and live.canonical_content()["codes"] == {"rxnorm": ["6851"], "atc": ["L04AX03"], "ndc": []}
+    assert live.hash_version == 3 and live.canonical_content()["codes"] == {
+        "rxnorm": ["6851"],
+        "atc": ["L04AX03"],
+        "ndc": [],
+    }
     changed = FactSheetRevision.objects.get(pk=live.pk)
     changed.rxnorm = ["105586"]
     assert changed.compute_content_hash() != live.content_hash
@@ -183,8 +202,16 @@ def test_required_rxnorm_accepts_a_version_with_one(settings, author, committee)
 
 def _revision_form(draft, **changes):
     data = {
-        "title": draft.title, "generic_name": draft.generic_name, "brand_names": "", "summary": draft.summary,
-        "fast_facts": "", "credit_line": draft.credit_line, "change_note": "", "rxnorm": "", "atc": "", "ndc": "",
+        "title": draft.title,
+        "generic_name": draft.generic_name,
+        "brand_names": "",
+        "summary": draft.summary,
+        "fast_facts": "",
+        "credit_line": draft.credit_line,
+        "change_note": "",
+        "rxnorm": "",
+        "atc": "",
+        "ndc": "",
         **changes,
     }
     return RevisionForm(data=data, instance=draft)
@@ -208,9 +235,13 @@ def test_admin_form_shows_each_bad_code_and_saves_nothing(author):
 
 
 def test_condition_form_checks_snomed_check_digit(db):
-    form = ConditionForm(data={"name": "Rheumatoid arthritis", "slug": "ra", "icd10cm": "m06.9", "snomedct": "69896005"})
+    form = ConditionForm(
+        data={"name": "Rheumatoid arthritis", "slug": "ra", "icd10cm": "m06.9", "snomedct": "69896005"}
+    )
     assert not form.is_valid() and "check digit" in form.errors["snomedct"][0]
-    form = ConditionForm(data={"name": "Rheumatoid arthritis", "slug": "ra", "icd10cm": "m06.9", "snomedct": "69896004"})
+    form = ConditionForm(
+        data={"name": "Rheumatoid arthritis", "slug": "ra", "icd10cm": "m06.9", "snomedct": "69896004"}
+    )
     assert form.is_valid(), form.errors
     assert form.save().codes() == {"icd10cm": ["M06.9"], "snomedct": ["69896004"]}
 

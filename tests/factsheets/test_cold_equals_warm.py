@@ -11,8 +11,12 @@ from factsheets.version_diffs import VersionDiff
 from tests.factories import FactSheetFactory, make_draft, make_published
 
 URLS = [
-    "/factsheets/examplumab/", "/factsheets/examplumab/versions/", "/factsheets/examplumab/versions/1/",
-    "/factsheets/examplumab/versions/2/", "/api/v1/factsheets/examplumab/", "/api/v1/factsheets/examplumab/versions/1/",
+    "/factsheets/examplumab/",
+    "/factsheets/examplumab/versions/",
+    "/factsheets/examplumab/versions/1/",
+    "/factsheets/examplumab/versions/2/",
+    "/api/v1/factsheets/examplumab/",
+    "/api/v1/factsheets/examplumab/versions/1/",
 ]
 
 
@@ -28,10 +32,21 @@ def _explode(*args, **kwargs):
 @pytest.fixture
 def two_versions(author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        first = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                               fact_sheet=FactSheetFactory(slug="examplumab"), title="Examplumab first words")
-        second = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                                fact_sheet=first.fact_sheet, number=2, title="Examplumab second words")
+        first = make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=FactSheetFactory(slug="examplumab"),
+            title="Examplumab first words",
+        )
+        second = make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=first.fact_sheet,
+            number=2,
+            title="Examplumab second words",
+        )
     return first, second
 
 
@@ -72,8 +87,11 @@ def test_cold_public_answers_need_no_markdown_textstat_diff_or_serializer(client
 def test_the_patches_do_break_rendering(author, nothing_derived):
     """The patches above are not decorative: rendering, scoring and diffing a draft all fail under them."""
     draft = make_draft(author=author)
-    for work in (lambda: rendition.render(draft), lambda: readability.score_text("Some words here."),
-                 lambda: version_diffs.store(draft, draft)):
+    for work in (
+        lambda: rendition.render(draft),
+        lambda: readability.score_text("Some words here."),
+        lambda: version_diffs.store(draft, draft),
+    ):
         with pytest.raises(AssertionError):
             work()
 
@@ -83,8 +101,9 @@ def test_versions_page_shows_the_stored_diff(client, two_versions):
     assert "against version 1" in page and "<del>first</del>" in page and "<ins>second</ins>" in page
 
 
-def test_a_version_published_before_diffs_were_stored_gets_its_diff_on_first_view(client, two_versions,
-                                                                                    django_assert_max_num_queries):
+def test_a_version_published_before_diffs_were_stored_gets_its_diff_on_first_view(
+    client, two_versions, django_assert_max_num_queries
+):
     VersionDiff.objects.all().delete()
     page = client.get("/factsheets/examplumab/versions/").content.decode()
     assert "<ins>second</ins>" in page

@@ -44,7 +44,10 @@ def published(author, reviewer1, reviewer2, committee):
         credit_line="Z. Writer, MD, PhD",
     )
     Section.objects.create(
-        revision=tricky, position=9, kind=SectionKind.OTHER, heading="How it works",  # kind differs from heading
+        revision=tricky,
+        position=9,
+        kind=SectionKind.OTHER,
+        heading="How it works",  # kind differs from heading
         body="### A sub-heading\n\n1. first\n2. second\n\n> a quote",
     )
     review = services.revision_submit(revision=tricky, by=author, committee=committee)
@@ -82,9 +85,27 @@ def test_detail_data_has_exactly_the_api_keys(published):
     revision = FactSheet.objects.get(slug="trickumab").live_revision
     data = revision_detail_data(revision)
     assert list(data) == [
-        "slug", "title", "generic_name", "brand_names", "conditions", "codes", "version", "summary", "fast_facts", "sections",
-        "authors", "reviewed_by", "updated_on", "last_reviewed_on", "next_review_due", "published_at", "content_hash",
-        "rendition_hash", "reading_grade", "language", "url",
+        "slug",
+        "title",
+        "generic_name",
+        "brand_names",
+        "conditions",
+        "codes",
+        "version",
+        "summary",
+        "fast_facts",
+        "sections",
+        "authors",
+        "reviewed_by",
+        "updated_on",
+        "last_reviewed_on",
+        "next_review_due",
+        "published_at",
+        "content_hash",
+        "rendition_hash",
+        "reading_grade",
+        "language",
+        "url",
     ]
     assert data["brand_names"] == [] and data["authors"] == "Z. Writer, MD, PhD"
 
@@ -128,7 +149,9 @@ def test_markdown_export_then_import_into_an_empty_database_gives_identical_hash
 
 def test_markdown_export_warns_when_a_body_cannot_survive_markdown(author, reviewer1, reviewer2, committee, tmp_path):
     revision = make_draft(author=author)
-    Section.objects.create(revision=revision, position=5, kind=SectionKind.OTHER, heading="Extra", body="Text\n\n## Inner\n\nMore")
+    Section.objects.create(
+        revision=revision, position=5, kind=SectionKind.OTHER, heading="Extra", body="Text\n\n## Inner\n\nMore"
+    )
     review = services.revision_submit(revision=revision, by=author, committee=committee)
     for reviewer in (reviewer1, reviewer2):
         services.review_sign(review=review, by=reviewer, verdict="approve", password="correct-horse-battery-staple")

@@ -30,7 +30,9 @@ def found(text):
 
 def test_matches_whole_words_case_insensitively():
     assert found("Subcutaneous use. HEPATIC tests, renal.") == [
-        ("Subcutaneous", "subcutaneous"), ("HEPATIC", "hepatic"), ("renal", "renal"),
+        ("Subcutaneous", "subcutaneous"),
+        ("HEPATIC", "hepatic"),
+        ("renal", "renal"),
     ]
 
 
@@ -39,7 +41,8 @@ def test_never_matches_inside_other_words():
 
 
 @pytest.mark.parametrize(
-    "text, term", [("injections", "injection"), ("rashes", "rash"), ("therapies", "therapy"), ("Adverse Events", "adverse event")]
+    "text, term",
+    [("injections", "injection"), ("rashes", "rash"), ("therapies", "therapy"), ("Adverse Events", "adverse event")],
 )
 def test_matches_simple_plurals(text, term):
     assert found(f"Some {text} here.") == [(text, term)]
@@ -47,7 +50,8 @@ def test_matches_simple_plurals(text, term):
 
 def test_multi_word_terms_match_across_whitespace_and_win_over_shorter_terms():
     assert found("An adverse\n  event and an adverse reaction.") == [
-        ("adverse\n  event", "adverse event"), ("adverse", "adverse"),
+        ("adverse\n  event", "adverse event"),
+        ("adverse", "adverse"),
     ]
 
 

@@ -18,7 +18,9 @@ def test_editor_adds_a_glossary_term(client, editor):
 def test_duplicate_term_in_other_case_is_refused_with_a_message(client, editor):
     client.force_login(editor)
     count = GlossaryTerm.objects.count()
-    response = client.post(reverse("admin:factsheets_glossaryterm_add"), {"term": "RENAL", "plain": "kidneys", "note": ""})
+    response = client.post(
+        reverse("admin:factsheets_glossaryterm_add"), {"term": "RENAL", "plain": "kidneys", "note": ""}
+    )
     assert response.status_code == 200
     assert "already in the glossary" in response.content.decode()
     assert GlossaryTerm.objects.count() == count

@@ -48,7 +48,9 @@ def test_title_without_brackets_has_no_brand_names():
 
 def test_short_line_after_title_is_a_tagline_and_not_content(examplumab):
     assert examplumab.tagline == "tablets and injections"
-    assert all("tablets and injections" not in s.body and s.heading != "tablets and injections" for s in examplumab.sections)
+    assert all(
+        "tablets and injections" not in s.body and s.heading != "tablets and injections" for s in examplumab.sections
+    )
     assert any("tagline" in w for w in examplumab.warnings)
 
 
@@ -73,9 +75,16 @@ def test_paragraphs_before_the_first_heading_become_the_overview(examplumab):
 
 def test_known_headings_match_in_any_case_and_keep_their_text(examplumab):
     assert kinds(examplumab) == [
-        SectionKind.OVERVIEW, SectionKind.HOW_IT_WORKS, SectionKind.DOSING, SectionKind.TIME_TO_EFFECT,
-        SectionKind.SIDE_EFFECTS, SectionKind.INTERACTIONS, SectionKind.PREGNANCY, SectionKind.VACCINES,
-        SectionKind.OTHER, SectionKind.DISCUSS,
+        SectionKind.OVERVIEW,
+        SectionKind.HOW_IT_WORKS,
+        SectionKind.DOSING,
+        SectionKind.TIME_TO_EFFECT,
+        SectionKind.SIDE_EFFECTS,
+        SectionKind.INTERACTIONS,
+        SectionKind.PREGNANCY,
+        SectionKind.VACCINES,
+        SectionKind.OTHER,
+        SectionKind.DISCUSS,
     ]
     headings = {s.kind: s.heading for s in examplumab.sections}
     assert headings[SectionKind.HOW_IT_WORKS] == "HOW IT WORKS"
@@ -220,17 +229,27 @@ def test_markdown_without_closing_front_matter_is_refused():
 
 def test_written_markdown_reads_back_unchanged():
     args = dict(
-        slug="roundumab", title="Roundumab (Circlex)", generic_name="roundumab", brand_names=["Circlex"],
-        conditions=["Example arthritis"], summary='A test: "quotes", colons and # signs.',
+        slug="roundumab",
+        title="Roundumab (Circlex)",
+        generic_name="roundumab",
+        brand_names=["Circlex"],
+        conditions=["Example arthritis"],
+        summary='A test: "quotes", colons and # signs.',
         fast_facts=["One fact.", "Another fact."],
         sections=[("overview", "Overview", "First.\n\nSecond."), ("other", "How it works", "Kind kept as written.")],
-        credit_line="E. Author, MD", updated_on=dt.date(2020, 5, 1), committee="Committee on Patient Education",
+        credit_line="E. Author, MD",
+        updated_on=dt.date(2020, 5, 1),
+        committee="Committee on Patient Education",
     )
     sheet = parse_markdown(to_markdown(**args))
     assert sheet.canonical_content() == {
-        "title": args["title"], "summary": args["summary"], "fast_facts": args["fast_facts"],
+        "title": args["title"],
+        "summary": args["summary"],
+        "fast_facts": args["fast_facts"],
         "sections": [{"kind": k, "heading": h, "body": b} for k, h, b in args["sections"]],
-        "credit_line": args["credit_line"], "generic_name": args["generic_name"], "brand_names": args["brand_names"],
+        "credit_line": args["credit_line"],
+        "generic_name": args["generic_name"],
+        "brand_names": args["brand_names"],
         "conditions": args["conditions"],
     }
     assert (sheet.slug, sheet.updated_on, sheet.committee_name) == ("roundumab", dt.date(2020, 5, 1), args["committee"])

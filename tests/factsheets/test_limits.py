@@ -80,7 +80,9 @@ def test_the_drug_names_count_towards_the_total_length(author):
     # Names are printed to patients too: a version exactly at the limit without them goes over with them.
     revision = make_draft(author=author, sections=0)
     revision.generic_name, revision.brand_names = "", ""
-    fields = len(revision.title) + len(revision.summary) + len(revision.credit_line) + sum(map(len, revision.fast_facts))
+    fields = (
+        len(revision.title) + len(revision.summary) + len(revision.credit_line) + sum(map(len, revision.fast_facts))
+    )
     room = limits.VERSION_MAX_LENGTH - fields
     for position in range(room // limits.SECTION_BODY_MAX_LENGTH + 1):
         size = min(limits.SECTION_BODY_MAX_LENGTH, room - position * limits.SECTION_BODY_MAX_LENGTH)
@@ -113,9 +115,7 @@ def test_lists_nested_to_the_limit_render_every_word(author):
 def test_submission_refuses_a_version_written_past_the_limits_and_sends_nothing(author, committee):
     revision = make_draft(author=author)
     # Written as a shell or an importer could, without full_clean.
-    FactSheetRevision.objects.filter(pk=revision.pk).update(
-        title="Examplumab\n(Examplex)", fast_facts=["x" * 600] * 30
-    )
+    FactSheetRevision.objects.filter(pk=revision.pk).update(title="Examplumab\n(Examplex)", fast_facts=["x" * 600] * 30)
     revision.refresh_from_db()
     mail.outbox.clear()
     with pytest.raises(services.InvalidInput) as error:
@@ -126,7 +126,9 @@ def test_submission_refuses_a_version_written_past_the_limits_and_sends_nothing(
     assert mail.outbox == []
 
 
-def test_a_title_with_a_line_break_can_no_longer_lose_the_review_email(author, committee, django_capture_on_commit_callbacks):
+def test_a_title_with_a_line_break_can_no_longer_lose_the_review_email(
+    author, committee, django_capture_on_commit_callbacks
+):
     """The "please review" email failed silently for such a title (a header cannot hold a line break);
     the title is refused before anything is sent, and a valid title's email goes out."""
     revision = make_draft(author=author)
@@ -159,8 +161,13 @@ def test_import_as_published_of_a_file_past_the_limits_publishes_nothing(tmp_pat
     err = StringIO()
     with pytest.raises(CommandError):
         call_command(
-            "import_factsheets", str(path), "--as-published", "--committee", "Committee on Patient Education",
-            stdout=StringIO(), stderr=err,
+            "import_factsheets",
+            str(path),
+            "--as-published",
+            "--committee",
+            "Committee on Patient Education",
+            stdout=StringIO(),
+            stderr=err,
         )
     assert "at most 12" in err.getvalue()
     assert not FactSheetRevision.objects.filter(status=Status.PUBLISHED).exists()
@@ -184,8 +191,13 @@ def test_import_as_a_draft_of_a_file_past_the_limits_creates_nothing(tmp_path):
 
 def sheet_post(**overrides):
     data = {
-        "generic_name": "examplumab", "slug": "examplumab", "brand_names": "Examplex", "title": "Examplumab (Examplex)",
-        "summary": "A made-up medicine.", "fast_facts": "Take it once a week.", "credit_line": "A. Writer, MD",
+        "generic_name": "examplumab",
+        "slug": "examplumab",
+        "brand_names": "Examplex",
+        "title": "Examplumab (Examplex)",
+        "summary": "A made-up medicine.",
+        "fast_facts": "Take it once a week.",
+        "credit_line": "A. Writer, MD",
     }
     return {**data, **overrides}
 
@@ -206,7 +218,9 @@ def test_admin_refuses_sections_that_together_exceed_the_version_limit(client, a
         {"position": str(i), "kind": "other", "heading": f"Part {i}", "body": body}
         for i in range(limits.VERSION_MAX_LENGTH // limits.SECTION_BODY_MAX_LENGTH + 1)
     ]
-    response = client.post(reverse("admin:factsheets_factsheetrevision_change", args=[revision.pk]), revision_post(revision, sections))
+    response = client.post(
+        reverse("admin:factsheets_factsheetrevision_change", args=[revision.pk]), revision_post(revision, sections)
+    )
     assert response.status_code == 200
     formset = response.context["inline_admin_formsets"][0].formset
     assert "holds at most 100,000" in " ".join(formset.non_form_errors())

@@ -17,7 +17,13 @@ def submitted(author, committee):
 
 @pytest.mark.parametrize(
     "field, value",
-    [("title", "Changed"), ("summary", "Changed"), ("fast_facts", ["Changed"]), ("credit_line", "X"), ("change_note", "X")],
+    [
+        ("title", "Changed"),
+        ("summary", "Changed"),
+        ("fast_facts", ["Changed"]),
+        ("credit_line", "X"),
+        ("change_note", "X"),
+    ],
 )
 def test_submitted_revision_refuses_content_changes(submitted, field, value):
     setattr(submitted, field, value)
@@ -69,7 +75,9 @@ def test_revision_with_changes_requested_is_editable_again(author, reviewer1, co
 
     revision = make_draft(author=author)
     review = services.revision_submit(revision=revision, by=author, committee=committee)
-    services.review_sign(review=review, by=reviewer1, verdict="request_changes", password=PASSWORD, comment="Simpler words")
+    services.review_sign(
+        review=review, by=reviewer1, verdict="request_changes", password=PASSWORD, comment="Simpler words"
+    )
     revision.refresh_from_db()
     revision.title = "Simpler title"
     revision.save()

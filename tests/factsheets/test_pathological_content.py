@@ -78,9 +78,11 @@ def test_a_draft_stored_past_the_limits_still_opens_for_its_author(client, autho
     section = Section(revision=draft, position=1, kind="other", heading="Imported", body="![" * 480_000)
     section.save()  # no full_clean, as a bulk writer might
     client.force_login(author)
-    for url in (reverse("factsheets:preview", args=[draft.pk]),
-                reverse("admin:factsheets_factsheetrevision_change", args=[draft.pk]),
-                reverse("reviews:submit", args=[draft.pk])):
+    for url in (
+        reverse("factsheets:preview", args=[draft.pk]),
+        reverse("admin:factsheets_factsheetrevision_change", args=[draft.pk]),
+        reverse("reviews:submit", args=[draft.pk]),
+    ):
         assert client.get(url).status_code == 200, url
     with pytest.raises(services.InvalidInput, match="at most 20000 characters"):
         services.revision_submit(revision=draft, by=author, committee=committee, justification="x")

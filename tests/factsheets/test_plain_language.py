@@ -46,7 +46,7 @@ def test_legend_lists_terms_with_plain_alternatives_escaped(author):
     SectionFactory(revision=revision, body="Renal tests and a subcutaneous shot.")
     context = plain_language_context(revision)
     html = render_to_string("factsheets/_jargon_legend.html", context)
-    assert "renal <span class=\"jargon-count\">(2×)</span>" in html
+    assert 'renal <span class="jargon-count">(2×)</span>' in html
     assert "Plain: kidney" in html and "Plain: under the skin" in html
     assert "<mark" in context["highlighted_sections"][0].highlighted_html
 
@@ -68,7 +68,10 @@ def test_preview_shows_scores_change_and_jargon_hints(client, author, reviewer1,
     before = readability.revision_report(live).overall.flesch_kincaid
     after = readability.revision_report(draft).overall.flesch_kincaid
     assert f"grade {before} → {after}" in html
-    assert '<strong><mark class="jargon" title="Plain: kidney">renal<span class="jargon-plain"> (plain: kidney)</span></mark></strong>' in html
+    assert (
+        '<strong><mark class="jargon" title="Plain: kidney">renal<span class="jargon-plain"> (plain: kidney)</span></mark></strong>'
+        in html
+    )
     assert "Plain: under the skin" in html  # "Subcutaneous" in the legend
     assert "css/plain-language.css" in html
 

@@ -10,8 +10,13 @@ from tests.factories import PASSWORD
 
 @pytest.fixture
 def live(author, reviewer1, reviewer2, committee):
-    return make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                          fact_sheet=FactSheetFactory(slug="examplumab"), title="Examplumab version one")
+    return make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=FactSheetFactory(slug="examplumab"),
+        title="Examplumab version one",
+    )
 
 
 URL = "/factsheets/examplumab/"
@@ -40,8 +45,9 @@ def test_conditional_requests_get_304(client, live, warm):
     assert client.get(URL, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/", "/search/?q=examplumab", "/factsheets/examplumab/versions/",
-                                 "/factsheets/examplumab/versions/1/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/search/?q=examplumab", "/factsheets/examplumab/versions/", "/factsheets/examplumab/versions/1/"]
+)
 def test_other_published_pages_answer_conditional_requests(client, live, url):
     first = client.get(url)
     assert first.status_code == 200
@@ -63,7 +69,9 @@ def test_cached_sheet_page_makes_no_query(client, live, django_assert_num_querie
     assert b"Examplumab version one" in response.content
 
 
-def test_cold_cache_sheet_page_reads_the_stored_rendition_within_two_queries(client, live, django_assert_max_num_queries):
+def test_cold_cache_sheet_page_reads_the_stored_rendition_within_two_queries(
+    client, live, django_assert_max_num_queries
+):
     cache.clear()
     with django_assert_max_num_queries(2):
         response = client.get(URL)
@@ -71,13 +79,20 @@ def test_cold_cache_sheet_page_reads_the_stored_rendition_within_two_queries(cli
     assert live.rendition.body_html in response.content.decode()
 
 
-def test_publishing_a_new_version_shows_at_once(client, live, author, reviewer1, reviewer2, committee,
-                                                 django_capture_on_commit_callbacks):
+def test_publishing_a_new_version_shows_at_once(
+    client, live, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+):
     first = client.get(URL)
     assert b"Examplumab version one" in first.content
     with django_capture_on_commit_callbacks(execute=True):
-        make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                       fact_sheet=live.fact_sheet, number=2, title="Examplumab version two")
+        make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=live.fact_sheet,
+            number=2,
+            title="Examplumab version two",
+        )
     response = client.get(URL)
     assert b"Examplumab version two" in response.content
     assert response["ETag"] != first["ETag"]
@@ -94,8 +109,9 @@ def test_withdrawing_shows_410_at_once(client, live, editor, django_capture_on_c
     assert client.get(URL).status_code == 410  # also from the cache
 
 
-def test_reaffirmation_updates_review_dates_at_once(client, live, editor, reviewer1, reviewer2, committee,
-                                                     django_capture_on_commit_callbacks):
+def test_reaffirmation_updates_review_dates_at_once(
+    client, live, editor, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+):
     import datetime as dt
 
     first = client.get(URL)

@@ -16,9 +16,16 @@ Status = FactSheetRevision.Status
 def secret_revision(*, author, sheet, number, marker, conditions=()):
     """A draft whose every patient-facing field carries `marker`, so any leak is easy to spot."""
     revision = make_draft(
-        author=author, fact_sheet=sheet, number=number, title=f"Title {marker}", summary=f"Summary {marker}.",
-        generic_name=f"{marker}generic", brand_names=f"{marker}brand", conditions=conditions,
-        fast_facts=[f"Fact {marker}."], change_note=f"Change {marker}.",
+        author=author,
+        fact_sheet=sheet,
+        number=number,
+        title=f"Title {marker}",
+        summary=f"Summary {marker}.",
+        generic_name=f"{marker}generic",
+        brand_names=f"{marker}brand",
+        conditions=conditions,
+        fast_facts=[f"Fact {marker}."],
+        change_note=f"Change {marker}.",
     )
     section = Section(revision=revision, position=9, heading=f"Heading {marker}", body=f"Body {marker} text.")
     section._history_user = author
@@ -42,7 +49,9 @@ def world(author, reviewer1, reviewer2, editor, committee):
 
     # Never published: the names and conditions of the unapproved versions are secret too.
     def secret(slug, number=1, s=None):
-        return secret_revision(author=author, sheet=s or sheet(slug), number=number, marker=slug, conditions=[condition])
+        return secret_revision(
+            author=author, sheet=s or sheet(slug), number=number, marker=slug, conditions=[condition]
+        )
 
     unapproved.append(secret("zqdraftonly"))
     in_review = secret("zqinreview")
@@ -64,9 +73,16 @@ def world(author, reviewer1, reviewer2, editor, committee):
     live_sheets = []
     for marker, state in [("zqnewdraft", "draft"), ("zqnewreview", "review"), ("zqnewscheduled", "scheduled")]:
         s = sheet(f"live-{state}")
-        make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=s,
-                       title=f"Published {state} sheet", summary=f"Approved summary {state}.", brand_names="",
-                       conditions=[condition])
+        make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=s,
+            title=f"Published {state} sheet",
+            summary=f"Approved summary {state}.",
+            brand_names="",
+            conditions=[condition],
+        )
         newer = secret(marker, number=2, s=s)
         if state == "scheduled":
             newer.publish_at = timezone.now() + dt.timedelta(days=7)
@@ -81,8 +97,16 @@ def world(author, reviewer1, reviewer2, editor, committee):
 
     # Withdrawn: its approved text must leave every list, and its pages answer 410.
     withdrawn = sheet("zqwithdrawn")
-    make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=withdrawn,
-                   title="Title zqwithdrawn", summary="Summary zqwithdrawn.", brand_names="", conditions=[condition])
+    make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=withdrawn,
+        title="Title zqwithdrawn",
+        summary="Summary zqwithdrawn.",
+        brand_names="",
+        conditions=[condition],
+    )
     services.factsheet_withdraw(fact_sheet=withdrawn, by=editor, reason="Taken off the market.")
 
     statuses = sorted({r.status for r in FactSheetRevision.objects.filter(pk__in=[u.pk for u in unapproved])})
@@ -99,8 +123,17 @@ def world(author, reviewer1, reviewer2, editor, committee):
 
 def public_urls(world):
     slugs = [r.fact_sheet.slug for r in world["unapproved"]] + [world["withdrawn"].slug]
-    urls = ["/", "/?letter=Z", "/?letter=T", "/?letter=P", f"/conditions/{world['condition'].slug}/",
-            "/feed/", "/sitemap.xml", "/sitemaps/factsheets-1.xml", "/robots.txt"]
+    urls = [
+        "/",
+        "/?letter=Z",
+        "/?letter=T",
+        "/?letter=P",
+        f"/conditions/{world['condition'].slug}/",
+        "/feed/",
+        "/sitemap.xml",
+        "/sitemaps/factsheets-1.xml",
+        "/robots.txt",
+    ]
     for q in world["secrets"] + ["zqwithdrawn", "title", "summary", "body", "heading", "fact", "change", "published"]:
         urls.append(f"/search/?q={q}")
     for slug in slugs:
@@ -122,8 +155,14 @@ def test_no_public_url_shows_unapproved_text(client, world):
 
 
 def test_withdrawn_sheet_leaves_every_list(client, world):
-    for url in ["/", "/?letter=T", f"/conditions/{world['condition'].slug}/", "/feed/", "/sitemaps/factsheets-1.xml",
-                "/search/?q=title"]:
+    for url in [
+        "/",
+        "/?letter=T",
+        f"/conditions/{world['condition'].slug}/",
+        "/feed/",
+        "/sitemaps/factsheets-1.xml",
+        "/search/?q=title",
+    ]:
         assert "zqwithdrawn" not in client.get(url).content.decode().lower(), url
     assert "No fact sheets match" in client.get("/search/?q=zqwithdrawn").content.decode()
     for url in ["/factsheets/zqwithdrawn/", "/factsheets/zqwithdrawn/versions/", "/factsheets/zqwithdrawn/versions/1/"]:

@@ -19,9 +19,15 @@ def arthritis(db):
 @pytest.fixture
 def live(author, reviewer1, reviewer2, committee, arthritis):
     return make_published(
-        author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=FactSheetFactory(slug="examplumab"),
-        generic_name="examplumab", brand_names="Examplex, Samplora", conditions=[arthritis],
-        title="Examplumab (Examplex)", change_note="First version for patients.",
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=FactSheetFactory(slug="examplumab"),
+        generic_name="examplumab",
+        brand_names="Examplex, Samplora",
+        conditions=[arthritis],
+        title="Examplumab (Examplex)",
+        change_note="First version for patients.",
     )
 
 
@@ -29,8 +35,12 @@ def publish_new_version(live, *, author, reviewers, committee, **fields):
     fields.setdefault("title", "Examplumab (Examplex) revised")
     fields.setdefault("change_note", "Added advice about vaccines.")
     return make_published(
-        author=author, reviewers=reviewers, committee=committee, fact_sheet=live.fact_sheet,
-        number=live.number + 1, **fields,
+        author=author,
+        reviewers=reviewers,
+        committee=committee,
+        fact_sheet=live.fact_sheet,
+        number=live.number + 1,
+        **fields,
     )
 
 
@@ -75,7 +85,7 @@ def test_sheet_page_shows_everything_a_patient_needs(client, live, committee, se
     assert html.count("<h1") == 1
     assert "Examplex, Samplora" in html
     assert "Fast facts" in html and "Take it once a week with food." in html
-    assert "<h2 id=\"section-1\">How it works</h2>" in html
+    assert '<h2 id="section-1">How it works</h2>' in html
     month = live.updated_on.strftime("%B %Y")
     assert f"Updated {month} by A. Writer, MD, and reviewed by the {committee.name}." in html
     assert f"Next review due {live.next_review_due.strftime('%B %Y')}." in html
@@ -92,19 +102,24 @@ def test_never_published_sheet_is_404(client, author):
 
 def test_withdrawn_sheet_is_410_with_reason(client, live, editor):
     services.factsheet_withdraw(fact_sheet=live.fact_sheet, by=editor, reason="Replaced by a combined sheet.")
-    for url in [live.fact_sheet.get_absolute_url(), f"/factsheets/{live.fact_sheet.slug}/versions/",
-                f"/factsheets/{live.fact_sheet.slug}/versions/1/"]:
+    for url in [
+        live.fact_sheet.get_absolute_url(),
+        f"/factsheets/{live.fact_sheet.slug}/versions/",
+        f"/factsheets/{live.fact_sheet.slug}/versions/1/",
+    ]:
         response = client.get(url)
         assert response.status_code == 410, url
         assert "Replaced by a combined sheet." in response.content.decode()
         assert "has been withdrawn" in response.content.decode()
 
 
-def test_versions_page_lists_published_versions_with_what_changed(client, live, author, reviewer1, reviewer2, committee):
+def test_versions_page_lists_published_versions_with_what_changed(
+    client, live, author, reviewer1, reviewer2, committee
+):
     publish_new_version(live, author=author, reviewers=[reviewer1, reviewer2], committee=committee)
     html = client.get(f"/factsheets/{live.fact_sheet.slug}/versions/").content.decode()
     assert "What changed" in html
-    assert "Version 2</a> <span class=\"current-tag\">(current)</span>" in html
+    assert 'Version 2</a> <span class="current-tag">(current)</span>' in html
     assert "Version 1</a>" in html
     assert "First version for patients." in html and "Added advice about vaccines." in html
 
@@ -135,7 +150,9 @@ def test_seo_tags_on_sheet_page(client, live, committee, settings):
     assert data["@type"] == "MedicalWebPage"
     assert data["name"] == "Examplumab (Examplex)"
     assert data["about"] == {
-        "@type": "Drug", "name": "examplumab", "nonProprietaryName": "examplumab",
+        "@type": "Drug",
+        "name": "examplumab",
+        "nonProprietaryName": "examplumab",
         "proprietaryName": ["Examplex", "Samplora"],
     }
     assert data["reviewedBy"] == {"@type": "Organization", "name": committee.name}
@@ -235,7 +252,9 @@ def test_static_css_has_print_styles_and_no_remote_assets(client, live):
     assert not re.search(r'(src|href)="(https?:)?//(?!testserver)[^"]*\.(css|js)', html)
 
 
-def test_postgres_search_ranks_title_matches_first_and_stems_words(client, live, author, reviewer1, reviewer2, committee):
+def test_postgres_search_ranks_title_matches_first_and_stems_words(
+    client, live, author, reviewer1, reviewer2, committee
+):
     from django.db import connection
 
     from factsheets.models import Section
@@ -244,7 +263,9 @@ def test_postgres_search_ranks_title_matches_first_and_stems_words(client, live,
     if connection.vendor != "postgresql":
         pytest.skip("full-text ranking needs PostgreSQL")
     other = make_draft(author=author, title="Otherumab (Otherex)")
-    section = Section(revision=other, position=5, heading="Compared", body="Works like examplumab, but monthly injections.")
+    section = Section(
+        revision=other, position=5, heading="Compared", body="Works like examplumab, but monthly injections."
+    )
     section._history_user = author
     section.save()
     review = services.revision_submit(revision=other, by=author, committee=committee)

@@ -28,27 +28,45 @@ def many_live_sheets(db):
     for i, sheet in enumerate(sheets):
         for number in (1, 2) if i == 0 else (1,):
             live = number == 2 or i != 0
-            revisions.append(FactSheetRevision(
-                fact_sheet=sheet, number=number, status=Status.PUBLISHED if live else Status.SUPERSEDED,
-                title=f"{chr(65 + i % 26)}examplumab {i} (Examplex)", summary="An example medicine for tests.",
-                generic_name=f"{chr(97 + i % 26)}examplumab {i}", brand_names="Examplex",
-                fast_facts=["Take it weekly."], credit_line="A. Writer, MD", change_note=f"Version {number}.",
-                content_hash=f"{i:064d}", submitted_at=now, published_at=now - dt.timedelta(days=10 - number), updated_on=today,
-                last_reviewed_on=today, next_review_due=today + dt.timedelta(days=1000),
-                reviewed_by_name="Committee on Patient Education",
-            ))
+            revisions.append(
+                FactSheetRevision(
+                    fact_sheet=sheet,
+                    number=number,
+                    status=Status.PUBLISHED if live else Status.SUPERSEDED,
+                    title=f"{chr(65 + i % 26)}examplumab {i} (Examplex)",
+                    summary="An example medicine for tests.",
+                    generic_name=f"{chr(97 + i % 26)}examplumab {i}",
+                    brand_names="Examplex",
+                    fast_facts=["Take it weekly."],
+                    credit_line="A. Writer, MD",
+                    change_note=f"Version {number}.",
+                    content_hash=f"{i:064d}",
+                    submitted_at=now,
+                    published_at=now - dt.timedelta(days=10 - number),
+                    updated_on=today,
+                    last_reviewed_on=today,
+                    next_review_due=today + dt.timedelta(days=1000),
+                    reviewed_by_name="Committee on Patient Education",
+                )
+            )
     revisions = FactSheetRevision.objects.bulk_create(revisions)
     body_html = render_markdown(BODY)
-    Section.objects.bulk_create([
-        Section(revision=r, position=p, kind="overview", heading=f"Heading {p}", body=BODY, body_html=body_html)
-        for r in revisions for p in range(3)
-    ])
+    Section.objects.bulk_create(
+        [
+            Section(revision=r, position=p, kind="overview", heading=f"Heading {p}", body=BODY, body_html=body_html)
+            for r in revisions
+            for p in range(3)
+        ]
+    )
     Through = FactSheetRevision.conditions.through
     index = {sheet.pk: i for i, sheet in enumerate(sheets)}
     # Link rows of versions bulk-created as published: the database refuses them outside the workflow.
     with guards_lifted():
         Through.objects.bulk_create(
-            [Through(factsheetrevision_id=r.pk, condition_id=conditions[index[r.fact_sheet_id] % 5].pk) for r in revisions]
+            [
+                Through(factsheetrevision_id=r.pk, condition_id=conditions[index[r.fact_sheet_id] % 5].pk)
+                for r in revisions
+            ]
         )
     revisions = list(FactSheetRevision.objects.prefetch_related("sections", "conditions"))
     freeze_bulk_created(revisions)
@@ -63,8 +81,9 @@ def many_live_sheets(db):
     return sheets
 
 
-def test_sheet_page_within_two_queries_uncached_and_none_cached(client, many_live_sheets, django_assert_max_num_queries,
-                                               django_assert_num_queries):
+def test_sheet_page_within_two_queries_uncached_and_none_cached(
+    client, many_live_sheets, django_assert_max_num_queries, django_assert_num_queries
+):
     url = many_live_sheets[7].get_absolute_url()
     with django_assert_max_num_queries(2):
         response = client.get(url)
@@ -74,9 +93,17 @@ def test_sheet_page_within_two_queries_uncached_and_none_cached(client, many_liv
 
 
 LIST_URLS = [
-    "/", "/?letter=C", "/?page=3", "/conditions/example-condition-2/", "/search/?q=examplumab",
-    "/search/?q=examplex&page=2", "/factsheets/sheet-000/versions/", "/factsheets/sheet-000/versions/1/",
-    "/sitemap.xml", "/sitemaps/factsheets-1.xml", "/feed/",
+    "/",
+    "/?letter=C",
+    "/?page=3",
+    "/conditions/example-condition-2/",
+    "/search/?q=examplumab",
+    "/search/?q=examplex&page=2",
+    "/factsheets/sheet-000/versions/",
+    "/factsheets/sheet-000/versions/1/",
+    "/sitemap.xml",
+    "/sitemaps/factsheets-1.xml",
+    "/feed/",
 ]
 
 

@@ -8,8 +8,16 @@ from reviews import services
 from tests.factories import FactSheetFactory, make_published
 
 SHEET = "/factsheets/examplumab/"
-LISTS = ["/", "/search/?q=examplumab", "/conditions/gout/", "/api/v1/factsheets/", "/factsheets/examplumab/versions/",
-         "/api/v1/factsheets/examplumab/", "/api/v1/factsheets/examplumab/versions/", SHEET]
+LISTS = [
+    "/",
+    "/search/?q=examplumab",
+    "/conditions/gout/",
+    "/api/v1/factsheets/",
+    "/factsheets/examplumab/versions/",
+    "/api/v1/factsheets/examplumab/",
+    "/api/v1/factsheets/examplumab/versions/",
+    SHEET,
+]
 API_LISTS = ["/api/v1/factsheets/", "/api/v1/factsheets/examplumab/versions/"]  # no validators
 
 
@@ -17,15 +25,27 @@ API_LISTS = ["/api/v1/factsheets/", "/api/v1/factsheets/examplumab/versions/"]  
 def live(author, reviewer1, reviewer2, committee):
     from factsheets.models import Condition
 
-    return make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                          fact_sheet=FactSheetFactory(slug="examplumab"), generic_name="examplumab",
-                          conditions=[Condition.objects.create(name="Gout", slug="gout")], title="Examplumab version one")
+    return make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=FactSheetFactory(slug="examplumab"),
+        generic_name="examplumab",
+        conditions=[Condition.objects.create(name="Gout", slug="gout")],
+        title="Examplumab version one",
+    )
 
 
 def _publish_v2(live, author, reviewer1, reviewer2, committee):
-    return make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                          fact_sheet=live.fact_sheet, number=2, title="Examplumab version two",
-                          conditions=live.conditions.all())
+    return make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=live.fact_sheet,
+        number=2,
+        title="Examplumab version two",
+        conditions=live.conditions.all(),
+    )
 
 
 @pytest.mark.parametrize("url", LISTS)
@@ -43,8 +63,13 @@ def test_second_anonymous_request_is_served_without_a_query(client, live, url, d
 def test_cached_responses_keep_the_security_and_cors_headers(client, live):
     first = client.get(SHEET)
     again = client.get(SHEET)
-    for name in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
-                 "Content-Security-Policy"):
+    for name in (
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Content-Security-Policy",
+    ):
         assert again.get(name) == first.get(name), name
     assert "script-src 'self'" in again["Content-Security-Policy"]
     assert again["X-Frame-Options"] == "DENY"
@@ -64,8 +89,9 @@ def test_conditional_requests_on_a_cached_response_get_304(client, live, url):
 
 
 @pytest.mark.parametrize("url", LISTS)
-def test_publish_shows_the_new_version_at_once_everywhere(client, live, url, author, reviewer1, reviewer2, committee,
-                                                           django_capture_on_commit_callbacks):
+def test_publish_shows_the_new_version_at_once_everywhere(
+    client, live, url, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+):
     client.get(url)
     cached = client.get(url)
     assert b"Examplumab version two" not in cached.content
@@ -82,8 +108,9 @@ def test_publish_shows_the_new_version_at_once_everywhere(client, live, url, aut
 
 
 @pytest.mark.parametrize("url", ["/", "/search/?q=examplumab", "/conditions/gout/", "/api/v1/factsheets/"])
-def test_withdraw_removes_the_sheet_from_every_cached_list_at_once(client, live, url, editor,
-                                                                  django_capture_on_commit_callbacks):
+def test_withdraw_removes_the_sheet_from_every_cached_list_at_once(
+    client, live, url, editor, django_capture_on_commit_callbacks
+):
     assert b"Examplumab version one" in client.get(url).content
     assert b"Examplumab version one" in client.get(url).content  # cached
     with django_capture_on_commit_callbacks(execute=True):
@@ -101,8 +128,9 @@ def test_withdraw_answers_410_at_once_on_cached_pages(client, live, url, editor,
     assert client.get(url).status_code == 410
 
 
-def test_an_entry_built_under_an_old_generation_is_never_served(client, live, author, reviewer1, reviewer2, committee,
-                                                                django_capture_on_commit_callbacks):
+def test_an_entry_built_under_an_old_generation_is_never_served(
+    client, live, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+):
     """A slow request that read the generation before a publish committed stores under the old one."""
     from factsheets import middleware
 
@@ -149,21 +177,36 @@ def test_not_found_is_not_stored(client, live):
     assert not [k for k in cache._cache if middleware.KEY_PREFIX in k]
 
 
-def test_admin_edits_of_a_live_sheets_names_reach_no_answer_cached_or_fresh(client, live, admin_client,
-                                                                           django_capture_on_commit_callbacks):
+def test_admin_edits_of_a_live_sheets_names_reach_no_answer_cached_or_fresh(
+    client, live, admin_client, django_capture_on_commit_callbacks
+):
     """Names are signed version content: neither a cached nor a freshly built answer shows an admin's edit."""
     urls = [SHEET, "/search/?q=newbrand", "/api/v1/factsheets/examplumab/", "/conditions/gout/"]
     before = {url: client.get(url).content for url in urls}
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(f"/admin/factsheets/factsheet/{live.fact_sheet.pk}/change/", {
-            "generic_name": "examplumab", "brand_names": "Newbrand",
-            "revisions-TOTAL_FORMS": "0", "revisions-INITIAL_FORMS": "0",
-        })
-        admin_client.post(f"/admin/factsheets/factsheetrevision/{live.pk}/change/", {
-            "title": live.title, "generic_name": "examplumab", "brand_names": "Newbrand", "summary": live.summary,
-            "fast_facts": "\n".join(live.fast_facts), "credit_line": live.credit_line, "change_note": "",
-            "sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0",
-        })
+        admin_client.post(
+            f"/admin/factsheets/factsheet/{live.fact_sheet.pk}/change/",
+            {
+                "generic_name": "examplumab",
+                "brand_names": "Newbrand",
+                "revisions-TOTAL_FORMS": "0",
+                "revisions-INITIAL_FORMS": "0",
+            },
+        )
+        admin_client.post(
+            f"/admin/factsheets/factsheetrevision/{live.pk}/change/",
+            {
+                "title": live.title,
+                "generic_name": "examplumab",
+                "brand_names": "Newbrand",
+                "summary": live.summary,
+                "fast_facts": "\n".join(live.fast_facts),
+                "credit_line": live.credit_line,
+                "change_note": "",
+                "sections-TOTAL_FORMS": "0",
+                "sections-INITIAL_FORMS": "0",
+            },
+        )
     client.cookies.clear()
     for fresh in (False, True):
         if fresh:

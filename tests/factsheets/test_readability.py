@@ -109,4 +109,3 @@ def test_compare_without_live_version_has_no_change(author):
     revision = make_draft(author=author)
     comparison = readability.compare(None, revision)
     assert comparison.before is None and comparison.change is None
-

@@ -10,9 +10,16 @@ from tests.factories import FactSheetFactory, make_draft, make_published
 
 @pytest.fixture
 def live(author, reviewer1, reviewer2, committee):
-    return make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                          fact_sheet=FactSheetFactory(slug="examplumab"), generic_name="examplumab", brand_names="Brandex",
-                          conditions=[Condition.objects.create(name="Gout", slug="gout")], title="Examplumab version one")
+    return make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=FactSheetFactory(slug="examplumab"),
+        generic_name="examplumab",
+        brand_names="Brandex",
+        conditions=[Condition.objects.create(name="Gout", slug="gout")],
+        title="Examplumab version one",
+    )
 
 
 def _found(client, q):
@@ -30,8 +37,14 @@ def test_a_new_version_replaces_the_indexed_text_and_search_sees_it_at_once(
 ):
     assert not _found(client, "zebrafinch")
     with django_capture_on_commit_callbacks(execute=True):
-        make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, fact_sheet=live.fact_sheet,
-                       number=2, title="Examplumab zebrafinch edition")
+        make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=live.fact_sheet,
+            number=2,
+            title="Examplumab zebrafinch edition",
+        )
     assert _found(client, "zebrafinch")
     assert not _found(client, "version one")  # only the live version is searched
 
@@ -60,16 +73,33 @@ def test_admin_edits_of_a_live_sheets_names_and_conditions_do_not_reach_search(
     """Search finds a live sheet only by the words its committee signed."""
     gout = Condition.objects.get(slug="gout")
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(f"/admin/factsheets/factsheet/{live.fact_sheet.pk}/change/", {
-            "generic_name": "examplumab", "brand_names": "Brandex, Newbrand", "conditions": [gout.pk],
-            "revisions-TOTAL_FORMS": "0", "revisions-INITIAL_FORMS": "0",
-        })
-        admin_client.post(f"/admin/factsheets/factsheetrevision/{live.pk}/change/", {
-            "title": live.title, "generic_name": "examplumab", "brand_names": "Brandex, Newbrand", "summary": live.summary,
-            "fast_facts": "\n".join(live.fast_facts), "credit_line": live.credit_line, "change_note": "",
-            "sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0",
-        })
-        response = admin_client.post(f"/admin/factsheets/condition/{gout.pk}/change/", {"name": "Tophaceous gout", "slug": "gout"})
+        admin_client.post(
+            f"/admin/factsheets/factsheet/{live.fact_sheet.pk}/change/",
+            {
+                "generic_name": "examplumab",
+                "brand_names": "Brandex, Newbrand",
+                "conditions": [gout.pk],
+                "revisions-TOTAL_FORMS": "0",
+                "revisions-INITIAL_FORMS": "0",
+            },
+        )
+        admin_client.post(
+            f"/admin/factsheets/factsheetrevision/{live.pk}/change/",
+            {
+                "title": live.title,
+                "generic_name": "examplumab",
+                "brand_names": "Brandex, Newbrand",
+                "summary": live.summary,
+                "fast_facts": "\n".join(live.fast_facts),
+                "credit_line": live.credit_line,
+                "change_note": "",
+                "sections-TOTAL_FORMS": "0",
+                "sections-INITIAL_FORMS": "0",
+            },
+        )
+        response = admin_client.post(
+            f"/admin/factsheets/condition/{gout.pk}/change/", {"name": "Tophaceous gout", "slug": "gout"}
+        )
     assert response.status_code == 302
     text = SheetSearchIndex.objects.get(fact_sheet=live.fact_sheet).text
     assert "newbrand" not in text and "tophaceous" not in text and "gout" in text

@@ -25,8 +25,13 @@ def _shared_settings(settings):
 @pytest.fixture
 def live(author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                              fact_sheet=FactSheetFactory(slug="examplumab"), title="Examplumab for tests")
+        return make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=FactSheetFactory(slug="examplumab"),
+            title="Examplumab for tests",
+        )
 
 
 @pytest.fixture
@@ -56,16 +61,19 @@ def purge_server(settings):
     server.server_close()
 
 
-@pytest.mark.parametrize("url,tag", [
-    ("/factsheets/examplumab/", "sheet-examplumab"),
-    ("/factsheets/examplumab/versions/", "sheet-examplumab"),
-    ("/factsheets/examplumab/versions/1/", "sheet-examplumab"),
-    ("/api/v1/factsheets/examplumab/", "sheet-examplumab"),
-    ("/api/v1/factsheets/examplumab/versions/1/", "sheet-examplumab"),
-    ("/", "site"),
-    ("/feed/", "site"),
-    ("/sitemap.xml", "site"),
-])
+@pytest.mark.parametrize(
+    "url,tag",
+    [
+        ("/factsheets/examplumab/", "sheet-examplumab"),
+        ("/factsheets/examplumab/versions/", "sheet-examplumab"),
+        ("/factsheets/examplumab/versions/1/", "sheet-examplumab"),
+        ("/api/v1/factsheets/examplumab/", "sheet-examplumab"),
+        ("/api/v1/factsheets/examplumab/versions/1/", "sheet-examplumab"),
+        ("/", "site"),
+        ("/feed/", "site"),
+        ("/sitemap.xml", "site"),
+    ],
+)
 def test_public_documents_are_for_shared_caches_and_name_what_they_show(client, live, url, tag):
     for response in (client.get(url), client.get(url)):  # fresh, then from the server's cache
         assert response.status_code == 200
@@ -85,11 +93,16 @@ def test_staff_preview_is_never_shared(admin_client, live):
     assert "Cache-Tag" not in response and "s-maxage" not in response["Cache-Control"]
 
 
-def test_publishing_purges_the_sheet_and_the_lists(purge_server, author, reviewer1, reviewer2, committee,
-                                                   django_capture_on_commit_callbacks):
+def test_publishing_purges_the_sheet_and_the_lists(
+    purge_server, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                       fact_sheet=FactSheetFactory(slug="newsheet"))
+        make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=FactSheetFactory(slug="newsheet"),
+        )
     assert purge_server.received == [{"token": "test-token", "body": {"tags": ["sheet-newsheet", "site"]}}]
 
 
@@ -99,11 +112,15 @@ def test_withdrawing_purges(purge_server, live, editor, django_capture_on_commit
     assert purge_server.received[-1]["body"] == {"tags": ["sheet-examplumab", "site"]}
 
 
-def test_a_conditions_change_in_the_admin_purges_the_lists(purge_server, admin_client, django_capture_on_commit_callbacks):
+def test_a_conditions_change_in_the_admin_purges_the_lists(
+    purge_server, admin_client, django_capture_on_commit_callbacks
+):
     condition = Condition.objects.create(name="Gout", slug="gout")
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(f"/admin/factsheets/condition/{condition.pk}/change/",
-                          {"name": "Gout", "slug": "gout", "description": "Joint pain from crystals."})
+        admin_client.post(
+            f"/admin/factsheets/condition/{condition.pk}/change/",
+            {"name": "Gout", "slug": "gout", "description": "Joint pain from crystals."},
+        )
     assert purge_server.received == [{"token": "test-token", "body": {"tags": ["site"]}}]
 
 
@@ -114,8 +131,9 @@ def test_nothing_is_posted_without_a_purge_url(settings, monkeypatch, live):
 
 
 @pytest.mark.parametrize("failure", ["refused", "500"])
-def test_a_failed_purge_is_logged_and_the_withdrawal_stands(purge_server, settings, live, editor, client, caplog,
-                                                            failure, django_capture_on_commit_callbacks):
+def test_a_failed_purge_is_logged_and_the_withdrawal_stands(
+    purge_server, settings, live, editor, client, caplog, failure, django_capture_on_commit_callbacks
+):
     if failure == "refused":
         settings.FACTSHEETS_PURGE_URL = "http://127.0.0.1:9/purge"  # discard port: nothing listens
     else:

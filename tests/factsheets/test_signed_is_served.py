@@ -24,11 +24,12 @@ from tests.record_guards import guards_lifted
 
 pytestmark = pytest.mark.django_db
 
+
 def sheet_body_of(html: str) -> str:
     """The sheet body of a page: what is inside the sheet-body div, which the sheet footer follows."""
     marker = '<div class="sheet-body">'
     start = html.index(marker) + len(marker)
-    region = html[start:html.index('<footer class="sheet-footer">', start)].rstrip()
+    region = html[start : html.index('<footer class="sheet-footer">', start)].rstrip()
     assert region.endswith("</div>")
     return region[: -len("</div>")]
 
@@ -42,9 +43,14 @@ def gout(db):
 def live(author, reviewer1, reviewer2, committee, gout, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         revision = make_published(
-            author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-            fact_sheet=FactSheetFactory(slug="methotrexample"), conditions=[gout],
-            generic_name="methotrexample", brand_names="Trexample, Otrexample", title="Methotrexample (Trexample)",
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=FactSheetFactory(slug="methotrexample"),
+            conditions=[gout],
+            generic_name="methotrexample",
+            brand_names="Trexample, Otrexample",
+            title="Methotrexample (Trexample)",
             fast_facts=["Take it once a week, on the same day each week."],
         )
     revision.refresh_from_db()
@@ -97,16 +103,31 @@ def test_no_admin_screen_changes_what_patients_read_of_a_live_sheet(client, live
     staff = Client()
     staff.force_login(users[role])
     sheet = live.fact_sheet
-    staff.post(f"/admin/factsheets/factsheet/{sheet.pk}/change/", {
-        "slug": "renamed", "generic_name": "methotrexample (take daily)", "brand_names": "Trexample, TAKE DAILY NOT WEEKLY",
-        "revisions-TOTAL_FORMS": "0", "revisions-INITIAL_FORMS": "0",
-    })
-    staff.post(f"/admin/factsheets/factsheetrevision/{live.pk}/change/", {
-        "title": "Methotrexample: take daily", "generic_name": "methotrexample (take daily)",
-        "brand_names": "Trexample, TAKE DAILY NOT WEEKLY", "summary": "Take it daily.", "fast_facts": "Take it daily.",
-        "credit_line": "Someone else", "change_note": "", "conditions": [],
-        "sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0",
-    })
+    staff.post(
+        f"/admin/factsheets/factsheet/{sheet.pk}/change/",
+        {
+            "slug": "renamed",
+            "generic_name": "methotrexample (take daily)",
+            "brand_names": "Trexample, TAKE DAILY NOT WEEKLY",
+            "revisions-TOTAL_FORMS": "0",
+            "revisions-INITIAL_FORMS": "0",
+        },
+    )
+    staff.post(
+        f"/admin/factsheets/factsheetrevision/{live.pk}/change/",
+        {
+            "title": "Methotrexample: take daily",
+            "generic_name": "methotrexample (take daily)",
+            "brand_names": "Trexample, TAKE DAILY NOT WEEKLY",
+            "summary": "Take it daily.",
+            "fast_facts": "Take it daily.",
+            "credit_line": "Someone else",
+            "change_note": "",
+            "conditions": [],
+            "sections-TOTAL_FORMS": "0",
+            "sections-INITIAL_FORMS": "0",
+        },
+    )
     staff.post(f"/admin/factsheets/condition/{gout.pk}/change/", {"name": "Gout: take it daily", "slug": "gout"})
     after = public_state(Client())
     assert after["api"] == before["api"]
@@ -173,7 +194,9 @@ def test_submission_stores_one_rendition_that_reviews_and_sign_offs_name(live):
 def test_a_resubmission_after_changes_gets_a_new_rendition_and_keeps_the_old_one(author, reviewer1, committee):
     draft = make_draft(author=author)
     first = services.revision_submit(revision=draft, by=author, committee=committee, justification="Test.")
-    services.review_sign(review=first, by=reviewer1, verdict="request_changes", comment="Say once a week.", password=PASSWORD)
+    services.review_sign(
+        review=first, by=reviewer1, verdict="request_changes", comment="Say once a week.", password=PASSWORD
+    )
     draft.refresh_from_db()
     draft.fast_facts = ["Take it once a week."]
     draft._history_user = author
@@ -232,8 +255,15 @@ def test_the_preview_of_a_submitted_version_is_its_rendition(client, author, com
     assert review.rendition.body_html in page
 
 
-@pytest.mark.parametrize("url", ["/factsheets/methotrexample/", "/factsheets/methotrexample/versions/1/",
-                                 "/api/v1/factsheets/methotrexample/", "/api/v1/factsheets/methotrexample/versions/1/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/factsheets/methotrexample/",
+        "/factsheets/methotrexample/versions/1/",
+        "/api/v1/factsheets/methotrexample/",
+        "/api/v1/factsheets/methotrexample/versions/1/",
+    ],
+)
 def test_a_cold_sheet_page_or_api_detail_costs_at_most_two_queries(client, live, url, django_assert_max_num_queries):
     from django.core.cache import cache
 
@@ -262,16 +292,27 @@ def _update(table_model, pk, **values):
         table_model.objects.filter(pk=pk).update(**values)
 
 
-@pytest.mark.parametrize("tamper,field", [
-    (lambda r: _update(Rendition, r.rendition_id, body_html=r.rendition.body_html.replace("once a week", "daily")), "rendition"),
-    (lambda r: _update(Section, r.sections.first().pk, body="Take it daily."), "content"),
-    (lambda r: _update(Section, r.sections.first().pk, body_html="<p>Take it daily.</p>"), "section 1 body_html"),
-    (lambda r: _update(FactSheetRevision, r.pk, brand_names="Trexample, TAKE DAILY"), "brand_names"),
-    (lambda r: _update(FactSheetRevision, r.pk, generic_name="methotrexample daily"), "generic_name"),
-    (lambda r: _update(FactSheetRevision, r.pk, fast_facts=["Take it daily."]), "fast_facts"),
-    (lambda r: _update(FactSheetRevision, r.pk, title="Take it daily"), "title"),
-    (lambda r: _update(FactSheetRevision, r.pk, conditions_as_signed=[{"slug": "gout", "name": "Daily gout"}]), "conditions"),
-])
+@pytest.mark.parametrize(
+    "tamper,field",
+    [
+        (
+            lambda r: _update(
+                Rendition, r.rendition_id, body_html=r.rendition.body_html.replace("once a week", "daily")
+            ),
+            "rendition",
+        ),
+        (lambda r: _update(Section, r.sections.first().pk, body="Take it daily."), "content"),
+        (lambda r: _update(Section, r.sections.first().pk, body_html="<p>Take it daily.</p>"), "section 1 body_html"),
+        (lambda r: _update(FactSheetRevision, r.pk, brand_names="Trexample, TAKE DAILY"), "brand_names"),
+        (lambda r: _update(FactSheetRevision, r.pk, generic_name="methotrexample daily"), "generic_name"),
+        (lambda r: _update(FactSheetRevision, r.pk, fast_facts=["Take it daily."]), "fast_facts"),
+        (lambda r: _update(FactSheetRevision, r.pk, title="Take it daily"), "title"),
+        (
+            lambda r: _update(FactSheetRevision, r.pk, conditions_as_signed=[{"slug": "gout", "name": "Daily gout"}]),
+            "conditions",
+        ),
+    ],
+)
 def test_verify_record_finds_a_change_made_in_the_database(live, tamper, field):
     ok, _ = run_verify()
     assert ok
@@ -290,8 +331,12 @@ def test_verify_record_json_names_sheet_version_and_field(live):
     with pytest.raises(CommandError):
         call_command("verify_record", "--json", stdout=out)
     report = json.loads(out.getvalue())
-    assert {"sheet": "methotrexample", "version": 1, "field": "brand_names",
-            "message": "brand_names differs from the signed rendition"} in report["problems"]
+    assert {
+        "sheet": "methotrexample",
+        "version": 1,
+        "field": "brand_names",
+        "message": "brand_names differs from the signed rendition",
+    } in report["problems"]
     assert report["checked"] == 1
 
 
@@ -318,7 +363,9 @@ def test_sheet_page_shows_reviewed_date_version_next_review_and_print_footer(cli
     page = client.get("/factsheets/methotrexample/").content.decode()
     reviewed = f"{live.last_reviewed_on.day} {live.last_reviewed_on:%B %Y}"
     assert f"Last reviewed {reviewed} by the {live.reviewed_by_name}." in page
-    assert f"Updated {live.updated_on:%B %Y} by {live.credit_line}, and reviewed by the {live.reviewed_by_name}." in page
+    assert (
+        f"Updated {live.updated_on:%B %Y} by {live.credit_line}, and reviewed by the {live.reviewed_by_name}." in page
+    )
     assert "Version 1." in page
     assert f"Next review due {live.next_review_due:%B %Y}." in page
     assert "Printed from http" in page and "/factsheets/methotrexample/ &middot; Version 1" in page
@@ -334,12 +381,17 @@ def test_an_older_version_has_no_next_review_date(client, live, author, reviewer
     assert "Next review due" not in old and "This is an older version" in old
 
 
-def test_a_reaffirmation_shows_on_the_page(client, live, editor, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks):
+def test_a_reaffirmation_shows_on_the_page(
+    client, live, editor, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+):
     import datetime as dt
 
     import time_machine
 
-    with time_machine.travel(dt.datetime(2031, 5, 4, 12, tzinfo=dt.UTC)), django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(dt.datetime(2031, 5, 4, 12, tzinfo=dt.UTC)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         review = services.review_start_reaffirmation(fact_sheet=live.fact_sheet, by=editor, committee=committee)
         for reviewer in (reviewer1, reviewer2):
             services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
@@ -347,7 +399,9 @@ def test_a_reaffirmation_shows_on_the_page(client, live, editor, reviewer1, revi
     assert "Last reviewed 4 May 2031" in page and "Version 1." in page
 
 
-def test_versions_page_shows_what_changed_word_by_word(client, live, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks):
+def test_versions_page_shows_what_changed_word_by_word(
+    client, live, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+):
     draft = revision_start_draft(fact_sheet=live.fact_sheet, by=author)
     draft.fast_facts = ["Take it once a week, on Sundays."]
     draft.brand_names = "Trexample"
@@ -358,7 +412,10 @@ def test_versions_page_shows_what_changed_word_by_word(client, live, author, rev
         for reviewer in (reviewer1, reviewer2):
             services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
     page = client.get("/factsheets/methotrexample/versions/").content.decode()
-    diff = page[page.index('<details class="version-diff">'):page.index("</details>")]
+    diff = page[page.index('<details class="version-diff">') : page.index("</details>")]
     assert "against version 1" in diff
     assert "Take it once a week, on <del>the same day each week.</del><ins>Sundays.</ins>" in diff
-    assert "<h2 class=\"diff-label\">Brand names</h2>" in diff and "<del>Trexample, Otrexample</del><ins>Trexample</ins>" in diff
+    assert (
+        '<h2 class="diff-label">Brand names</h2>' in diff
+        and "<del>Trexample, Otrexample</del><ins>Trexample</ins>" in diff
+    )

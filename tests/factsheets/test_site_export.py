@@ -28,12 +28,29 @@ SECRET = "Zqunsignedword"
 def site(author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks):
     gout = Condition.objects.create(name="Gout", slug="gout")
     with django_capture_on_commit_callbacks(execute=True):
-        old = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                             fact_sheet=FactSheetFactory(slug="oldsheet"), title="Oldsheet tablets", conditions=[gout])
-        two = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                             fact_sheet=FactSheetFactory(slug="twosheet"), title="Twosheet first")
-        make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                       fact_sheet=two.fact_sheet, number=2, title="Twosheet second")
+        old = make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=FactSheetFactory(slug="oldsheet"),
+            title="Oldsheet tablets",
+            conditions=[gout],
+        )
+        two = make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=FactSheetFactory(slug="twosheet"),
+            title="Twosheet first",
+        )
+        make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=two.fact_sheet,
+            number=2,
+            title="Twosheet second",
+        )
     make_draft(author=author, fact_sheet=FactSheetFactory(slug="draftsheet"), title=f"{SECRET} draft")
     make_draft(author=author, fact_sheet=two.fact_sheet, number=3, title=f"{SECRET} next version")
     return {"old": old, "two": two}
@@ -47,21 +64,34 @@ def test_export_writes_every_public_address_as_the_bytes_the_app_serves(site, tm
     report = export_site(tmp_path)
     client = site_client()  # a reader of SITE_URL (the feed's links name the host asked for)
     expected = {
-        "index.html", "feed/index.atom", "robots.txt", "sitemap.xml", "sitemaps/factsheets-1.xml",
-        "conditions/gout/index.html", "nginx.conf",
-        "factsheets/oldsheet/index.html", "factsheets/oldsheet/versions/index.html",
-        "factsheets/oldsheet/versions/1/index.html", "api/v1/factsheets/oldsheet/index.json",
+        "index.html",
+        "feed/index.atom",
+        "robots.txt",
+        "sitemap.xml",
+        "sitemaps/factsheets-1.xml",
+        "conditions/gout/index.html",
+        "nginx.conf",
+        "factsheets/oldsheet/index.html",
+        "factsheets/oldsheet/versions/index.html",
+        "factsheets/oldsheet/versions/1/index.html",
+        "api/v1/factsheets/oldsheet/index.json",
         "api/v1/factsheets/oldsheet/versions/1/index.json",
-        "factsheets/twosheet/index.html", "factsheets/twosheet/versions/index.html",
-        "factsheets/twosheet/versions/1/index.html", "factsheets/twosheet/versions/2/index.html",
-        "api/v1/factsheets/twosheet/index.json", "api/v1/factsheets/twosheet/versions/1/index.json",
+        "factsheets/twosheet/index.html",
+        "factsheets/twosheet/versions/index.html",
+        "factsheets/twosheet/versions/1/index.html",
+        "factsheets/twosheet/versions/2/index.html",
+        "api/v1/factsheets/twosheet/index.json",
+        "api/v1/factsheets/twosheet/versions/1/index.json",
         "api/v1/factsheets/twosheet/versions/2/index.json",
     }
     assert _files(tmp_path) == expected and set(report.written) == expected - {"nginx.conf"}
-    for relative, url in [("factsheets/twosheet/index.html", "/factsheets/twosheet/"),
-                          ("api/v1/factsheets/twosheet/index.json", "/api/v1/factsheets/twosheet/"),
-                          ("factsheets/twosheet/versions/index.html", "/factsheets/twosheet/versions/"),
-                          ("feed/index.atom", "/feed/"), ("sitemaps/factsheets-1.xml", "/sitemaps/factsheets-1.xml")]:
+    for relative, url in [
+        ("factsheets/twosheet/index.html", "/factsheets/twosheet/"),
+        ("api/v1/factsheets/twosheet/index.json", "/api/v1/factsheets/twosheet/"),
+        ("factsheets/twosheet/versions/index.html", "/factsheets/twosheet/versions/"),
+        ("feed/index.atom", "/feed/"),
+        ("sitemaps/factsheets-1.xml", "/sitemaps/factsheets-1.xml"),
+    ]:
         assert (tmp_path / relative).read_bytes() == client.get(url).content, relative
     conf = (tmp_path / "nginx.conf").read_text()
     assert f"root {tmp_path.resolve()};" in conf and "proxy_pass http://127.0.0.1:8000;" in conf
@@ -69,14 +99,17 @@ def test_export_writes_every_public_address_as_the_bytes_the_app_serves(site, tm
 
 def test_drafts_and_unapproved_versions_are_never_exported(site, tmp_path):
     export_site(tmp_path)
-    assert not (tmp_path / "factsheets/draftsheet").exists() and not (tmp_path / "factsheets/twosheet/versions/3").exists()
+    assert (
+        not (tmp_path / "factsheets/draftsheet").exists() and not (tmp_path / "factsheets/twosheet/versions/3").exists()
+    )
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert SECRET.lower() not in path.read_text().lower(), path
 
 
-def test_a_withdrawn_sheets_files_are_removed_so_the_app_answers_410(client, site, tmp_path, editor,
-                                                                      django_capture_on_commit_callbacks):
+def test_a_withdrawn_sheets_files_are_removed_so_the_app_answers_410(
+    client, site, tmp_path, editor, django_capture_on_commit_callbacks
+):
     export_site(tmp_path)
     with django_capture_on_commit_callbacks(execute=True):
         services.factsheet_withdraw(fact_sheet=site["two"].fact_sheet, by=editor, reason="Merged into another.")
@@ -90,15 +123,21 @@ def test_a_withdrawn_sheets_files_are_removed_so_the_app_answers_410(client, sit
 def test_since_re_exports_only_changed_sheets_and_the_lists(site, tmp_path):
     with guards_lifted():  # oldsheet went live and was last reviewed long ago
         FactSheetRevision.objects.filter(pk=site["old"].pk).update(
-            published_at=timezone.now() - dt.timedelta(days=400), last_reviewed_on=dt.date(2020, 1, 1))
+            published_at=timezone.now() - dt.timedelta(days=400), last_reviewed_on=dt.date(2020, 1, 1)
+        )
     call_command("export_site", str(tmp_path))
     before = {f: (tmp_path / f).stat().st_mtime_ns for f in _files(tmp_path)}
     time.sleep(0.01)
     call_command("export_site", str(tmp_path), "--since", (timezone.now() - dt.timedelta(days=1)).date().isoformat())
     touched = {f for f in _files(tmp_path) if (tmp_path / f).stat().st_mtime_ns != before[f]}
     assert not any("oldsheet" in f for f in touched)
-    assert {"factsheets/twosheet/index.html", "api/v1/factsheets/twosheet/versions/2/index.json", "index.html",
-            "sitemap.xml", "conditions/gout/index.html"} <= touched
+    assert {
+        "factsheets/twosheet/index.html",
+        "api/v1/factsheets/twosheet/versions/2/index.json",
+        "index.html",
+        "sitemap.xml",
+        "conditions/gout/index.html",
+    } <= touched
 
 
 def test_a_malformed_since_is_refused_with_nothing_written(site, tmp_path):
@@ -107,12 +146,18 @@ def test_a_malformed_since_is_refused_with_nothing_written(site, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_publishing_re_exports_the_sheet_when_an_export_dir_is_set(settings, site, tmp_path, author, reviewer1,
-                                                                   reviewer2, committee, django_capture_on_commit_callbacks):
+def test_publishing_re_exports_the_sheet_when_an_export_dir_is_set(
+    settings, site, tmp_path, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+):
     settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
     with django_capture_on_commit_callbacks(execute=True):
-        make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                       fact_sheet=FactSheetFactory(slug="newsheet"), title="Newsheet capsules")
+        make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=FactSheetFactory(slug="newsheet"),
+            title="Newsheet capsules",
+        )
     assert "Newsheet capsules" in (tmp_path / "factsheets/newsheet/index.html").read_text()
     assert "Newsheet capsules" in (tmp_path / "index.html").read_text()
     assert not (tmp_path / "factsheets/oldsheet").exists()  # only what the publish changed
@@ -136,8 +181,11 @@ def test_nginx_serves_the_export(client, site, tmp_path):
         f"fastcgi_temp_path {tmp_path}/f; uwsgi_temp_path {tmp_path}/u; scgi_temp_path {tmp_path}/s;\n"
         f"include {out}/nginx.conf; }}\n"
     )
-    server = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "user root;"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        ["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "user root;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(50):
             try:

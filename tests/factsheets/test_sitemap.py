@@ -12,8 +12,16 @@ from tests.factories import FactSheetFactory, make_draft, make_published
 @pytest.fixture
 def five_live(author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return [make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-                               fact_sheet=FactSheetFactory(slug=f"sheet-{i}"), title=f"Sheet {i}") for i in range(5)]
+        return [
+            make_published(
+                author=author,
+                reviewers=[reviewer1, reviewer2],
+                committee=committee,
+                fact_sheet=FactSheetFactory(slug=f"sheet-{i}"),
+                title=f"Sheet {i}",
+            )
+            for i in range(5)
+        ]
 
 
 def _locs(client, path):
@@ -22,8 +30,9 @@ def _locs(client, path):
     return re.findall(r"<loc>([^<]+)</loc>", response.content.decode())
 
 
-def test_every_live_sheet_is_listed_once_across_the_pages(client, five_live, monkeypatch, settings, author, editor,
-                                                         django_capture_on_commit_callbacks):
+def test_every_live_sheet_is_listed_once_across_the_pages(
+    client, five_live, monkeypatch, settings, author, editor, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "https://sheets.example.org"
     monkeypatch.setattr(LiveFactSheetSitemap, "limit", 2)
     make_draft(author=author, fact_sheet=FactSheetFactory(slug="never-published"))

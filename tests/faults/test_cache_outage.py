@@ -18,7 +18,9 @@ LIVE_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 
 
 def degrading(location: str) -> dict:
-    return {"default": {"BACKEND": "config.cache.DegradingRedisCache", "LOCATION": location, "KEY_PREFIX": "fault-test"}}
+    return {
+        "default": {"BACKEND": "config.cache.DegradingRedisCache", "LOCATION": location, "KEY_PREFIX": "fault-test"}
+    }
 
 
 @pytest.fixture
@@ -29,20 +31,34 @@ def live(author, reviewer1, reviewer2, committee):
 def test_with_redis_down_every_kind_of_page_still_answers(client, live, editor, caplog):
     slug = live.fact_sheet.slug
     with override_settings(CACHES=degrading(DEAD_REDIS)), caplog.at_level(logging.ERROR, logger="config.cache"):
-        for url in ["/", f"/factsheets/{slug}/", f"/factsheets/{slug}/versions/", "/search/?q=exam", "/feed/",
-                    "/api/v1/factsheets/", f"/api/v1/factsheets/{slug}/", "/api/v1/conditions/", "/api/schema/",
-                    "/healthz"]:
+        for url in [
+            "/",
+            f"/factsheets/{slug}/",
+            f"/factsheets/{slug}/versions/",
+            "/search/?q=exam",
+            "/feed/",
+            "/api/v1/factsheets/",
+            f"/api/v1/factsheets/{slug}/",
+            "/api/v1/conditions/",
+            "/api/schema/",
+            "/healthz",
+        ]:
             assert client.get(url).status_code == 200, url
         assert client.get("/healthz").json()["status"] == "degraded"
         client.force_login(editor)
-        for url in [reverse("admin:index"), reverse("admin:factsheets_factsheet_changelist"),
-                    reverse("reviews:sheet_versions", args=[live.fact_sheet_id])]:
+        for url in [
+            reverse("admin:index"),
+            reverse("admin:factsheets_factsheet_changelist"),
+            reverse("reviews:sheet_versions", args=[live.fact_sheet_id]),
+        ]:
             assert client.get(url).status_code == 200, url
     assert any("Cache unavailable" in record.getMessage() for record in caplog.records)
 
 
 def test_with_redis_down_a_reviewer_can_still_sign(client, author, reviewer1, committee):
-    review = services.revision_submit(revision=make_draft(author=author), by=author, committee=committee, justification="x")
+    review = services.revision_submit(
+        revision=make_draft(author=author), by=author, committee=committee, justification="x"
+    )
     with override_settings(CACHES=degrading(DEAD_REDIS)):
         client.force_login(reviewer1)
         response = client.post(

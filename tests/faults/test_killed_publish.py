@@ -15,8 +15,13 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BEFORE = {
-    "review_status": "open", "revision_status": "in_review", "revision_published_at": "None", "decisions": 1,
-    "live_number": 1, "live_status": "published", "published_count": 1,
+    "review_status": "open",
+    "revision_status": "in_review",
+    "revision_published_at": "None",
+    "decisions": 1,
+    "live_number": 1,
+    "live_status": "published",
+    "published_count": 1,
 }
 
 
@@ -25,7 +30,11 @@ def worker(database_url: str, *args: str, expect_killed: bool = False) -> str:
     env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="config.settings.test")
     env.pop("REDIS_URL", None)
     result = subprocess.run(
-        [sys.executable, "-m", "tests.faults.publish_worker", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "tests.faults.publish_worker", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=300,
     )
     if expect_killed:
@@ -71,5 +80,8 @@ def test_a_publish_killed_midway_on_postgresql_is_rolled_back_and_can_be_signed_
     services.review_sign(review=Review.objects.get(pk=ids["review"]), by=reviewer, verdict="approve", password=PASSWORD)
     after = report(ids["review"])
     assert (after["revision_status"], after["live_number"], after["published_count"], after["decisions"]) == (
-        "published", 2, 1, 2
+        "published",
+        2,
+        1,
+        2,
     )

@@ -26,7 +26,9 @@ def guards_lifted(using=connection):
                 previous = cursor.fetchone()[0]
                 cursor.execute("SET LOCAL session_replication_role = replica")
             else:
-                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [PREFIX + "%"])
+                cursor.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [PREFIX + "%"]
+                )
                 triggers = cursor.fetchall()
                 for name, _sql in triggers:
                     cursor.execute(f'DROP TRIGGER "{name}"')

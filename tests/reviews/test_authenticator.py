@@ -32,7 +32,9 @@ def enrol(user):
 def strict_review(author, committee):
     committee.signing_needs_authenticator = True
     committee.save()
-    return services.revision_submit(revision=make_draft(author=author), by=author, committee=committee, justification="T.")
+    return services.revision_submit(
+        revision=make_draft(author=author), by=author, committee=committee, justification="T."
+    )
 
 
 def test_review_keeps_the_committees_setting_at_submission(strict_review, committee):
@@ -84,13 +86,17 @@ def test_a_code_works_once(strict_review, reviewer1, reviewer2, author, committe
     device = enrol(reviewer1)
     code = code_for(device, steps_ahead=1)
     services.review_sign(review=strict_review, by=reviewer1, verdict="approve", password=PASSWORD, code=code)
-    other = services.revision_submit(revision=make_draft(author=author), by=author, committee=committee, justification="T.")
+    other = services.revision_submit(
+        revision=make_draft(author=author), by=author, committee=committee, justification="T."
+    )
     with pytest.raises(services.WrongCode):
         services.review_sign(review=other, by=reviewer1, verdict="approve", password=PASSWORD, code=code)
 
 
 def test_committee_without_codes_signs_with_the_password_alone(author, committee, reviewer1):
-    review = services.revision_submit(revision=make_draft(author=author), by=author, committee=committee, justification="T.")
+    review = services.revision_submit(
+        revision=make_draft(author=author), by=author, committee=committee, justification="T."
+    )
     assert not services.review_sign(review=review, by=reviewer1, verdict="approve", password=PASSWORD).second_factor
 
 

@@ -16,8 +16,14 @@ def returned(author, reviewer1, reviewer2, reviewer3, committee):
     live = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
     draft = revision_start_draft(fact_sheet=live.fact_sheet, by=author)
     review = services.revision_submit(revision=draft, by=author, committee=committee, justification="Test text.")
-    services.review_sign(review=review, by=reviewer3, verdict="request_changes", password=PASSWORD,
-                         comment="Two things to fix.", field_comments={"summary": "Name the condition it treats."})
+    services.review_sign(
+        review=review,
+        by=reviewer3,
+        verdict="request_changes",
+        password=PASSWORD,
+        comment="Two things to fix.",
+        field_comments={"summary": "Name the condition it treats."},
+    )
     draft.refresh_from_db()
     return draft
 
@@ -41,11 +47,26 @@ def test_save_and_submit_goes_to_the_submit_page(client, author, returned):
     data["conditions"] = []
     data["summary"] = "Used for rheumatoid arthritis. It calms the immune system."
     sections = returned.ordered_sections()
-    data.update({"sections-TOTAL_FORMS": len(sections), "sections-INITIAL_FORMS": len(sections),
-                 "sections-MIN_NUM_FORMS": 0, "sections-MAX_NUM_FORMS": 1000, "_save_and_submit": "1"})
+    data.update(
+        {
+            "sections-TOTAL_FORMS": len(sections),
+            "sections-INITIAL_FORMS": len(sections),
+            "sections-MIN_NUM_FORMS": 0,
+            "sections-MAX_NUM_FORMS": 1000,
+            "_save_and_submit": "1",
+        }
+    )
     for i, s in enumerate(sections):
-        data.update({f"sections-{i}-id": s.pk, f"sections-{i}-revision": returned.pk, f"sections-{i}-position": s.position,
-                     f"sections-{i}-kind": s.kind, f"sections-{i}-heading": s.heading, f"sections-{i}-body": s.body})
+        data.update(
+            {
+                f"sections-{i}-id": s.pk,
+                f"sections-{i}-revision": returned.pk,
+                f"sections-{i}-position": s.position,
+                f"sections-{i}-kind": s.kind,
+                f"sections-{i}-heading": s.heading,
+                f"sections-{i}-body": s.body,
+            }
+        )
     response = client.post(edit_url(returned), {k: v for k, v in data.items() if v is not None})
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     assert response["Location"] == reverse("reviews:submit", args=[returned.pk])

@@ -22,7 +22,9 @@ NEW_PASSWORD = "a-new-long-passphrase-9431"
 
 @pytest.fixture
 def review(author, committee):
-    return services.revision_submit(revision=make_draft(author=author), by=author, committee=committee, justification="Test.")
+    return services.revision_submit(
+        revision=make_draft(author=author), by=author, committee=committee, justification="Test."
+    )
 
 
 @pytest.fixture
@@ -56,9 +58,18 @@ def test_editor_cannot_set_password_or_email_through_any_user_admin_url(client, 
     urls = user_admin_urls(reviewer2)
     assert any(u.endswith("/password/") for u in urls) and any(u.endswith("/change/") for u in urls)
     attack = {
-        "username": reviewer2.username, "first_name": "Ravi", "last_name": "Second", "email": "editor@evil.example",
-        "password": "x", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true",
-        "is_active": "on", "is_staff": "on", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+        "username": reviewer2.username,
+        "first_name": "Ravi",
+        "last_name": "Second",
+        "email": "editor@evil.example",
+        "password": "x",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        "usable_password": "true",
+        "is_active": "on",
+        "is_staff": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
     }
     for url in urls:
         page = client.get(url)
@@ -78,10 +89,17 @@ def test_editor_cannot_rename_another_account_whose_name_is_printed_on_signature
     client.force_login(editor)
     before = (reviewer2.username, reviewer2.first_name, reviewer2.last_name)
     assert reviewer2.is_staff
-    response = client.post(reverse("admin:auth_user_change", args=[reviewer2.pk]), {
-        "username": "reviewer1", "first_name": "Someone", "last_name": "Else", "is_active": "on",
-        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
-    })
+    response = client.post(
+        reverse("admin:auth_user_change", args=[reviewer2.pk]),
+        {
+            "username": "reviewer1",
+            "first_name": "Someone",
+            "last_name": "Else",
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
     assert response.status_code == 302  # the form was accepted: staff status is the editor's to change
     reviewer2.refresh_from_db()
     assert not reviewer2.is_staff
@@ -90,10 +108,19 @@ def test_editor_cannot_rename_another_account_whose_name_is_printed_on_signature
 
 def test_editor_still_names_their_own_account(client, editor):
     client.force_login(editor)
-    client.post(reverse("admin:auth_user_change", args=[editor.pk]), {
-        "username": editor.username, "first_name": "Edith", "last_name": "Editor", "email": editor.email,
-        "is_active": "on", "is_staff": "on", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
-    })
+    client.post(
+        reverse("admin:auth_user_change", args=[editor.pk]),
+        {
+            "username": editor.username,
+            "first_name": "Edith",
+            "last_name": "Editor",
+            "email": editor.email,
+            "is_active": "on",
+            "is_staff": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
     editor.refresh_from_db()
     assert editor.first_name == "Edith"
 
@@ -118,10 +145,18 @@ def test_editor_creates_an_account_without_password_email_or_role(client, editor
     client.force_login(editor)
     form = client.get(reverse("admin:auth_user_add")).content.decode()
     assert 'name="password1"' not in form and 'name="email"' not in form and 'name="groups"' not in form
-    client.post(reverse("admin:auth_user_add"), {
-        "username": "puppet", "first_name": "Pup", "last_name": "Pet", "password1": NEW_PASSWORD,
-        "password2": NEW_PASSWORD, "email": "editor@example.org", "groups": [Group.objects.get(name="Reviewers").pk],
-    })
+    client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "puppet",
+            "first_name": "Pup",
+            "last_name": "Pet",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "email": "editor@example.org",
+            "groups": [Group.objects.get(name="Reviewers").pk],
+        },
+    )
     puppet = User.objects.get(username="puppet")
     assert not puppet.has_usable_password()
     assert puppet.email == "" and not puppet.groups.exists()
@@ -129,11 +164,19 @@ def test_editor_creates_an_account_without_password_email_or_role(client, editor
 
 def test_editor_cannot_grant_roles(client, editor, author):
     client.force_login(editor)
-    client.post(reverse("admin:auth_user_change", args=[author.pk]), {
-        "username": author.username, "first_name": "Ada", "last_name": "Writer", "is_active": "on", "is_staff": "on",
-        "groups": [Group.objects.get(name="Reviewers").pk, Group.objects.get(name="Authors").pk],
-        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
-    })
+    client.post(
+        reverse("admin:auth_user_change", args=[author.pk]),
+        {
+            "username": author.username,
+            "first_name": "Ada",
+            "last_name": "Writer",
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [Group.objects.get(name="Reviewers").pk, Group.objects.get(name="Authors").pk],
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
     assert list(author.groups.values_list("name", flat=True)) == ["Authors"]
 
 
@@ -158,9 +201,14 @@ def test_superuser_reset_leaves_the_account_unable_to_sign_until_the_owner_sets_
     assert not Decision.objects.exists()
 
     client.force_login(reviewer2)
-    client.post(reverse("admin:password_change"), {
-        "old_password": NEW_PASSWORD, "new_password1": "owner-chosen-phrase-5521", "new_password2": "owner-chosen-phrase-5521",
-    })
+    client.post(
+        reverse("admin:password_change"),
+        {
+            "old_password": NEW_PASSWORD,
+            "new_password1": "owner-chosen-phrase-5521",
+            "new_password2": "owner-chosen-phrase-5521",
+        },
+    )
     assert AccessEvent.objects.filter(user=reviewer2, kind=AccessEvent.Kind.PASSWORD_SET).last().by_owner
     reviewer2.refresh_from_db()
     assert sign(review, reviewer2, password="owner-chosen-phrase-5521").reviewer == reviewer2
@@ -178,9 +226,15 @@ def test_changepassword_command_counts_as_someone_else(reviewer2, review, monkey
 
 def test_password_given_at_creation_by_an_administrator_cannot_sign(client, superuser, committee, author, review):
     client.force_login(superuser)
-    client.post(reverse("admin:auth_user_add"), {
-        "username": "newreviewer", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true",
-    })
+    client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "newreviewer",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "usable_password": "true",
+        },
+    )
     newcomer = User.objects.get(username="newreviewer")
     event = AccessEvent.objects.get(user=newcomer, kind=AccessEvent.Kind.PASSWORD_SET)
     assert event.actor == superuser and not event.by_owner and event.detail == "at account creation"
@@ -205,11 +259,20 @@ def test_the_reset_link_lets_the_owner_set_their_own_password(client, superuser,
 
 def test_email_change_by_an_administrator_is_recorded(client, superuser, reviewer2):
     client.force_login(superuser)
-    client.post(reverse("admin:auth_user_change", args=[reviewer2.pk]), {
-        "username": reviewer2.username, "first_name": "Ravi", "last_name": "Second", "email": "new@example.org",
-        "is_active": "on", "is_staff": "on", "groups": [Group.objects.get(name="Reviewers").pk],
-        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
-    })
+    client.post(
+        reverse("admin:auth_user_change", args=[reviewer2.pk]),
+        {
+            "username": reviewer2.username,
+            "first_name": "Ravi",
+            "last_name": "Second",
+            "email": "new@example.org",
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [Group.objects.get(name="Reviewers").pk],
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
     event = AccessEvent.objects.get(user=reviewer2, kind=AccessEvent.Kind.EMAIL_SET, actor=superuser)
     assert event.detail == "reviewer2@example.org → new@example.org" and not event.by_owner
 

@@ -75,12 +75,20 @@ def test_member_whose_password_someone_else_set_does_not_see_it(review, reviewer
 
 
 def test_closed_review_is_not_listed(review, reviewer1, reviewer2, reviewer3):
-    services.review_sign(review=review, by=reviewer1, verdict="request_changes", comment="Say it plainer.", password=PASSWORD)
+    services.review_sign(
+        review=review, by=reviewer1, verdict="request_changes", comment="Say it plainer.", password=PASSWORD
+    )
     assert awaiting(reviewer2) == [] and awaiting(reviewer3) == []
 
 
 def test_author_sees_returned_version_with_the_comment_and_an_edit_link(review, author, reviewer1):
-    services.review_sign(review=review, by=reviewer1, verdict="request_changes", comment="Explain the dose in plain words.", password=PASSWORD)
+    services.review_sign(
+        review=review,
+        by=reviewer1,
+        verdict="request_changes",
+        comment="Explain the dose in plain words.",
+        password=PASSWORD,
+    )
     (task,) = dashboard.dashboard_for(author)["my_drafts"]
     assert task.quote == "Explain the dose in plain words."
     assert task.action_label == "Edit draft"
@@ -102,7 +110,9 @@ def test_reviewer_page_shows_a_review_and_sign_link(client, review, reviewer1):
 
 
 def test_author_page_quotes_the_comment(review, author, reviewer1):
-    services.review_sign(review=review, by=reviewer1, verdict="request_changes", comment="Shorter sentences <please>.", password=PASSWORD)
+    services.review_sign(
+        review=review, by=reviewer1, verdict="request_changes", comment="Shorter sentences <please>.", password=PASSWORD
+    )
     client = Client()
     client.force_login(author)
     html = client.get(reverse("admin:index")).content.decode()
@@ -110,7 +120,9 @@ def test_author_page_quotes_the_comment(review, author, reviewer1):
     assert "Edit draft" in html
 
 
-def test_dashboard_queries_are_bounded_with_more_reviews_than_fit(author, committee, reviewer1, django_assert_max_num_queries):
+def test_dashboard_queries_are_bounded_with_more_reviews_than_fit(
+    author, committee, reviewer1, django_assert_max_num_queries
+):
     """The sign check runs per listed review (about six queries), so the cost follows LIMIT, not the backlog."""
     for _ in range(dashboard.LIMIT + 2):
         services.revision_submit(revision=make_draft(author=author), by=author, committee=committee)

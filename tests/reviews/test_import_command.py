@@ -106,8 +106,11 @@ def test_existing_slug_gets_the_next_version_as_a_draft(author, reviewer1, revie
     from tests.factories import FactSheetFactory
 
     live = make_published(
-        author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-        fact_sheet=FactSheetFactory(slug="examplumab"), generic_name="examplumab",
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=FactSheetFactory(slug="examplumab"),
+        generic_name="examplumab",
     )
     run(FIXTURES / "examplumab.txt")
     assert FactSheet.objects.count() == 1
@@ -164,7 +167,9 @@ def test_as_published_creates_a_missing_committee_and_says_so():
 
 
 def test_as_published_needs_the_updated_date():
-    _, err, _ = run_failing(FIXTURES / "plainumab.txt", "--as-published", "--committee", "Committee on Patient Education")
+    _, err, _ = run_failing(
+        FIXTURES / "plainumab.txt", "--as-published", "--committee", "Committee on Patient Education"
+    )
     assert "Updated <Month YYYY>" in err
     assert not FactSheet.objects.exists() and not Committee.objects.exists()
 
@@ -173,8 +178,11 @@ def test_as_published_never_replaces_a_version_a_committee_approved_here(author,
     from tests.factories import FactSheetFactory
 
     old = make_published(
-        author=author, reviewers=[reviewer1, reviewer2], committee=committee,
-        fact_sheet=FactSheetFactory(slug="examplumab"), generic_name="examplumab",
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=FactSheetFactory(slug="examplumab"),
+        generic_name="examplumab",
     )
     _, err, _ = run_failing(FIXTURES / "examplumab.txt", "--as-published", "--committee", committee.name)
     assert "approved by a committee in this system" in err
@@ -185,7 +193,12 @@ def test_as_published_never_replaces_a_version_a_committee_approved_here(author,
 def test_as_published_over_an_imported_live_version_supersedes_it(tmp_path):
     run(FIXTURES / "examplumab.txt", "--as-published", "--committee", "Committee on Patient Education")
     newer = tmp_path / "examplumab.txt"
-    newer.write_text((FIXTURES / "examplumab.txt").read_text(encoding="utf-8").replace("Fast Facts", "Fast Facts\n\n- One more fact we added later.", 1), encoding="utf-8")
+    newer.write_text(
+        (FIXTURES / "examplumab.txt")
+        .read_text(encoding="utf-8")
+        .replace("Fast Facts", "Fast Facts\n\n- One more fact we added later.", 1),
+        encoding="utf-8",
+    )
     run(newer, "--as-published", "--committee", "Committee on Patient Education")
     sheet = FactSheet.objects.get(slug="examplumab")
     assert (sheet.live_revision.number, sheet.live_revision.status) == (2, Status.PUBLISHED)
@@ -201,7 +214,9 @@ def test_committee_option_without_as_published_is_refused():
 
 
 def test_dry_run_prints_each_section_and_changes_nothing():
-    out, _ = run(FIXTURES / "examplumab.txt", "--dry-run", "--as-published", "--committee", "Committee on Patient Education")
+    out, _ = run(
+        FIXTURES / "examplumab.txt", "--dry-run", "--as-published", "--committee", "Committee on Patient Education"
+    )
     assert "would create a new fact sheet “examplumab” as a published legacy version" in out
     assert "[how_it_works] HOW IT WORKS (line 17" in out
     assert "[other] Travel tips (line 46" in out
@@ -215,7 +230,11 @@ def test_a_bad_file_is_reported_with_name_and_line_and_the_others_still_import(t
     binary = tmp_path / "binary.txt"
     binary.write_bytes(b"Binarumab\n\n\x00\x01\x02")
     _, err, message = run_failing(
-        FIXTURES / "examplumab.txt", FIXTURES / "no-title.txt", binary, FIXTURES / "empty.txt", FIXTURES / "plainumab.txt"
+        FIXTURES / "examplumab.txt",
+        FIXTURES / "no-title.txt",
+        binary,
+        FIXTURES / "empty.txt",
+        FIXTURES / "plainumab.txt",
     )
     assert f"{FIXTURES / 'no-title.txt'}, line 1: no title" in err
     assert f"{binary}, line 3: binary data" in err
@@ -230,7 +249,10 @@ def test_exit_status_is_non_zero_when_a_file_fails(tmp_path):
 
     result = subprocess.run(
         [sys.executable, "manage.py", "import_factsheets", str(FIXTURES / "no-title.txt"), "--dry-run"],
-        cwd=settings.BASE_DIR, capture_output=True, text=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
         timeout=120,
     )
     assert result.returncode != 0
@@ -244,7 +266,9 @@ def test_a_failure_while_saving_leaves_nothing_of_that_file(monkeypatch):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(command.services, "revision_import_published", broken)
-    _, err, _ = run_failing(FIXTURES / "examplumab.txt", "--as-published", "--committee", "Committee on Patient Education")
+    _, err, _ = run_failing(
+        FIXTURES / "examplumab.txt", "--as-published", "--committee", "Committee on Patient Education"
+    )
     assert "disk on fire" in err
     assert not FactSheet.objects.exists() and not Section.objects.exists() and not Committee.objects.exists()
 
@@ -277,8 +301,13 @@ def test_every_shared_sample_imports_with_its_footer(path):
     assert len(revision.fast_facts) >= 1
     sections = list(revision.sections.values_list("kind", flat=True))
     assert len(sections) >= 4
-    expected = {SectionKind.HOW_IT_WORKS, SectionKind.TIME_TO_EFFECT, SectionKind.SIDE_EFFECTS, SectionKind.INTERACTIONS,
-                SectionKind.DISCUSS}
+    expected = {
+        SectionKind.HOW_IT_WORKS,
+        SectionKind.TIME_TO_EFFECT,
+        SectionKind.SIDE_EFFECTS,
+        SectionKind.INTERACTIONS,
+        SectionKind.DISCUSS,
+    }
     assert len(expected & set(sections)) >= 4
     assert revision.credit_line
     assert revision.updated_on.day == 1
@@ -294,7 +323,13 @@ def test_anakinra_sample_parses_as_printed():
     assert revision.brand_name_list == ["Kineret"]
     assert len(revision.fast_facts) == 4
     assert list(revision.sections.values_list("kind", flat=True)) == [
-        "overview", "how_it_works", "dosing", "time_to_effect", "side_effects", "interactions", "discuss",
+        "overview",
+        "how_it_works",
+        "dosing",
+        "time_to_effect",
+        "side_effects",
+        "interactions",
+        "discuss",
     ]
     assert revision.updated_on == dt.date(2015, 3, 1)
     assert revision.credit_line == "D. Patel, MD, PhD"
@@ -378,7 +413,10 @@ def test_report_file_says_per_file_what_happened_and_why(tmp_path):
     assert files["questions.txt"]["outcome"] == "unchanged"
     truncated = files["truncated.txt"]
     assert (truncated["outcome"], truncated["title"], truncated["slug"], truncated["version"]) == (
-        "create", "Trivalax", "trivalax", 1
+        "create",
+        "Trivalax",
+        "trivalax",
+        1,
     )
     assert [s["kind"] for s in truncated["sections"]] == ["overview", "side_effects"]
     assert truncated["updated_on"] == "2019-01-01" and truncated["committee"] == "Committee on Patient Information"

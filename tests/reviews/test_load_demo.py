@@ -38,7 +38,11 @@ def test_load_demo_publishes_sheets_through_the_committee(db):
     methotrexate = live.get(slug="methotrexate")
     assert methotrexate.live_revision.number == 2
     assert FactSheetRevision.objects.published().filter(fact_sheet=methotrexate).count() == 2
-    signers = set(Decision.objects.filter(review__revision=methotrexate.live_revision).values_list("reviewer__username", flat=True))
+    signers = set(
+        Decision.objects.filter(review__revision=methotrexate.live_revision).values_list(
+            "reviewer__username", flat=True
+        )
+    )
     assert signers == {"reviewer1", "reviewer2"}
     assert "http://127.0.0.1:8000/admin/" in output
     for username in ("author", "reviewer1", "reviewer2", "editor", "admin"):
@@ -101,5 +105,6 @@ def test_demo_has_a_version_sent_back_with_comments_on_fields(db):
     returned = FactSheetRevision.objects.get(fact_sheet__slug="hydroxychloroquine")
     assert returned.status == FactSheetRevision.Status.CHANGES_REQUESTED
     assert set(ReviewComment.objects.filter(decision__review__revision=returned).values_list("field", flat=True)) == {
-        "summary", "fast_facts",
+        "summary",
+        "fast_facts",
     }

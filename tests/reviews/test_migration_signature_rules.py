@@ -30,27 +30,49 @@ def old_data(apps):
     Decision = apps.get_model("reviews", "Decision")
     FactSheet = apps.get_model("factsheets", "FactSheet")
     Revision = apps.get_model("factsheets", "FactSheetRevision")
-    author, first, second = (User.objects.create(username=name, first_name=name.title()) for name in ("ann", "bo", "cy"))
+    author, first, second = (
+        User.objects.create(username=name, first_name=name.title()) for name in ("ann", "bo", "cy")
+    )
     committee = Committee.objects.create(name="Old Committee", required_approvals=1)
     committee.members.add(first, second)
     sheet = FactSheet.objects.create(slug="oldexample")
 
     def revision(number, status):
         return Revision.objects.create(
-            fact_sheet=sheet, number=number, status=status, title=f"Oldexample v{number}", generic_name="oldexample",
-            summary="Made up.", fast_facts=[], content_hash=f"{number}" * 64, created_by=author,
+            fact_sheet=sheet,
+            number=number,
+            status=status,
+            title=f"Oldexample v{number}",
+            generic_name="oldexample",
+            summary="Made up.",
+            fast_facts=[],
+            content_hash=f"{number}" * 64,
+            created_by=author,
         )
 
     def review(rev, status, submitted):
-        return Review.objects.create(revision=rev, committee=committee, status=status, submitted_by=author,
-                                     submitted_at=submitted, content_hash=rev.content_hash)
+        return Review.objects.create(
+            revision=rev,
+            committee=committee,
+            status=status,
+            submitted_by=author,
+            submitted_at=submitted,
+            content_hash=rev.content_hash,
+        )
 
     closed = review(revision(1, "published"), "approved", T0)
     still_open = review(revision(2, "in_review"), "open", T0 + dt.timedelta(days=30))
     # Created out of signing order: the chain must follow signed_at, not row ids.
     for rev_review, reviewer, days in ((still_open, first, 31), (closed, first, 1), (closed, second, 2)):
-        Decision.objects.create(review=rev_review, reviewer=reviewer, verdict="approve", signed_at=T0 + dt.timedelta(days=days),
-                                content_hash=rev_review.content_hash, printed_name=reviewer.first_name, meaning="Approved")
+        Decision.objects.create(
+            review=rev_review,
+            reviewer=reviewer,
+            verdict="approve",
+            signed_at=T0 + dt.timedelta(days=days),
+            content_hash=rev_review.content_hash,
+            printed_name=reviewer.first_name,
+            meaning="Approved",
+        )
     return closed.pk, still_open.pk
 
 

@@ -24,7 +24,10 @@ def test_an_email_that_cannot_be_sent_is_logged_and_shown_on_the_versions_page(
 
     monkeypatch.setattr("reviews.notifications.send_mass_mail", mail_server_down)
     draft = make_draft(author=author)
-    with caplog.at_level(logging.ERROR, logger="reviews.notifications"), django_capture_on_commit_callbacks(execute=True):
+    with (
+        caplog.at_level(logging.ERROR, logger="reviews.notifications"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         review = services.revision_submit(revision=draft, by=author, committee=committee, justification="x")
     assert review.pk  # the submission itself stands
     assert any("Could not send" in record.getMessage() for record in caplog.records)
@@ -42,12 +45,17 @@ def test_a_sent_email_leaves_no_notice(client, author, editor, committee, django
         services.revision_submit(revision=draft, by=author, committee=committee, justification="x")
     assert not NotificationFailure.objects.exists()
     client.force_login(editor)
-    assert "Notification not sent" not in client.get(reverse("reviews:sheet_versions", args=[draft.fact_sheet_id])).content.decode()
+    assert (
+        "Notification not sent"
+        not in client.get(reverse("reviews:sheet_versions", args=[draft.fact_sheet_id])).content.decode()
+    )
 
 
 @pytest.fixture
 def review(author, committee):
-    return services.revision_submit(revision=make_draft(author=author), by=author, committee=committee, justification="x")
+    return services.revision_submit(
+        revision=make_draft(author=author), by=author, committee=committee, justification="x"
+    )
 
 
 def test_the_signing_lockout_explains_itself_and_says_when_it_opens(client, review, reviewer1):

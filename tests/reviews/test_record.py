@@ -38,7 +38,6 @@ def record(author, reviewer1, reviewer2, committee, editor):
         services.review_sign(review=reaffirm, by=reviewer, verdict="approve", password="correct-horse-battery-staple")
     imported = make_draft(author=author, fact_sheet=FactSheetFactory(slug="imported-sheet"))
 
-
     services.revision_import_published(
         revision=imported, committee=committee, updated_on=dt.date(2024, 3, 1), source="old-site/imported.html"
     )
@@ -183,14 +182,32 @@ def test_decision_cannot_be_edited(record):
 
 # Backup and restore -------------------------------------------------------------------------------
 
-DUMP_ARGS = ["--natural-foreign", "--natural-primary", "-e", "contenttypes", "-e", "auth.permission",
-             "-e", "sessions", "-e", "admin.logentry", "-e", "axes"]
+DUMP_ARGS = [
+    "--natural-foreign",
+    "--natural-primary",
+    "-e",
+    "contenttypes",
+    "-e",
+    "auth.permission",
+    "-e",
+    "sessions",
+    "-e",
+    "admin.logentry",
+    "-e",
+    "axes",
+]
 
 
 def snapshot():
     """Everything the record consists of, in comparable form."""
     revisions = {
-        (r.fact_sheet.slug, r.number): (r.status, r.content_hash, r.compute_content_hash(), r.updated_on, r.reviewed_by_name)
+        (r.fact_sheet.slug, r.number): (
+            r.status,
+            r.content_hash,
+            r.compute_content_hash(),
+            r.updated_on,
+            r.reviewed_by_name,
+        )
         for r in FactSheetRevision.objects.select_related("fact_sheet").prefetch_related("sections")
     }
     decisions = sorted(Decision.objects.values_list("printed_name", "verdict", "content_hash", "signed_at", "meaning"))
@@ -198,9 +215,11 @@ def snapshot():
         model.__name__: model.history.count() for model in (FactSheet, FactSheetRevision, Section, Committee, Review)
     }
     sections_html = sorted(Section.objects.values_list("revision__number", "heading", "body_html"))
-    links = sorted(FactSheetRevision.conditions.through.objects.values_list(
-        "factsheetrevision__fact_sheet__slug", "factsheetrevision__number", "condition__slug"
-    ))
+    links = sorted(
+        FactSheetRevision.conditions.through.objects.values_list(
+            "factsheetrevision__fact_sheet__slug", "factsheetrevision__number", "condition__slug"
+        )
+    )
     return revisions, decisions, history, sections_html, links
 
 
@@ -222,8 +241,14 @@ def test_dumpdata_flush_loaddata_restores_the_record(record, tmp_path):
     dump = tmp_path / "backup.xml"
     call_command("dumpdata", *DUMP_ARGS, "--format", "xml", "--output", str(dump), verbosity=0)
     text = dump.read_text()
-    for model in ("factsheets.historicalfactsheetrevision", "factsheets.historicalsection", "reviews.decision",
-                  "reviews.historicalreview", "reviews.historicalcommittee", "auth.user"):
+    for model in (
+        "factsheets.historicalfactsheetrevision",
+        "factsheets.historicalsection",
+        "reviews.decision",
+        "reviews.historicalreview",
+        "reviews.historicalcommittee",
+        "auth.user",
+    ):
         assert f'model="{model}"' in text, model
 
     call_command("flush", "--noinput", verbosity=0)
@@ -244,11 +269,13 @@ def test_dumpdata_flush_loaddata_restores_the_record(record, tmp_path):
 
 
 def test_verify_record_reports_a_signer_whose_password_someone_else_had_set(record, reviewer1):
-
-
     first = Decision.objects.filter(reviewer=reviewer1).order_by("sequence").first()
     AccessEvent.objects.create(
-        user=reviewer1, actor=None, by_owner=False, kind=AccessEvent.Kind.PASSWORD_SET, via="a script",
+        user=reviewer1,
+        actor=None,
+        by_owner=False,
+        kind=AccessEvent.Kind.PASSWORD_SET,
+        via="a script",
         at=first.signed_at - dt.timedelta(microseconds=1),  # after the account was set up, just before signing
     )
     ok, out, _ = run_verify()

@@ -16,7 +16,9 @@ from tests.factories import PASSWORD, make_draft, make_user
 
 @pytest.fixture
 def review(author, committee):
-    return services.revision_submit(revision=make_draft(author=author), by=author, committee=committee, justification="Test.")
+    return services.revision_submit(
+        revision=make_draft(author=author), by=author, committee=committee, justification="Test."
+    )
 
 
 @pytest.fixture
@@ -30,8 +32,10 @@ def sign(review, reviewer):
 
 def committee_form(committee, **overrides):
     data = {
-        "name": committee.name, "members": [m.pk for m in committee.members.all()],
-        "required_approvals": committee.required_approvals, "review_interval_months": committee.review_interval_months,
+        "name": committee.name,
+        "members": [m.pk for m in committee.members.all()],
+        "required_approvals": committee.required_approvals,
+        "review_interval_months": committee.review_interval_months,
         "max_reading_grade": str(committee.max_reading_grade),
     }
     data.update(overrides)
@@ -112,7 +116,9 @@ def test_site_minimum_can_be_raised(settings, committee, author):
 
 def test_superuser_cannot_set_quorum_one_in_the_admin(client, superuser, committee):
     client.force_login(superuser)
-    response = client.post(reverse("admin:reviews_committee_change", args=[committee.pk]), committee_form(committee, required_approvals=1))
+    response = client.post(
+        reverse("admin:reviews_committee_change", args=[committee.pk]), committee_form(committee, required_approvals=1)
+    )
     assert response.status_code == 200 and "at least 2 approvals" in response.content.decode()
     committee.refresh_from_db()
     assert committee.required_approvals == 2
@@ -139,10 +145,16 @@ def test_editor_cannot_publish_with_a_puppet_account(client, editor, author, com
     quorum to one, approve as the puppet. Every step is refused; the version does not go live."""
     client.force_login(editor)
     reviewers = Group.objects.get(name="Reviewers")
-    client.post(reverse("admin:auth_user_add"), {
-        "username": "puppet", "password1": "puppet-pass-48151", "password2": "puppet-pass-48151",
-        "usable_password": "true", "groups": [reviewers.pk],
-    })
+    client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "puppet",
+            "password1": "puppet-pass-48151",
+            "password2": "puppet-pass-48151",
+            "usable_password": "true",
+            "groups": [reviewers.pk],
+        },
+    )
     from django.contrib.auth import get_user_model
 
     puppet = get_user_model().objects.get(username="puppet")
@@ -170,7 +182,9 @@ def test_whoever_adds_a_member_while_a_review_is_open_cannot_sign_it(client, rev
     client.force_login(chair)
     client.post(
         reverse("admin:reviews_committee_change", args=[committee.pk]),
-        committee_form(committee, members=[m.pk for m in committee.members.all()] + [make_user("extra", "Reviewers").pk]),
+        committee_form(
+            committee, members=[m.pk for m in committee.members.all()] + [make_user("extra", "Reviewers").pk]
+        ),
     )
     with pytest.raises(services.WorkflowPermissionDenied, match="changed who signs while this review was open"):
         sign(review, chair)
@@ -181,7 +195,9 @@ def test_whoever_changes_the_quorum_while_a_review_is_open_cannot_sign_it(client
     review.members.add(chair)
     committee.members.add(chair)
     client.force_login(chair)
-    client.post(reverse("admin:reviews_committee_change", args=[committee.pk]), committee_form(committee, required_approvals=3))
+    client.post(
+        reverse("admin:reviews_committee_change", args=[committee.pk]), committee_form(committee, required_approvals=3)
+    )
     committee.refresh_from_db()
     assert committee.required_approvals == 3
     with pytest.raises(services.WorkflowPermissionDenied, match="committee quorum changed"):
@@ -194,10 +210,18 @@ def test_whoever_grants_the_reviewer_role_while_a_review_is_open_cannot_sign_it(
     committee.members.add(chair)
     newcomer = make_user("newcomer")
     client.force_login(chair)
-    client.post(reverse("admin:auth_user_change", args=[newcomer.pk]), {
-        "username": "newcomer", "email": newcomer.email, "is_active": "on", "is_staff": "on",
-        "groups": [Group.objects.get(name="Reviewers").pk], "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
-    })
+    client.post(
+        reverse("admin:auth_user_change", args=[newcomer.pk]),
+        {
+            "username": "newcomer",
+            "email": newcomer.email,
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [Group.objects.get(name="Reviewers").pk],
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
     assert newcomer.groups.filter(name="Reviewers").exists()
     with pytest.raises(services.WorkflowPermissionDenied, match="role granted: Reviewers"):
         sign(review, chair)
@@ -210,12 +234,17 @@ def test_changes_before_submission_do_not_disqualify(client, committee, author):
         reverse("admin:reviews_committee_change", args=[committee.pk]),
         committee_form(committee, members=[m.pk for m in committee.members.all()] + [chair.pk]),
     )
-    review = services.revision_submit(revision=make_draft(author=author), by=author, committee=committee, justification="T.")
+    review = services.revision_submit(
+        revision=make_draft(author=author), by=author, committee=committee, justification="T."
+    )
     assert sign(review, chair).reviewer == chair
 
 
 def test_editor_sets_the_committees_target_reading_grade(client, editor, committee):
     client.force_login(editor)
-    client.post(reverse("admin:reviews_committee_change", args=[committee.pk]), committee_form(committee, max_reading_grade="6.5"))
+    client.post(
+        reverse("admin:reviews_committee_change", args=[committee.pk]),
+        committee_form(committee, max_reading_grade="6.5"),
+    )
     committee.refresh_from_db()
     assert str(committee.max_reading_grade) == "6.5"

@@ -28,7 +28,13 @@ def snapshot():
         "review_history": Review.history.count(),
         "revisions": list(
             FactSheetRevision.objects.order_by("pk").values_list(
-                "pk", "status", "content_hash", "submitted_at", "approved_at", "published_at", "last_reviewed_on",
+                "pk",
+                "status",
+                "content_hash",
+                "submitted_at",
+                "approved_at",
+                "published_at",
+                "last_reviewed_on",
                 "next_review_due",
             )
         ),
@@ -336,7 +342,9 @@ def test_request_changes_closes_review_and_makes_revision_editable(review, draft
     assert draft.status == Status.CHANGES_REQUESTED and draft.is_editable
 
 
-def test_resubmission_opens_a_new_review_and_keeps_earlier_decisions(review, draft, author, reviewer1, reviewer2, committee):
+def test_resubmission_opens_a_new_review_and_keeps_earlier_decisions(
+    review, draft, author, reviewer1, reviewer2, committee
+):
     sign(review, reviewer1, verdict=CHANGES, comment="Add the storage section.")
     draft.refresh_from_db()
     draft.summary = "A clearer summary after the committee's comments."
@@ -586,7 +594,9 @@ def test_authors_are_emailed_on_each_decision_and_on_publish(
     assert "/admin/" in published.body
 
 
-def test_request_changes_emails_the_author_with_the_comment(review, author, reviewer1, django_capture_on_commit_callbacks):
+def test_request_changes_emails_the_author_with_the_comment(
+    review, author, reviewer1, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         sign(review, reviewer1, verdict=CHANGES, comment="Please say when to call a doctor.")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [author.email]
@@ -607,7 +617,9 @@ def test_refused_action_sends_no_email(review, reviewer1, django_capture_on_comm
 def test_transitions_are_attributed_in_history(review, draft, reviewer1, reviewer2):
     sign(review, reviewer1)
     sign(review, reviewer2)
-    reasons = list(FactSheetRevision.history.filter(id=draft.pk).values_list("history_change_reason", "history_user__username"))
+    reasons = list(
+        FactSheetRevision.history.filter(id=draft.pk).values_list("history_change_reason", "history_user__username")
+    )
     assert ("Published", "reviewer2") in reasons
     assert any(r and r.startswith("Submitted for review") and u == "author" for r, u in reasons)
     assert Review.history.filter(id=review.pk, history_user=reviewer2).exists()

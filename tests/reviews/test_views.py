@@ -36,7 +36,14 @@ def live(author, reviewer1, reviewer2, committee):
 
 
 def sign_data(**overrides):
-    return {"verdict": "approve", "comment": "", "conflict": "none", "conflict_text": "", "password": PASSWORD, **overrides}
+    return {
+        "verdict": "approve",
+        "comment": "",
+        "conflict": "none",
+        "conflict_text": "",
+        "password": PASSWORD,
+        **overrides,
+    }
 
 
 def all_pages(draft, review, live):
@@ -145,7 +152,9 @@ def test_submit_page_offers_a_choice_of_committees(client, draft, author, commit
 
 
 def test_submitting_twice_shows_the_refusal(client, review, draft, author, committee):
-    response = login(client, author).post(reverse("reviews:submit", args=[draft.pk]), {"committee": committee.pk}, follow=True)
+    response = login(client, author).post(
+        reverse("reviews:submit", args=[draft.pk]), {"committee": committee.pk}, follow=True
+    )
     assert b"only a draft or a version with changes requested can be submitted" in response.content
     assert Review.objects.count() == 1
 
@@ -211,7 +220,8 @@ def test_review_page_tells_the_author_why_they_cannot_sign(client, review, autho
 
 def test_reviewer_approves_through_the_form(client, review, reviewer1):
     response = login(client, reviewer1).post(
-        reverse("reviews:review", args=[review.pk]), sign_data(conflict="declare", conflict_text="Consultant for a maker."),
+        reverse("reviews:review", args=[review.pk]),
+        sign_data(conflict="declare", conflict_text="Consultant for a maker."),
         follow=True,
     )
     assert response.status_code == 200
@@ -229,7 +239,9 @@ def test_wrong_password_shows_an_error_and_records_nothing(client, review, revie
 
 
 def test_request_changes_without_comment_shows_an_error(client, review, reviewer1):
-    response = login(client, reviewer1).post(reverse("reviews:review", args=[review.pk]), sign_data(verdict="request_changes"))
+    response = login(client, reviewer1).post(
+        reverse("reviews:review", args=[review.pk]), sign_data(verdict="request_changes")
+    )
     assert response.status_code == 200
     assert b"a comment is required" in response.content
     assert Decision.objects.count() == 0
@@ -275,7 +287,9 @@ def test_sheet_versions_lists_versions_reviews_and_decisions(client, live, autho
     assert reverse("reviews:withdraw_sheet", args=[live.fact_sheet_id]) in html
 
 
-def test_sheet_versions_shows_a_review_date_only_for_the_live_version(client, author, reviewer1, reviewer2, committee, editor):
+def test_sheet_versions_shows_a_review_date_only_for_the_live_version(
+    client, author, reviewer1, reviewer2, committee, editor
+):
     import time_machine
 
     from factsheets.services import revision_start_draft
@@ -303,13 +317,17 @@ def test_sheet_versions_query_count_is_bounded(client, live, editor, django_asse
 def test_editor_withdraws_a_sheet(client, live, editor):
     client = login(client, editor)
     assert client.get(reverse("reviews:withdraw_sheet", args=[live.fact_sheet_id])).status_code == 200
-    response = client.post(reverse("reviews:withdraw_sheet", args=[live.fact_sheet_id]), {"reason": "Taken off the market."})
+    response = client.post(
+        reverse("reviews:withdraw_sheet", args=[live.fact_sheet_id]), {"reason": "Taken off the market."}
+    )
     assert response.status_code == 302
     assert FactSheet.objects.get(pk=live.fact_sheet_id).withdrawal_reason == "Taken off the market."
 
 
 def test_withdraw_without_reason_shows_the_refusal(client, live, editor):
-    response = login(client, editor).post(reverse("reviews:withdraw_sheet", args=[live.fact_sheet_id]), {"reason": ""}, follow=True)
+    response = login(client, editor).post(
+        reverse("reviews:withdraw_sheet", args=[live.fact_sheet_id]), {"reason": ""}, follow=True
+    )
     assert b"Give the reason" in response.content
     assert FactSheet.objects.get(pk=live.fact_sheet_id).withdrawn_at is None
 
@@ -353,8 +371,13 @@ def test_reviews_and_decisions_cannot_be_changed_or_deleted_in_the_admin(admin_c
     decision = review.decisions.first()
     assert admin_client.get(reverse("admin:reviews_review_add")).status_code == 403
     assert admin_client.get(reverse("admin:reviews_decision_add")).status_code == 403
-    assert admin_client.post(reverse("admin:reviews_review_delete", args=[review.pk]), {"post": "yes"}).status_code == 403
-    assert admin_client.post(reverse("admin:reviews_decision_delete", args=[decision.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(reverse("admin:reviews_review_delete", args=[review.pk]), {"post": "yes"}).status_code == 403
+    )
+    assert (
+        admin_client.post(reverse("admin:reviews_decision_delete", args=[decision.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     page = admin_client.get(reverse("admin:reviews_review_change", args=[review.pk]))
     assert page.status_code == 200
     assert reverse("reviews:record", args=[review.pk]).encode() in page.content
@@ -375,6 +398,9 @@ def test_word_diff_marks_added_and_removed_words():
     from factsheets.diff import word_diff
 
     assert word_diff("Take it once a week.", "Take it twice a week.") == [
-        ("equal", "Take it "), ("delete", "once"), ("insert", "twice"), ("equal", " a week."),
+        ("equal", "Take it "),
+        ("delete", "once"),
+        ("insert", "twice"),
+        ("equal", " a week."),
     ]
     assert word_diff("same", "same") == [("equal", "same")]

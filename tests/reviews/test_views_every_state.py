@@ -18,7 +18,14 @@ Status = FactSheetRevision.Status
 
 
 def sign_data(**overrides):
-    return {"verdict": "approve", "comment": "", "conflict": "none", "conflict_text": "", "password": PASSWORD, **overrides}
+    return {
+        "verdict": "approve",
+        "comment": "",
+        "conflict": "none",
+        "conflict_text": "",
+        "password": PASSWORD,
+        **overrides,
+    }
 
 
 @pytest.fixture
@@ -57,7 +64,9 @@ def test_final_approval_on_a_sheet_withdrawn_during_review_explains_the_outcome(
     assert revision.fact_sheet.live_revision.number == 1  # the withdrawn version 1, still not shown to anyone
 
 
-def test_public_page_of_a_sheet_approved_while_withdrawn_stays_gone(client, withdrawn_during_review, reviewer1, reviewer2):
+def test_public_page_of_a_sheet_approved_while_withdrawn_stays_gone(
+    client, withdrawn_during_review, reviewer1, reviewer2
+):
     review = withdrawn_during_review
     for reviewer in (reviewer1, reviewer2):
         services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
@@ -71,7 +80,10 @@ def _states(author, editor, reviewer1, reviewer2, committee):
     states = {}
     states["draft"] = (make_draft(author=author), None)
     draft = make_draft(author=author)
-    states["in_review"] = (draft, services.revision_submit(revision=draft, by=author, committee=committee, justification="x"))
+    states["in_review"] = (
+        draft,
+        services.revision_submit(revision=draft, by=author, committee=committee, justification="x"),
+    )
     draft = make_draft(author=author)
     review = services.revision_submit(revision=draft, by=author, committee=committee, justification="x")
     services.review_sign(review=review, by=reviewer1, verdict="approve", password=PASSWORD)
@@ -94,7 +106,10 @@ def _states(author, editor, reviewer1, reviewer2, committee):
     states["published"] = (v2, review)
     states["superseded"] = (v1, v1.reviews.order_by("-submitted_at").first())
     live = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
-    states["reaffirmation_open"] = (live, services.review_start_reaffirmation(fact_sheet=live.fact_sheet, by=editor, committee=committee))
+    states["reaffirmation_open"] = (
+        live,
+        services.review_start_reaffirmation(fact_sheet=live.fact_sheet, by=editor, committee=committee),
+    )
     v1 = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
     v2 = revision_start_draft(fact_sheet=v1.fact_sheet, by=author)
     review = services.revision_submit(revision=v2, by=author, committee=committee, justification="x")
@@ -128,7 +143,9 @@ def _pages(revision, review):
     return pages
 
 
-def test_every_screen_answers_every_state_for_every_role(client, author, editor, reviewer1, reviewer2, reviewer3, committee):
+def test_every_screen_answers_every_state_for_every_role(
+    client, author, editor, reviewer1, reviewer2, reviewer3, committee
+):
     states = _states(author, editor, reviewer1, reviewer2, committee)
     for user in (author, editor, reviewer3):
         client.force_login(user)
@@ -157,6 +174,8 @@ def test_every_action_in_every_state_answers_with_a_message_or_403(
             response = client.post(url, data, follow=True)
             assert response.status_code in (200, 403), (name, url, response.status_code)
             if response.status_code == 200:
-                assert list(response.context["messages"]) or "errornote" in response.content.decode() or (
-                    response.redirect_chain
+                assert (
+                    list(response.context["messages"])
+                    or "errornote" in response.content.decode()
+                    or (response.redirect_chain)
                 ), (name, url)

@@ -18,8 +18,17 @@ from reviews.management.commands.verify_record import check_revision
 from reviews.models import Decision, Review
 from tests.factories import PASSWORD, FactSheetFactory, make_draft, make_user
 
-ACTIONS = ["submit", "approve", "request_changes", "withdraw_submission", "start_draft", "edit", "edit_scheduled",
-           "publish_due", "withdraw_sheet"]
+ACTIONS = [
+    "submit",
+    "approve",
+    "request_changes",
+    "withdraw_submission",
+    "start_draft",
+    "edit",
+    "edit_scheduled",
+    "publish_due",
+    "withdraw_sheet",
+]
 
 
 # Any action by anyone, mixed with steps that move the workflow on (authors submit, members sign), so
@@ -66,14 +75,21 @@ def act(action: str, user, sheet, committee, step: int, clock: dt.datetime):
     if action == "submit":
         services.revision_submit(revision=revision, by=user, committee=committee)
     elif action in ("approve", "request_changes") and open_review:
-        services.review_sign(review=open_review, by=user, verdict=action, password=PASSWORD,
-                             comment="Please reword the dosing part." if action == "request_changes" else "")
+        services.review_sign(
+            review=open_review,
+            by=user,
+            verdict=action,
+            password=PASSWORD,
+            comment="Please reword the dosing part." if action == "request_changes" else "",
+        )
     elif action == "withdraw_submission":
         services.revision_withdraw_submission(revision=revision, by=user)
     elif action == "start_draft":
         revision_start_draft(fact_sheet=sheet, by=user)
-    elif action in ("edit", "edit_scheduled") and revision.is_editable and user.has_perm(
-        "factsheets.change_factsheetrevision"
+    elif (
+        action in ("edit", "edit_scheduled")
+        and revision.is_editable
+        and user.has_perm("factsheets.change_factsheetrevision")
     ):
         revision.title = f"Title of version {revision.number}, edit {step}"
         revision.publish_at = clock + dt.timedelta(days=1) if action == "edit_scheduled" else None
@@ -96,7 +112,9 @@ def assert_invariants(sheet, client):
     for revision in all_public_status:
         problems, note = check_revision(revision)
         assert note is None and problems == [], (revision, problems)
-        review = Review.objects.filter(revision=revision, kind=Review.Kind.REVISION, status=Review.Status.APPROVED).get()
+        review = Review.objects.filter(
+            revision=revision, kind=Review.Kind.REVISION, status=Review.Status.APPROVED
+        ).get()
         signers = set(review.decisions.filter(verdict=Decision.Verdict.APPROVE).values_list("reviewer", flat=True))
         assert len(signers) >= review.committee.required_approvals
         assert signers <= set(review.committee.members.values_list("pk", flat=True))
@@ -141,5 +159,7 @@ def test_random_workflows_only_ever_show_revisions_that_reached_quorum(
             except (services.WorkflowError, DraftNotAllowed, PermissionDenied):
                 pass  # refused: the invariants below must still hold, and nothing half-done may remain
             assert_invariants(sheet, client)
-        event(f"versions published: {FactSheetRevision.objects.filter(fact_sheet=sheet, published_at__isnull=False).count()}")
+        event(
+            f"versions published: {FactSheetRevision.objects.filter(fact_sheet=sheet, published_at__isnull=False).count()}"
+        )
         transaction.set_rollback(True)

@@ -31,4 +31,6 @@ class Command(BaseCommand):
     def handle(self, outdir, since=None, listen="80", upstream="127.0.0.1:8000", **options):
         since = _moment(since) if since else None
         report = export_site(outdir, since=since, listen=listen, upstream=upstream)
-        self.stdout.write(f"Wrote {len(report.written)} files, removed {len(report.removed)} withdrawn sheets' files, in {outdir}.")
+        self.stdout.write(
+            f"Wrote {len(report.written)} files, removed {len(report.removed)} withdrawn sheets' files, in {outdir}."
+        )

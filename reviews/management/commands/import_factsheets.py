@@ -50,7 +50,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Show what would be created; change nothing.")
         parser.add_argument("--title", default="", help="The sheet's title, when the file's first lines are not it.")
         parser.add_argument("--slug", default="", help="The sheet's web address (slug), instead of one from the title.")
-        parser.add_argument("--report", default="", metavar="FILE", help="Also write the outcome of every file as JSON.")
+        parser.add_argument(
+            "--report", default="", metavar="FILE", help="Also write the outcome of every file as JSON."
+        )
         parser.add_argument(
             "--encoding", default=DEFAULT_ENCODING, help="Text encoding of the files (default UTF-8, e.g. cp1252)."
         )
@@ -116,14 +118,14 @@ class Command(BaseCommand):
             return
         what = "new fact sheet" if plan.sheet is None else "existing fact sheet"
         if plan.as_published:
-            state = (
-                f"published (updated {_month(revision.updated_on)}, reviewed by the {revision.reviewed_by_name})"
-            )
+            state = f"published (updated {_month(revision.updated_on)}, reviewed by the {revision.reviewed_by_name})"
         else:
             state = "draft"
         self.stdout.write(
-            self.style.SUCCESS(f"{path}: {what} “{revision.fact_sheet.slug}”, version {revision.number}, {state}; "
-                               f"{len(plan.parsed.sections)} sections, {len(plan.parsed.fast_facts)} fast facts.")
+            self.style.SUCCESS(
+                f"{path}: {what} “{revision.fact_sheet.slug}”, version {revision.number}, {state}; "
+                f"{len(plan.parsed.sections)} sections, {len(plan.parsed.fast_facts)} fast facts."
+            )
         )
         if plan.as_published and plan.committee is None:
             self.stdout.write(

@@ -90,13 +90,29 @@ METHOTREXATE_V1 = version(
         "You will need regular blood tests while you take it.",
     ],
     [
-        ("overview", "What it is", "Methotrexate is one of the oldest and most used medicines for inflammatory arthritis. "
-         "In arthritis it is given in **small weekly doses**."),
-        ("how_it_works", "How it works", "It slows down some of the immune cells that cause swelling and pain in the joints."),
-        ("dosing", "How to take it", "- Take it once a week, on a day you will remember.\n- Your doctor may add a "
-         "vitamin called folic acid to lower side effects."),
-        ("side_effects", "Side effects", "Some people feel sick or tired for a day after the dose. Tell your doctor about "
-         "mouth sores, a cough that does not go away, or fever."),
+        (
+            "overview",
+            "What it is",
+            "Methotrexate is one of the oldest and most used medicines for inflammatory arthritis. "
+            "In arthritis it is given in **small weekly doses**.",
+        ),
+        (
+            "how_it_works",
+            "How it works",
+            "It slows down some of the immune cells that cause swelling and pain in the joints.",
+        ),
+        (
+            "dosing",
+            "How to take it",
+            "- Take it once a week, on a day you will remember.\n- Your doctor may add a "
+            "vitamin called folic acid to lower side effects.",
+        ),
+        (
+            "side_effects",
+            "Side effects",
+            "Some people feel sick or tired for a day after the dose. Tell your doctor about "
+            "mouth sores, a cough that does not go away, or fever.",
+        ),
     ],
     "First version of this sample sheet.",
 )
@@ -111,15 +127,35 @@ METHOTREXATE_V2 = version(
         "Keep alcohol to a minimum while you take it.",
     ],
     [
-        ("overview", "What it is", "Methotrexate is one of the oldest and most used medicines for inflammatory arthritis. "
-         "In arthritis it is given in **small weekly doses**."),
-        ("how_it_works", "How it works", "It slows down some of the immune cells that cause swelling and pain in the joints."),
-        ("dosing", "How to take it", "- Take it once a week, on a day you will remember.\n- Your doctor will usually add "
-         "folic acid on another day of the week to lower side effects."),
-        ("side_effects", "Side effects", "Some people feel sick or tired for a day after the dose. Tell your doctor about "
-         "mouth sores, a cough that does not go away, or fever."),
-        ("precautions", "Alcohol", "Both alcohol and this medicine are handled by the liver. Ask your doctor how much, if "
-         "any, is safe for you."),
+        (
+            "overview",
+            "What it is",
+            "Methotrexate is one of the oldest and most used medicines for inflammatory arthritis. "
+            "In arthritis it is given in **small weekly doses**.",
+        ),
+        (
+            "how_it_works",
+            "How it works",
+            "It slows down some of the immune cells that cause swelling and pain in the joints.",
+        ),
+        (
+            "dosing",
+            "How to take it",
+            "- Take it once a week, on a day you will remember.\n- Your doctor will usually add "
+            "folic acid on another day of the week to lower side effects.",
+        ),
+        (
+            "side_effects",
+            "Side effects",
+            "Some people feel sick or tired for a day after the dose. Tell your doctor about "
+            "mouth sores, a cough that does not go away, or fever.",
+        ),
+        (
+            "precautions",
+            "Alcohol",
+            "Both alcohol and this medicine are handled by the liver. Ask your doctor how much, if "
+            "any, is safe for you.",
+        ),
     ],
     "Added advice on alcohol and made the folic acid advice clearer.",
 )
@@ -133,10 +169,18 @@ ALLOPURINOL_V1 = version(
         "Drink plenty of water.",
     ],
     [
-        ("how_it_works", "How it works", "Gout happens when uric acid forms crystals in a joint. Allopurinol lowers the "
-         "amount of uric acid your body makes, so crystals slowly dissolve."),
-        ("dosing", "How to take it", "Your doctor starts with a low dose and raises it step by step until a blood test "
-         "shows your uric acid is low enough."),
+        (
+            "how_it_works",
+            "How it works",
+            "Gout happens when uric acid forms crystals in a joint. Allopurinol lowers the "
+            "amount of uric acid your body makes, so crystals slowly dissolve.",
+        ),
+        (
+            "dosing",
+            "How to take it",
+            "Your doctor starts with a low dose and raises it step by step until a blood test "
+            "shows your uric acid is low enough.",
+        ),
         ("side_effects", "Side effects", "Stop taking it and call your doctor at once if you get a **skin rash**."),
     ],
     "First version of this sample sheet.",
@@ -151,11 +195,22 @@ TOCILIZUMAB_V1 = version(
         "Tell your doctor before any vaccine.",
     ],
     [
-        ("how_it_works", "How it works", "Your body makes a messenger called IL-6 that switches on inflammation. This "
-         "medicine blocks it, which lowers swelling and stiffness."),
-        ("dosing", "How it is given", "Either you inject it under the skin every week or two, or a nurse gives it as a "
-         "drip once a month."),
-        ("side_effects", "Side effects", "Infections are the main risk. Call your doctor if you have a fever or feel unwell."),
+        (
+            "how_it_works",
+            "How it works",
+            "Your body makes a messenger called IL-6 that switches on inflammation. This "
+            "medicine blocks it, which lowers swelling and stiffness.",
+        ),
+        (
+            "dosing",
+            "How it is given",
+            "Either you inject it under the skin every week or two, or a nurse gives it as a drip once a month.",
+        ),
+        (
+            "side_effects",
+            "Side effects",
+            "Infections are the main risk. Call your doctor if you have a fever or feel unwell.",
+        ),
     ],
     "First version of this sample sheet.",
 )
@@ -171,16 +226,32 @@ TOCILIZUMAB_V2 = version(
         "Do not have a live vaccine while you take it. Ask your doctor which vaccines are safe.",
     ],
     [
-        ("how_it_works", "How it works", "Your body makes a messenger called IL-6. It tells the immune system to cause "
-         "swelling. This medicine stops the message. Your joints should be less stiff and sore."),
-        ("dosing", "How you take it", "Your nurse may call the shot a subcutaneous injection. That means it goes just "
-         "under the skin. You give it once a week or every other week. The drip goes into a vein once every four weeks "
-         "at a clinic."),
-        ("side_effects", "Side effects", "The most common problem is a cold or other infection of the nose and throat. "
-         "Your doctor calls any side effect an adverse event. Call your doctor if you have a fever, a bad cough or "
-         "sudden belly pain."),
-        ("precautions", "Before you start", "Tell your doctor if you have liver trouble. Doctors call this a hepatic "
-         "problem. Tell them too if you have an infection now. You may need to wait until it clears."),
+        (
+            "how_it_works",
+            "How it works",
+            "Your body makes a messenger called IL-6. It tells the immune system to cause "
+            "swelling. This medicine stops the message. Your joints should be less stiff and sore.",
+        ),
+        (
+            "dosing",
+            "How you take it",
+            "Your nurse may call the shot a subcutaneous injection. That means it goes just "
+            "under the skin. You give it once a week or every other week. The drip goes into a vein once every four weeks "
+            "at a clinic.",
+        ),
+        (
+            "side_effects",
+            "Side effects",
+            "The most common problem is a cold or other infection of the nose and throat. "
+            "Your doctor calls any side effect an adverse event. Call your doctor if you have a fever, a bad cough or "
+            "sudden belly pain.",
+        ),
+        (
+            "precautions",
+            "Before you start",
+            "Tell your doctor if you have liver trouble. Doctors call this a hepatic "
+            "problem. Tell them too if you have an infection now. You may need to wait until it clears.",
+        ),
     ],
     "Rewritten in plainer words, with more on blood tests and side effects.",
 )
@@ -193,8 +264,11 @@ HYDROXYCHLOROQUINE_V1 = version(
         "You need an eye check before you start and then once a year.",
     ],
     [
-        ("how_it_works", "How it works", "It gently calms the immune system. It does not weaken your defences against "
-         "infection much."),
+        (
+            "how_it_works",
+            "How it works",
+            "It gently calms the immune system. It does not weaken your defences against infection much.",
+        ),
         ("discuss", "Talk to your doctor about", "- Any change in your eyesight\n- Plans to become pregnant"),
     ],
     "First version of this sample sheet.",
@@ -202,21 +276,42 @@ HYDROXYCHLOROQUINE_V1 = version(
 # What the committee sent back on it: a general comment and comments on single fields.
 HYDROXYCHLOROQUINE_V1["changes_requested"] = (
     "Good start. Two things before we can approve it.",
-    {"summary": "Say that it can take two to three months to work.",
-     "fast_facts": "Add how often the eye check happens once you are on it."},
+    {
+        "summary": "Say that it can take two to three months to work.",
+        "fast_facts": "Add how often the eye check happens once you are on it.",
+    },
 )
 
 SHEETS = [
     # slug, generic name, brand names, conditions, versions (each with how many days ago it was written),
     # what happens to the last version (publish, submit, return: changes requested, or draft). In time order, so the chain of sign-offs runs forward in time too.
     ("allopurinol", "allopurinol", "Zyloprim", ["gout"], [(ALLOPURINOL_V1, 1180)], "publish"),  # now overdue
-    ("methotrexate", "methotrexate", "Trexall, Otrexup", ["rheumatoid-arthritis", "psoriatic-arthritis"],
-     [(METHOTREXATE_V1, 900), (METHOTREXATE_V2, 240)], "publish"),
-    ("tocilizumab", "tocilizumab", "Actemra", ["rheumatoid-arthritis", "giant-cell-arteritis"],
-     [(TOCILIZUMAB_V1, 150), (TOCILIZUMAB_V2, 9)], "submit"),
-    ("hydroxychloroquine", "hydroxychloroquine", "Plaquenil", ["lupus", "rheumatoid-arthritis"],
-     [(HYDROXYCHLOROQUINE_V1, 20)], "return"),
+    (
+        "methotrexate",
+        "methotrexate",
+        "Trexall, Otrexup",
+        ["rheumatoid-arthritis", "psoriatic-arthritis"],
+        [(METHOTREXATE_V1, 900), (METHOTREXATE_V2, 240)],
+        "publish",
+    ),
+    (
+        "tocilizumab",
+        "tocilizumab",
+        "Actemra",
+        ["rheumatoid-arthritis", "giant-cell-arteritis"],
+        [(TOCILIZUMAB_V1, 150), (TOCILIZUMAB_V2, 9)],
+        "submit",
+    ),
+    (
+        "hydroxychloroquine",
+        "hydroxychloroquine",
+        "Plaquenil",
+        ["lupus", "rheumatoid-arthritis"],
+        [(HYDROXYCHLOROQUINE_V1, 20)],
+        "return",
+    ),
 ]
+
 
 @contextmanager
 def demo_clock(days_ago: int):
@@ -246,7 +341,9 @@ class Command(BaseCommand):
             created = [
                 slug
                 for slug, *rest in SHEETS
-                if self.load_sheet(slug, *rest, users=users, committee=committee, conditions=conditions, password=password)
+                if self.load_sheet(
+                    slug, *rest, users=users, committee=committee, conditions=conditions, password=password
+                )
             ]
         self.report(password, created)
 
@@ -284,8 +381,20 @@ class Command(BaseCommand):
             )
         return conditions
 
-    def load_sheet(self, slug, generic_name, brand_names, condition_slugs, versions, last_step, *, users, committee,
-                   conditions, password) -> bool:
+    def load_sheet(
+        self,
+        slug,
+        generic_name,
+        brand_names,
+        condition_slugs,
+        versions,
+        last_step,
+        *,
+        users,
+        committee,
+        conditions,
+        password,
+    ) -> bool:
         if FactSheet.objects.filter(slug=slug).exists():
             return False
         author = users["author"]
@@ -294,17 +403,43 @@ class Command(BaseCommand):
         sheet.save()
         for index, (content, days_ago) in enumerate(versions):
             with demo_clock(days_ago):
-                self.load_version(sheet, index, content, last_step if index == len(versions) - 1 else "publish",
-                                  generic_name=generic_name, brand_names=brand_names, condition_slugs=condition_slugs,
-                                  users=users, committee=committee, conditions=conditions, password=password)
+                self.load_version(
+                    sheet,
+                    index,
+                    content,
+                    last_step if index == len(versions) - 1 else "publish",
+                    generic_name=generic_name,
+                    brand_names=brand_names,
+                    condition_slugs=condition_slugs,
+                    users=users,
+                    committee=committee,
+                    conditions=conditions,
+                    password=password,
+                )
         return True
 
-    def load_version(self, sheet, index, content, step, *, generic_name, brand_names, condition_slugs, users, committee,
-                     conditions, password):
+    def load_version(
+        self,
+        sheet,
+        index,
+        content,
+        step,
+        *,
+        generic_name,
+        brand_names,
+        condition_slugs,
+        users,
+        committee,
+        conditions,
+        password,
+    ):
         author = users["author"]
         if index == 0:
             revision = revision_create_first_draft(
-                fact_sheet=sheet, by=author, generic_name=generic_name, brand_names=brand_names,
+                fact_sheet=sheet,
+                by=author,
+                generic_name=generic_name,
+                brand_names=brand_names,
                 conditions=[conditions[s] for s in condition_slugs],
                 **{k: content[k] for k in ("title", "summary", "fast_facts", "credit_line")},
             )
@@ -333,8 +468,14 @@ class Command(BaseCommand):
                 services.review_sign(review=review, by=reviewer, verdict="approve", password=password)
         elif step == "return":
             comment, field_comments = content["changes_requested"]
-            services.review_sign(review=review, by=users["reviewer1"], verdict="request_changes", password=password,
-                                 comment=comment, field_comments=field_comments)
+            services.review_sign(
+                review=review,
+                by=users["reviewer1"],
+                verdict="request_changes",
+                password=password,
+                comment=comment,
+                field_comments=field_comments,
+            )
 
     def report(self, password, created):
         write = self.stdout.write

@@ -65,7 +65,9 @@ def rendition_problems(revision: FactSheetRevision) -> list[tuple[str, str]]:
     found = []
     actual = rendition.compute_rendition_hash()
     if actual != rendition.rendition_hash:
-        found.append(("rendition", f"stored rendition changed: hash {rendition.rendition_hash}, bytes now hash to {actual}"))
+        found.append(
+            ("rendition", f"stored rendition changed: hash {rendition.rendition_hash}, bytes now hash to {actual}")
+        )
     try:
         document = json.loads(rendition.document)
     except ValueError:
@@ -77,10 +79,19 @@ def rendition_problems(revision: FactSheetRevision) -> list[tuple[str, str]]:
     if len(sections) != len(signed):
         found.append(("sections", f"{len(sections)} section(s) stored, {len(signed)} signed"))
     for number, (section, copy) in enumerate(zip(sections, signed), start=1):
-        for name, value in (("kind", section.kind), ("heading", section.heading), ("body_markdown", section.body),
-                            ("body_html", section.body_html)):
+        for name, value in (
+            ("kind", section.kind),
+            ("heading", section.heading),
+            ("body_markdown", section.body),
+            ("body_html", section.body_html),
+        ):
             if copy.get(name) != value:
-                found.append((f"section {number} {name}", f"section {number} ({section.heading}): {name} differs from the signed rendition"))
+                found.append(
+                    (
+                        f"section {number} {name}",
+                        f"section {number} ({section.heading}): {name} differs from the signed rendition",
+                    )
+                )
     signed_slugs = sorted(c["slug"] for c in revision.conditions_as_signed)
     linked = sorted(c.slug for c in revision.conditions.all())
     if signed_slugs != linked:
@@ -93,7 +104,12 @@ def check_revision(revision: FactSheetRevision) -> tuple[list[tuple[str, str]], 
     problems: list[tuple[str, str]] = []
     actual = revision.compute_content_hash()
     if actual != revision.content_hash:
-        problems.append(("content", f"content changed after approval: stored hash {revision.content_hash}, text now hashes to {actual}"))
+        problems.append(
+            (
+                "content",
+                f"content changed after approval: stored hash {revision.content_hash}, text now hashes to {actual}",
+            )
+        )
     problems += rendition_problems(revision)
     if revision.status not in FactSheetRevision.PUBLIC_STATUSES:
         return problems, None
@@ -119,16 +135,27 @@ def check_revision(revision: FactSheetRevision) -> tuple[list[tuple[str, str]], 
                 continue
             who = f"sign-off by {decision.printed_name} ({decision.signed_at:%Y-%m-%d %H:%M} UTC)"
             if decision.content_hash != actual:
-                problems.append(("signature", f"{who} is for hash {decision.content_hash}, text now hashes to {actual}"))
-            if rendition is not None and decision.rendition_hash != rendition.rendition_hash and not (
-                upgraded and not decision.rendition_hash
+                problems.append(
+                    ("signature", f"{who} is for hash {decision.content_hash}, text now hashes to {actual}")
+                )
+            if (
+                rendition is not None
+                and decision.rendition_hash != rendition.rendition_hash
+                and not (upgraded and not decision.rendition_hash)
             ):
-                problems.append(("signature", f"{who} is for rendition {decision.rendition_hash or '(none)'}, "
-                                              f"patients are served {rendition.rendition_hash}"))
+                problems.append(
+                    (
+                        "signature",
+                        f"{who} is for rendition {decision.rendition_hash or '(none)'}, "
+                        f"patients are served {rendition.rendition_hash}",
+                    )
+                )
     approvers = {d.reviewer_id for d in review.decisions.all() if d.verdict == Decision.Verdict.APPROVE}
     quorum = quorum_when_closed(review)
     if len(approvers) < quorum:
-        problems.append(("quorum", f"approved with {len(approvers)} sign-off(s); the {review.committee} required {quorum}"))
+        problems.append(
+            ("quorum", f"approved with {len(approvers)} sign-off(s); the {review.committee} required {quorum}")
+        )
     return problems, None
 
 
@@ -140,14 +167,23 @@ def check_chain(decisions) -> list[tuple[Decision, str, str]]:
         label = f"sign-off No. {decision.sequence} by {decision.printed_name} ({decision.signed_at:%Y-%m-%d %H:%M} UTC)"
         if decision.sequence != expected_sequence:
             missing = decision.sequence - expected_sequence
-            problems.append((decision, "chain",
-                f"{missing} sign-off(s) missing before {label} (expected No. {expected_sequence})" if missing > 0
-                else f"{label} is out of order (expected No. {expected_sequence})"
-            ))
+            problems.append(
+                (
+                    decision,
+                    "chain",
+                    f"{missing} sign-off(s) missing before {label} (expected No. {expected_sequence})"
+                    if missing > 0
+                    else f"{label} is out of order (expected No. {expected_sequence})",
+                )
+            )
         if decision.previous_hash != previous:
-            problems.append((decision, "chain", f"{label} does not link to the sign-off before it (removed or inserted sign-off)"))
+            problems.append(
+                (decision, "chain", f"{label} does not link to the sign-off before it (removed or inserted sign-off)")
+            )
         if decision.compute_chain_hash() != decision.chain_hash:
-            problems.append((decision, "chain", f"{label} was changed after signing (its fields no longer match its chain hash)"))
+            problems.append(
+                (decision, "chain", f"{label} was changed after signing (its fields no longer match its chain hash)")
+            )
         expected_sequence, previous = decision.sequence + 1, decision.chain_hash
     return problems
 
@@ -160,28 +196,54 @@ def check_signers(decisions) -> tuple[list[tuple[Decision, str, str]], list[tupl
     minimum = min_approvals()
     reported_reviews = set()
     events = defaultdict(list)  # signer id -> their password and email events, oldest first
-    for event in AccessEvent.objects.filter(
-        user__in={d.reviewer_id for d in decisions}, kind__in=[AccessEvent.Kind.PASSWORD_SET, AccessEvent.Kind.EMAIL_SET]
-    ).select_related("actor").order_by("at", "id"):
+    for event in (
+        AccessEvent.objects.filter(
+            user__in={d.reviewer_id for d in decisions},
+            kind__in=[AccessEvent.Kind.PASSWORD_SET, AccessEvent.Kind.EMAIL_SET],
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    ):
         events[event.user_id].append(event)
     for decision in decisions:
         review = decision.review
         label = f"sign-off by {decision.printed_name} ({decision.signed_at:%Y-%m-%d %H:%M} UTC)"
         if review.quorum is not None:
             if decision.reviewer_id not in {m.pk for m in review.members.all()}:
-                problems.append((decision, "signer", f"{label}: the signer was not a member of the {review.committee} at submission"))
+                problems.append(
+                    (
+                        decision,
+                        "signer",
+                        f"{label}: the signer was not a member of the {review.committee} at submission",
+                    )
+                )
             if review.quorum < minimum and review.pk not in reported_reviews:
                 reported_reviews.add(review.pk)
-                problems.append((decision, "quorum", f"the review's quorum {review.quorum} is below the site minimum of {minimum}"))
+                problems.append(
+                    (decision, "quorum", f"the review's quorum {review.quorum} is below the site minimum of {minimum}")
+                )
         before = [e for e in events[decision.reviewer_id] if e.at <= decision.signed_at]
         passwords = [e for e in before if e.kind == AccessEvent.Kind.PASSWORD_SET]
         if passwords and not passwords[-1].by_owner:
-            problems.append((decision, "signer",
-                f"{label}: the signer's password had been set by {access.describe_setter(passwords[-1])}, not by the signer"
-            ))
+            problems.append(
+                (
+                    decision,
+                    "signer",
+                    f"{label}: the signer's password had been set by {access.describe_setter(passwords[-1])}, not by the signer",
+                )
+            )
         for event in before:
-            if event.kind == AccessEvent.Kind.EMAIL_SET and not event.by_owner and not event.detail.startswith("(none)"):
-                notes.append((decision, f"{label}: the signer's email address was changed by {access.describe_setter(event)} before signing"))
+            if (
+                event.kind == AccessEvent.Kind.EMAIL_SET
+                and not event.by_owner
+                and not event.detail.startswith("(none)")
+            ):
+                notes.append(
+                    (
+                        decision,
+                        f"{label}: the signer's email address was changed by {access.describe_setter(event)} before signing",
+                    )
+                )
     return problems, notes
 
 
@@ -238,13 +300,11 @@ class Command(BaseCommand):
         if decisions and not options["json"]:
             self.stdout.write(f"Checked the chain of {len(decisions)} sign-off(s), up to {decisions[-1].chain_hash}.")
         imported = sum(1 for n in notes if n["note"].startswith("imported from"))
-        summary = (
-            f"Checked {checked} submitted revision(s): {len(problems)} problem(s), {imported} imported without sign-offs."
-        )
+        summary = f"Checked {checked} submitted revision(s): {len(problems)} problem(s), {imported} imported without sign-offs."
         if options["json"]:
-            self.stdout.write(json.dumps(
-                {"checked": checked, "problems": [asdict(p) for p in problems], "notes": notes}, indent=2
-            ))
+            self.stdout.write(
+                json.dumps({"checked": checked, "problems": [asdict(p) for p in problems], "notes": notes}, indent=2)
+            )
         if problems:
             raise CommandError(summary)
         if not options["json"]:
