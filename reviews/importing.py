@@ -45,6 +45,9 @@ class ImportPlan:
     # version says, so importing it again creates nothing (re-running an import is safe).
     outcome: str = "create"
     previous: FactSheetRevision | None = None
+    # The drug codes the new version gets: the file's own, else those of the sheet's latest version (as
+    # starting a new draft copies them), else none.
+    codes: dict = field(default_factory=lambda: {"rxnorm": [], "atc": [], "ndc": []})
 
     def report(self) -> dict:
         """What a person needs to act on, per file (printed by --dry-run, written by --report)."""
@@ -71,7 +74,8 @@ def _same_content(parsed: ParsedSheet, revision: FactSheetRevision) -> bool:
     words = revision.canonical_content(FactSheetRevision.HASH_VERSION)
     words["conditions"] = [c["name"] for c in words["conditions"]]
     del words["canonical_form"]
-    del words["codes"]  # a file carries no drug codes, so it can neither match nor change them
+    if parsed.codes is None:
+        del words["codes"]  # a file that says nothing about drug codes neither matches nor changes them
     mine = parsed.canonical_content()
     return {**mine, "conditions": sorted(mine["conditions"])} == {**words, "conditions": sorted(words["conditions"])}
 
@@ -144,6 +148,12 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
         notes=notes,
         outcome="create" if sheet is None else "new version",
     )
+    latest = sheet.revisions.order_by("-number").first() if sheet is not None else None
+    if parsed.codes is not None:
+        plan.codes = {system: list(codes) for system, codes in parsed.codes.items()}
+    elif latest is not None and any(latest.codes().values()):
+        plan.codes = latest.codes()
+        notes.append(f"the file gives no drug codes; those of version {latest.number} are kept")
 
     if as_published:
         if parsed.updated_on is None:
@@ -207,6 +217,7 @@ def apply_import(plan: ImportPlan, *, by) -> FactSheetRevision:
         credit_line=parsed.credit_line,
         change_note=parsed.change_note,
         created_by=by,
+        **plan.codes,
     )
     _save(revision, by, reason if plan.as_published else f"{reason} as a draft")
     revision.conditions.set(conditions)

@@ -7,14 +7,19 @@ import json
 import re
 
 import yaml
+from django.core.exceptions import ValidationError
 
 from django.utils.text import slugify
 
 from ..models import SectionKind
+from ..codes import parse_code_list
 from .rules import BULLET_RE, COPYRIGHT_RE, DISCLAIMER_RE, FAST_FACTS_RE, heading_kind
 from .sheet import ImportParseError, ParsedSection, ParsedSheet
 from .structure import _check_lengths, make_summary, match_footer, parse_date, split_title
 
+# The drug codes of a version (signed content, factsheets.codes): written by the export when a version has
+# any, so that an export imports back to the same content hash.
+DRUG_CODE_KEYS = ("rxnorm", "atc", "ndc")
 FRONT_MATTER_KEYS = {
     "slug",
     "title",
@@ -26,6 +31,7 @@ FRONT_MATTER_KEYS = {
     "updated_on",
     "committee",
     "change_note",
+    *DRUG_CODE_KEYS,
 }
 FRONT_MATTER_ALIASES = {
     "updated": "updated_on",
@@ -33,7 +39,7 @@ FRONT_MATTER_ALIASES = {
     "brands": "brand_names",
     "authors": "credit_line",
 }
-LIST_KEYS = {"brand_names", "conditions"}
+LIST_KEYS = {"brand_names", "conditions", *DRUG_CODE_KEYS}
 SECTION_HEADING_RE = re.compile(r"^##\s+(?P<heading>.*?)(?:\s+\{#(?P<kind>[a-z_]+)\})?\s*#*\s*$")
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
 
@@ -201,6 +207,8 @@ def parse_markdown(text: str) -> ParsedSheet:
     if footer:
         sheet.updated_on, sheet.credit_line, sheet.committee_name = footer
         sheet.footer_line = footer_line
+    if any(key in meta for key in DRUG_CODE_KEYS):
+        sheet.codes = {key: _codes(key, meta.get(key, []), line=title_line or 1) for key in DRUG_CODE_KEYS}
     if "credit_line" in meta:
         sheet.credit_line = value("credit_line")
     if "committee" in meta:
@@ -211,6 +219,13 @@ def parse_markdown(text: str) -> ParsedSheet:
     sheet.summary = value("summary") if "summary" in meta else make_summary(parsed_sections, fast_facts)
     _check_lengths(sheet)
     return sheet
+
+
+def _codes(system: str, items: list[str], *, line: int) -> list[str]:
+    try:
+        return parse_code_list(system, "\n".join(items))
+    except ValidationError as error:
+        raise ImportParseError(f"front matter “{system}”: {' '.join(error.messages)}", line=line) from error
 
 
 # Writing Markdown (used by the exporter; here so the format lives in one module) --------------------
@@ -234,6 +249,7 @@ def to_markdown(
     updated_on: dt.date | None,
     committee: str,
     change_note: str = "",
+    codes: dict | None = None,
 ) -> str:
     """A sheet as Markdown with front matter, in the form `parse_markdown` reads back unchanged."""
     out = ["---", f"slug: {slug}", f"title: {_quote(title)}", f"generic_name: {_quote(generic_name)}"]
@@ -247,6 +263,10 @@ def to_markdown(
     out.append(f"committee: {_quote(committee)}")
     if change_note:
         out.append(f"change_note: {_quote(change_note)}")
+    for system in DRUG_CODE_KEYS:
+        if (codes or {}).get(system):
+            out.append(f"{system}:")
+            out += [f"  - {_quote(code)}" for code in codes[system]]
     out += ["---", "", f"# {title}", ""]
     if fast_facts:
         out += ["## Fast Facts", ""] + [f"- {fact}" for fact in fast_facts] + [""]

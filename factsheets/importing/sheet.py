@@ -57,6 +57,9 @@ class ParsedSheet:
     title_line: int = 1
     footer_line: int | None = None
     warnings: list[str] = field(default_factory=list)
+    # The drug codes the file gives ({"rxnorm": [...], "atc": [...], "ndc": [...]}), or None when it says
+    # nothing about them (text and HTML pages never do).
+    codes: dict | None = None
 
     def canonical_content(self) -> dict:
         """What a patient reads, in the shape of `FactSheetRevision.canonical_content()` with conditions by name
@@ -70,4 +73,5 @@ class ParsedSheet:
             "fast_facts": list(self.fast_facts),
             "sections": [{"kind": s.kind, "heading": s.heading, "body": s.body} for s in self.sections],
             "credit_line": self.credit_line,
+            **({"codes": {k: list(v) for k, v in self.codes.items()}} if self.codes is not None else {}),
         }

@@ -29,7 +29,13 @@ def published(author, reviewer1, reviewer2, committee):
     first = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, conditions=[arthritis])
     sheet = first.fact_sheet
     second = make_draft(
-        author=author, fact_sheet=sheet, number=2, title="Examplumab (Examplex), second edition", conditions=[arthritis]
+        author=author,
+        fact_sheet=sheet,
+        number=2,
+        title="Examplumab (Examplex), second edition",
+        conditions=[arthritis],
+        rxnorm=["1191"],  # drug codes are signed content: the round trip must keep them (made-up pairing)
+        atc=["L04AC03"],
     )
     review = services.revision_submit(revision=second, by=author, committee=committee)
     for reviewer in (reviewer1, reviewer2):
@@ -145,6 +151,43 @@ def test_markdown_export_then_import_into_an_empty_database_gives_identical_hash
         {"slug": "example-arthritis", "name": "Example arthritis"}
     ]
     assert FactSheet.objects.get(slug="trickumab").live_revision.sections.get().kind == SectionKind.OTHER
+    assert FactSheet.objects.get(slug=published[0]).live_revision.codes() == {
+        "rxnorm": ["1191"],
+        "atc": ["L04AC03"],
+        "ndc": [],
+    }
+
+
+def test_markdown_front_matter_with_a_bad_drug_code_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "bad-code.md"
+    path.write_text(
+        "---\nslug: badcode\ntitle: Badcode\ngeneric_name: badcode\nrxnorm:\n  - 12ab\n---\n\n# Badcode\n\n"
+        "## How it works {#how_it_works}\n\nMade-up words.\n"
+    )
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_factsheets", str(path), stdout=StringIO(), stderr=err)
+    assert "rxnorm" in err.getvalue() and "bad-code.md" in err.getvalue()
+    assert not FactSheet.objects.filter(slug="badcode").exists()
+
+
+def test_a_file_without_codes_keeps_the_codes_of_the_latest_version(published, tmp_path):
+    slug = published[0]
+    live = FactSheet.objects.get(slug=slug).live_revision
+    text = tmp_path / "in.md"
+    from factsheets.exporting import revision_markdown
+
+    markdown = revision_markdown(live)
+    without_codes = "\n".join(
+        line for line in markdown.split("\n") if not line.startswith(("rxnorm:", "atc:", '  - "1191"', '  - "L04AC03"'))
+    )
+    text.write_text(without_codes.replace("second edition", "third edition"))
+    out = StringIO()
+    call_command("import_factsheets", str(text), stdout=out)
+    draft = FactSheet.objects.get(slug=slug).revisions.order_by("-number").first()
+    assert draft.number == 3 and draft.status == FactSheetRevision.Status.DRAFT
+    assert draft.codes() == live.codes()
+    assert "no drug codes; those of version 2 are kept" in out.getvalue()
 
 
 def test_markdown_export_warns_when_a_body_cannot_survive_markdown(author, reviewer1, reviewer2, committee, tmp_path):
