@@ -46,7 +46,7 @@ def approve(page):
     page.wait_for_load_state()
 
 
-def test_two_field_comments_resolved_and_resubmitted_in_four_clicks_then_approved_and_live(
+def test_two_field_comments_resolved_and_resubmitted_within_four_clicks_then_approved_and_live(
     browser, live_server, in_review, author, reviewer1, reviewer3
 ):
     draft = in_review.revision
@@ -70,6 +70,7 @@ def test_two_field_comments_resolved_and_resubmitted_in_four_clicks_then_approve
     page.click("#my-drafts a:has-text('Edit draft')")  # click 1
     beside = page.locator(".form-row.field-summary .field-note-beside")
     assert "Say which condition it treats." in beside.inner_text()
+    assert serious_issues(page) == []  # the resolve boxes beside the fields are labelled
     page.fill("textarea[name=summary]", "Used for rheumatoid arthritis. It calms an overactive immune system.")
     # The "How" box sits beside the field; writing in it marks the comment resolved on save (no extra click).
     beside.locator(f"#resolve-note-{summary.pk}").fill("Named rheumatoid arthritis.")
