@@ -30,6 +30,7 @@ from .admin_codes import ConditionForm, code_field
 from .admin_readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
 from .cache import content_changed
 from .models import Condition, FactSheet, FactSheetRevision, RevisionLocked, Section
+from .signals import DraftSaveRefused, draft_saved
 from .services import DraftNotAllowed, pending_version, revision_create_first_draft, revision_start_draft
 
 Status = FactSheetRevision.Status
@@ -657,6 +658,10 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
                 return HttpResponseRedirect(request.path)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except DraftSaveRefused as error:
+            # A listener refused part of the save (e.g. a resolution note with a NUL): all of it was rolled back.
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
         except RevisionLocked:
             # Submitted while this form was being saved: the admin's transaction rolled everything back.
             revision = FactSheetRevision.objects.get(pk=unquote(object_id))
@@ -684,6 +689,12 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
                     "To change this sheet, start a new draft from the fact sheet page."
                 )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the edits, inside the save's transaction: the reviews app records comment resolutions from it.
+        if change and form.instance.is_editable:
+            draft_saved.send(sender=FactSheetRevision, revision=form.instance, user=request.user, data=request.POST)
 
     def response_change(self, request, obj):
         # "Save and submit": the author's last step before review, without another trip through the editor.

@@ -8,8 +8,9 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews and sign-offs"
 
     def ready(self):
-        from . import access, checks  # noqa: F401  (checks registers the settings check)
+        from . import access, checks, resolutions  # noqa: F401  (checks registers the settings check)
         from .roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="reviews.sync_roles")
         access.connect()
+        resolutions.connect()

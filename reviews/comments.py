@@ -72,6 +72,22 @@ def for_author(revision) -> list[ReviewComment]:
         return []
     return list(
         ReviewComment.objects.filter(decision__review=review)
-        .select_related("decision")
+        .select_related("decision", "resolution__resolved_by")
         .order_by("decision__signed_at", "id")
     )
+
+
+def of_earlier_reviews(review: Review) -> list[ReviewComment]:
+    """The comments of the earlier reviews of `review`'s version, each with its resolution if any: what the
+    reviewers asked for last time and how the author answered."""
+    return list(
+        ReviewComment.objects.filter(decision__review__revision_id=review.revision_id)
+        .exclude(decision__review=review)
+        .select_related("decision", "resolution__resolved_by")
+        .order_by("decision__signed_at", "id")
+    )
+
+
+def resolved_count(notes: list[ReviewComment]) -> int:
+    """How many of `notes` (fetched with their resolution) the author marked resolved."""
+    return sum(1 for note in notes if hasattr(note, "resolution"))

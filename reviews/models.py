@@ -349,3 +349,29 @@ class ReviewComment(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("A comment given with a sign-off is part of the record and can never be deleted.")
+
+
+class CommentResolution(models.Model):
+    """An author's mark that one reviewer comment was dealt with, and how: shown beside the comment in the
+    draft editor and on the next review of the version. Its own append-only row, as the comment itself
+    can never change (database triggers)."""
+
+    comment = models.OneToOneField(ReviewComment, on_delete=models.PROTECT, related_name="resolution")
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField()
+    note = models.TextField(blank=True, max_length=2000, validators=[no_nul_bytes, MaxLengthValidator(2000)])
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "resolution of a comment"
+
+    def __str__(self):
+        return f"{self.comment.label}: resolved by {self.resolved_by} ({self.resolved_at:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValidationError("A resolution is part of the record and can never be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A resolution is part of the record and can never be deleted.")

@@ -101,6 +101,7 @@ def revision_submit_view(request, revision_id):
             f"Version {revision.number} was sent to the {review.committee} for review; its members were emailed.",
         )
         return redirect("reviews:review", review.pk)
+    author_comments = comments.for_author(revision) if revision.is_editable else []
     return _render(
         request,
         "reviews/submit.html",
@@ -112,6 +113,8 @@ def revision_submit_view(request, revision_id):
             "can_submit": revision.is_editable and bool(committees) and revision.fact_sheet.withdrawn_at is None,
             "versions_url": _versions_url(revision),
             "open_review": revision.reviews.filter(status=Review.Status.OPEN).first(),
+            "author_comments": author_comments,
+            "resolved_count": comments.resolved_count(author_comments),
             # Against the committee's own target when there is one committee, else the general target.
             "reading": reading_panel(
                 revision, target=committees[0].max_reading_grade if len(committees) == 1 else None
@@ -193,6 +196,7 @@ def review_detail_view(request, pk):
     )
     diffs = revision_diff(live, revision) if not reaffirmation else []
     notes = comments.from_post(request.POST) if request.method == "POST" else {}
+    earlier = comments.of_earlier_reviews(review)
     return _render(
         request,
         "reviews/review.html",
@@ -207,6 +211,8 @@ def review_detail_view(request, pk):
             "jargon": aids["jargon"],
             "live": live,
             "diff_rows": [{"diff": d, "note": notes.get(d.key, "")} for d in diffs],
+            "earlier_comments": earlier,
+            "resolved_count": comments.resolved_count(earlier),
             "comment_form": "sign-form" if refusal is None and not reaffirmation else "",
             "error_summary": _error_summary(form) if refusal is None else [],
             "edit_url": _edit_url(request.user, revision),

@@ -26,6 +26,7 @@ GUARDED = {
     "reviews_review_members": 2,
     "factsheets_rendition": 2,
     "reviews_reviewcomment": 2,
+    "reviews_commentresolution": 2,
     "factsheets_factsheetrevision_conditions": 3,
     **{model._meta.db_table: 2 for model in apps.get_models() if model.__name__.startswith("Historical")},
 }

@@ -1,6 +1,6 @@
-"""End to end in Chromium: the workspace loop. A reviewer requests changes with a comment on one field; the
-author opens it from the dashboard, sees the comment beside the field, edits and resubmits in three clicks;
-the reviewers see the diff and approve. Plus layout checks at phone and laptop widths."""
+"""End to end in Chromium: the workspace loop. A reviewer requests changes with comments on two fields; the
+author opens it from the dashboard, sees each comment beside its field, edits, resolves both and resubmits
+in three clicks; the reviewers see how each was resolved and the diff, and two approve: the page is live. Plus layout checks at phone and laptop widths."""
 
 import re
 
@@ -46,7 +46,7 @@ def approve(page):
     page.wait_for_load_state()
 
 
-def test_changes_requested_with_a_field_comment_then_resubmitted_in_three_clicks(
+def test_two_field_comments_resolved_and_resubmitted_within_four_clicks_then_approved_and_live(
     browser, live_server, in_review, author, reviewer1, reviewer3
 ):
     draft = in_review.revision
@@ -55,22 +55,31 @@ def test_changes_requested_with_a_field_comment_then_resubmitted_in_three_clicks
     reviewer.wait_for_url(re.compile(rf".*/reviews/{in_review.pk}/$"))
     reviewer.click("#field-summary summary")
     reviewer.fill("#note-summary", "Say which condition it treats.")
+    reviewer.click("#field-title summary")
+    reviewer.fill("#note-title", "Use the generic name in the title.")
     reviewer.check("input[name=verdict][value=request_changes]")
     reviewer.check("input[name=conflict][value=none]")
     reviewer.fill("input[name=password]", PASSWORD)
     reviewer.click(".sign-form input[type=submit]")
     reviewer.wait_for_load_state()
     assert "Signed: Changes requested" in reviewer.content()
-    assert ReviewComment.objects.get().field == "summary"
+    summary, title = ReviewComment.objects.get(field="summary"), ReviewComment.objects.get(field="title")
 
     page = login(browser, live_server, author)
     assert "Say which condition it treats." in page.locator("#my-drafts").inner_text()
     page.click("#my-drafts a:has-text('Edit draft')")  # click 1
     beside = page.locator(".form-row.field-summary .field-note-beside")
     assert "Say which condition it treats." in beside.inner_text()
+    assert serious_issues(page) == []  # the resolve boxes beside the fields are labelled
     page.fill("textarea[name=summary]", "Used for rheumatoid arthritis. It calms an overactive immune system.")
+    # The "How" box sits beside the field; writing in it marks the comment resolved on save (no extra click).
+    beside.locator(f"#resolve-note-{summary.pk}").fill("Named rheumatoid arthritis.")
+    page.locator(".form-row.field-title .field-note-beside").locator(f"#resolve-note-{title.pk}").fill(
+        "Kept the brand name; the generic name is now first in the names."
+    )
     page.click("input[name=_save_and_submit]")  # click 2
     page.wait_for_url(re.compile(rf".*/submit/{draft.pk}/$"))
+    assert "2 of 2 reviewer comments marked resolved." in page.content()
     page.fill("textarea[name=reading_justification]", "Test text.")
     page.click("input[value='Submit for review']")  # click 3
     page.wait_for_url(re.compile(r".*/admin/workflow/reviews/\d+/$"))
@@ -79,6 +88,10 @@ def test_changes_requested_with_a_field_comment_then_resubmitted_in_three_clicks
     reviewer.goto(f"{live_server.url}/admin/")
     reviewer.click("#awaiting-my-review a:has-text('Review and sign')")
     reviewer.wait_for_url(re.compile(rf".*/reviews/{second.pk}/$"))
+    earlier = reviewer.locator(".earlier-comments").inner_text()
+    assert "2 of 2 marked resolved" in earlier
+    assert "Resolved by Ada Writer" in earlier and "Named rheumatoid arthritis." in earlier
+    assert "the generic name is now first in the names." in earlier
     diff = reviewer.locator("#field-summary .diff-new ins").first.inner_text()
     assert "rheumatoid arthritis" in diff
     approve(reviewer)

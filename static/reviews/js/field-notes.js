@@ -18,7 +18,10 @@ document.addEventListener("DOMContentLoaded", function () {
     var copy = document.createElement("div");
     copy.className = "field-note-beside";
     copy.setAttribute("role", "note");
-    note.childNodes.forEach(function (child) { copy.appendChild(child.cloneNode(true)); });
+    // The resolve boxes move rather than copy, so each is sent once with the form.
+    var controls = note.querySelector(".resolve-controls");
+    note.childNodes.forEach(function (child) { if (child !== controls) { copy.appendChild(child.cloneNode(true)); } });
+    if (controls) { copy.appendChild(controls); }
     target.insertBefore(copy, target.firstChild);
   });
 });
