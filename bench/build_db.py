@@ -3,7 +3,7 @@ in 8 sections, plus some drafts, open reviews, never-published and withdrawn she
 
 Everything goes in with `bulk_create`, which bypasses the custom `save()` of revisions and sections and
 the history records. So this module does by hand what those would do, once per distinct value:
-`Section.body_html` comes from `factsheets.markdown.render_markdown` (bodies are drawn from a small pool,
+`Section.body_html` comes from `factsheets.content.markdown.render_markdown` (bodies are drawn from a small pool,
 each rendered once) and `FactSheetRevision.content_hash` is the SHA-256 of the same canonical JSON as
 `FactSheetRevision.compute_content_hash()` (tests check they agree). Statuses, `live_revision`, review
 records with their sign-offs and the dates follow what `reviews.services` would have produced.
@@ -180,7 +180,7 @@ def _generic_name(i: int) -> str:
 
 def _freeze(revisions, Rendition) -> None:
     """What submission does for each non-draft revision: names as signed, content hash, stored rendition."""
-    from factsheets.rendition import render
+    from factsheets.content.rendition import render
 
     renditions = []
     for rev in revisions:
@@ -242,7 +242,7 @@ def build(
     from django.db.models import OuterRef, Subquery
     from django.utils import timezone
 
-    from factsheets.markdown import render_markdown
+    from factsheets.content.markdown import render_markdown
     from factsheets.models import Condition, FactSheet, FactSheetRevision, Rendition, Section
     from reviews import chain
     from reviews.models import Committee, Decision, Review
@@ -471,7 +471,7 @@ def build(
             FactSheetRevision.objects.filter(fact_sheet=OuterRef("pk"), status=Status.PUBLISHED).values("pk")[:1]
         )
     )
-    from factsheets.search import refresh_search_index
+    from factsheets.public.search import refresh_search_index
 
     refresh_search_index()  # what publishing does for each sheet (bulk inserts bypass the services)
     seconds = time.perf_counter() - started

@@ -62,7 +62,7 @@ def _live_with(author, reviewers, committee, body: str, count: int):
 
 def measure(author, reviewers, committee, old_body: str, new_body: str) -> dict[str, float]:
     from factsheets.models import Section
-    from factsheets.services import revision_start_draft
+    from factsheets.content.services import revision_start_draft
     from reviews import services
 
     count = sections_for(max(old_body, new_body, key=len))

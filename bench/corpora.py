@@ -4,7 +4,7 @@ tests (which assert outcomes on the same inputs, never times)."""
 
 from __future__ import annotations
 
-from factsheets import limits
+from factsheets.content import limits
 
 BODY = limits.SECTION_BODY_MAX_LENGTH
 

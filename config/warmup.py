@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 def warm_paths() -> list[str]:
-    from factsheets import selectors
+    from factsheets.content import selectors
 
     paths = ["/", "/api/v1/factsheets/?page_size=1"]
     first = selectors.live_sheets().values_list("slug", flat=True).first()
@@ -32,7 +32,7 @@ def warm(log=logger) -> dict[str, int]:
         return {}
     started = time.monotonic()
     try:
-        from factsheets.site_export import site_client
+        from factsheets.public.site_export import site_client
 
         client = site_client()
         statuses = {path: client.get(path).status_code for path in warm_paths()}

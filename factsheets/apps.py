@@ -6,4 +6,4 @@ class FactsheetsConfig(AppConfig):
     name = "factsheets"
 
     def ready(self):
-        from . import admin_glossary  # noqa: F401  (registers the glossary admin)
+        from factsheets.authoring import glossary  # noqa: F401  (registers the glossary admin)

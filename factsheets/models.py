@@ -18,10 +18,10 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from . import codes as code_systems
-from . import limits
-from .markdown import check_nesting, markdown_problems, render_markdown
-from .validators import FastFactsValidator, no_nul_bytes
+from factsheets.content import codes as code_systems
+from factsheets.content import limits
+from factsheets.content.markdown import check_nesting, markdown_problems, render_markdown
+from factsheets.content.validators import FastFactsValidator, no_nul_bytes
 
 BODY_MAX_LENGTH = limits.SECTION_BODY_MAX_LENGTH
 
@@ -66,7 +66,7 @@ class Condition(models.Model):
     )
     slug = models.SlugField(max_length=200, unique=True, help_text="Used in the public address /conditions/your-slug/.")
     # Not signed content (a sheet signs the condition's name only): codes say where an EHR's problem list
-    # finds this condition's sheets (factsheets.infobutton), and an editor may correct them at any time.
+    # finds this condition's sheets (factsheets.public.infobutton), and an editor may correct them at any time.
     icd10cm = models.JSONField(
         "ICD-10-CM codes",
         default=list,
@@ -411,7 +411,7 @@ class FactSheetRevision(models.Model):
         self.validate_version(sections=[(s.heading, s.body) for s in sections])
 
     def validate_version(self, *, sections) -> None:
-        """The limits of the version as a whole (`factsheets.limits`), with these (heading, body) sections."""
+        """The limits of the version as a whole (`factsheets.content.limits`), with these (heading, body) sections."""
         problems = limits.version_problems(
             title=self.title,
             names=(self.generic_name, self.brand_names),
@@ -613,7 +613,7 @@ class Rendition(models.Model):
 def _refuse_conditions_change_when_frozen(sender, instance, action, reverse, pk_set, **kwargs):
     """The "Used for" conditions of a submitted revision are signed content: refuse any change of the link
     rows, except adding back a link the revision signed (loaddata restoring the record). The database
-    enforces the same rule (factsheets.db_guards.signed_links)."""
+    enforces the same rule (factsheets.content.db_guards.signed_links)."""
     if action not in ("pre_add", "pre_remove", "pre_clear"):
         return
     if reverse:
@@ -677,7 +677,7 @@ class GlossaryTerm(models.Model):
 
 
 class SheetSearchIndex(models.Model):
-    """Search text of a sheet's live version, denormalised when a version goes live (factsheets.search).
+    """Search text of a sheet's live version, denormalised when a version goes live (factsheets.public.search).
 
     `document` (PostgreSQL, GIN-indexed): the weighted tsvector that search matches and ranks on;
     `text` (every database): the same text lower-cased in one column, for the substring fallback.
@@ -694,4 +694,4 @@ class SheetSearchIndex(models.Model):
         verbose_name = "search index entry"
 
 
-from .version_diffs import VersionDiff  # noqa: E402,F401  (a model of this app, kept in its own module)
+from factsheets.content.version_diffs import VersionDiff  # noqa: E402,F401  (a model of this app, kept in its own module)

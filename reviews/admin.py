@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from factsheets.admin_history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
+from factsheets.authoring.history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
 
 from .models import AccessEvent, Committee, Decision, Review
 

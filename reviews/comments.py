@@ -6,7 +6,7 @@ the record and the hash chain carry them) and stores each one against its field 
 
 from __future__ import annotations
 
-from factsheets.diff import revision_diff
+from factsheets.content.diff import revision_diff
 
 from .models import Decision, Review, ReviewComment
 

@@ -13,7 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from factsheets.models import FactSheetRevision, Rendition
-from factsheets.validators import no_nul_bytes
+from factsheets.content.validators import no_nul_bytes
 
 from . import chain
 

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.urls import NoReverseMatch, reverse
 
-from factsheets.selectors import revision_authors
+from factsheets.content.selectors import revision_authors
 
 logger = logging.getLogger(__name__)
 User = get_user_model()

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from factsheets.selectors import revision_authors
-from factsheets.signals import DraftSaveRefused, draft_saved
+from factsheets.content.selectors import revision_authors
+from factsheets.content.signals import DraftSaveRefused, draft_saved
 
 from . import services
 from .models import CommentResolution, ReviewComment

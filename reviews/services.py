@@ -23,11 +23,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import connection, transaction
 from django.utils import timezone
 
-from factsheets import readability, version_diffs
-from factsheets.cache import content_changed
-from factsheets.rendition import make_rendition
-from factsheets.search import refresh_search_index
-from factsheets.selectors import revision_authors
+from factsheets.plain_language import readability
+
+from factsheets.content import version_diffs
+from factsheets.public.cache import content_changed
+from factsheets.content.rendition import make_rendition
+from factsheets.public.search import refresh_search_index
+from factsheets.content.selectors import revision_authors
 from factsheets.models import FactSheet, FactSheetRevision
 
 from . import access, authenticator, comments, notifications
@@ -199,7 +201,7 @@ def revision_submit(
 
     The content is frozen from here on and its hash fixed; the committee's members are emailed.
     With several committees the author must choose one. A version whose overall reading grade
-    (Flesch-Kincaid, `factsheets.readability`) is above the committee's `max_reading_grade` needs a
+    (Flesch-Kincaid, `factsheets.plain_language.readability`) is above the committee's `max_reading_grade` needs a
     written `justification`, which is kept on the review for the reviewers.
     """
     if not can_author(by):

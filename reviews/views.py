@@ -22,10 +22,10 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
-from factsheets.diff import revision_diff
+from factsheets.content.diff import revision_diff
 from factsheets.models import FactSheet, FactSheetRevision
-from factsheets.pages import sheet_body
-from factsheets.plain_language import plain_language_context, reading_panel
+from factsheets.public.pages import sheet_body
+from factsheets.plain_language.aids import plain_language_context, reading_panel
 
 from . import access, authenticator, comments, services
 from .forms import CommitteeChoiceForm, SignForm, WithdrawSheetForm

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import services
 from reviews.models import Committee, Decision, Review
 from tests.factories import PASSWORD, FactSheetFactory, make_draft, make_published, make_user

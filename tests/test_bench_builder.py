@@ -3,7 +3,7 @@
 import pytest
 
 from bench.build_db import build
-from factsheets.markdown import render_markdown
+from factsheets.content.markdown import render_markdown
 from factsheets.models import FactSheet, FactSheetRevision, Section
 from reviews.models import Decision, Review
 

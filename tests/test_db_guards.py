@@ -1,4 +1,4 @@
-"""The database itself refuses to rewrite the record (triggers from factsheets.db_guards), on SQLite and
+"""The database itself refuses to rewrite the record (triggers from factsheets.content.db_guards), on SQLite and
 PostgreSQL alike: bulk updates and deletes, raw SQL, anything below the models' own checks."""
 
 import io
@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
-from factsheets import db_guards
+from factsheets.content import db_guards
 from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import services
 from reviews.models import AccessEvent, Committee, Decision, Review
 from tests.factories import PASSWORD, make_draft, make_published

@@ -7,7 +7,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factsheets import limits
+from factsheets.content import limits
 from reviews.models import Review
 from tests.factories import make_draft
 from tests.factsheets.test_admin import change_url, revision_post

@@ -20,7 +20,7 @@ def history_form_url(obj, history_id):
 
 
 def test_every_history_admin_is_read_only():
-    from factsheets.admin_history import ReadOnlyHistoryMixin
+    from factsheets.authoring.history import ReadOnlyHistoryMixin
 
     assert HISTORY_ADMINS, "no SimpleHistoryAdmin registered"
     for model in HISTORY_ADMINS:

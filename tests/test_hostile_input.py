@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from factsheets.limits import FAST_FACT_MAX_LENGTH, FAST_FACTS_MAX_ITEMS
+from factsheets.content.limits import FAST_FACT_MAX_LENGTH, FAST_FACTS_MAX_ITEMS
 from factsheets.models import FactSheetRevision, Section
 from tests.factories import FactSheetFactory, make_draft, make_published
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from factsheets.models import FactSheet
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import services
 from tests.factories import ConditionFactory, make_draft, make_published
 

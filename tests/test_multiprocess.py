@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import services
 from tests.factories import PASSWORD, FactSheetFactory, make_published
 

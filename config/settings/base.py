@@ -70,7 +70,7 @@ MIDDLEWARE = [
     # Throttled before the response cache, so cached search pages count too.
     "config.middleware.SearchThrottleMiddleware",
     # Cached anonymous public responses, before sessions/CSRF/auth (factsheets/middleware.py).
-    "factsheets.middleware.PublicResponseCacheMiddleware",
+    "factsheets.public.middleware.PublicResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -9,10 +9,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from factsheets import readability
+from factsheets.plain_language import readability
 from factsheets.models import Condition, FactSheetRevision, Section
-from factsheets.rendition import LANGUAGE
-from factsheets.selectors import printable_text
+from factsheets.content.rendition import LANGUAGE
+from factsheets.content.selectors import printable_text
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 

@@ -4,8 +4,8 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from . import views
-from .errors import api_not_found
+from factsheets.api import views
+from factsheets.api.errors import api_not_found
 
 app_name = "api"
 

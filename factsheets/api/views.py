@@ -2,7 +2,7 @@
 
 A detail or version response is the stored rendition's document of that version (made once at
 submission, what the committee signed) plus its workflow record: one query, no serializer, no Markdown.
-Whole anonymous responses are cached by factsheets.middleware under the site-wide generation.
+Whole anonymous responses are cached by factsheets.public.middleware under the site-wide generation.
 """
 
 import datetime as dt
@@ -25,12 +25,14 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from factsheets import http_cache, selectors
-from factsheets import rendition as renditions
+from factsheets.public import http_cache
+
+from factsheets.content import selectors
+from factsheets.content import rendition as renditions
 from factsheets.models import FactSheet, FactSheetRevision
 
-from . import serializers as s
-from .errors import ErrorSerializer, Gone
+from factsheets.api import serializers as s
+from factsheets.api.errors import ErrorSerializer, Gone
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +119,7 @@ def detail_document(revision: FactSheetRevision, *, slug: str, as_version: bool)
     the HTML as rendered at submission) plus the workflow record (version, dates, committee, address).
     Field by field, this is `FactSheetRevisionSerializer`, which documents it in the schema."""
     # Every version submitted since renditions exist has one; an older row that somehow lacks it is rendered
-    # from its frozen content by the same code, as its public page is (factsheets.pages.sheet_body).
+    # from its frozen content by the same code, as its public page is (factsheets.public.pages.sheet_body).
     stored = revision.rendition if revision.rendition_id else None
     if stored is None:
         logger.error(
@@ -183,7 +185,7 @@ def _conditional_response(request, revision: FactSheetRevision, data: dict, *, s
 
 
 def _public(response):
-    """Published data only: the anonymous response may be cached whole (factsheets.middleware)."""
+    """Published data only: the anonymous response may be cached whole (factsheets.public.middleware)."""
     response.public_cacheable = True
     return response
 

@@ -26,12 +26,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .html import HTML_SUFFIXES, looks_like_html, parse_html
-from .markdown import parse_front_matter, parse_markdown, to_markdown
-from .rules import CONTROL_RE, HEADING_KINDS, SPLIT_KEYWORDS, heading_kind
-from .sheet import DEFAULT_ENCODING, MARKDOWN_SUFFIXES, MAX_FILE_BYTES, ImportParseError, ParsedSection, ParsedSheet
-from .structure import match_footer, parse_date, split_title
-from .text import parse_text
+from factsheets.importing.html import HTML_SUFFIXES, looks_like_html, parse_html
+from factsheets.importing.markdown import parse_front_matter, parse_markdown, to_markdown
+from factsheets.importing.rules import CONTROL_RE, HEADING_KINDS, SPLIT_KEYWORDS, heading_kind
+from factsheets.importing.sheet import (
+    DEFAULT_ENCODING,
+    MARKDOWN_SUFFIXES,
+    MAX_FILE_BYTES,
+    ImportParseError,
+    ParsedSection,
+    ParsedSheet,
+)
+from factsheets.importing.structure import match_footer, parse_date, split_title
+from factsheets.importing.text import parse_text
 
 __all__ = [
     "DEFAULT_ENCODING",

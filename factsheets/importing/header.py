@@ -14,9 +14,17 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
-from .rules import BULLET_RE, DATE_LINE_RE, FAST_FACTS_RE, TRADEMARK_RE, heading_kind, is_chrome, label_of
-from .sheet import TITLE_MAX_LENGTH, ImportParseError, ParsedSheet
-from .structure import match_footer, parse_loose_date, split_title
+from factsheets.importing.rules import (
+    BULLET_RE,
+    DATE_LINE_RE,
+    FAST_FACTS_RE,
+    TRADEMARK_RE,
+    heading_kind,
+    is_chrome,
+    label_of,
+)
+from factsheets.importing.sheet import TITLE_MAX_LENGTH, ImportParseError, ParsedSheet
+from factsheets.importing.structure import match_footer, parse_loose_date, split_title
 
 UNSURE_HINT = (
     'give the title with --title "Generic (Brand)" (and --slug if needed), or start the file with a front-matter '

@@ -18,11 +18,11 @@ from lxml import etree
 from readability import Document
 from readability.readability import Unparseable
 
-from .header import UNSURE_HINT, _names
-from .markdown import parse_markdown
-from .rules import DATE_LINE_RE, TRADEMARK_RE, is_chrome, label_of
-from .sheet import ImportParseError, ParsedSheet
-from .structure import match_footer, parse_loose_date
+from factsheets.importing.header import UNSURE_HINT, _names
+from factsheets.importing.markdown import parse_markdown
+from factsheets.importing.rules import DATE_LINE_RE, TRADEMARK_RE, is_chrome, label_of
+from factsheets.importing.sheet import ImportParseError, ParsedSheet
+from factsheets.importing.structure import match_footer, parse_loose_date
 
 HTML_SUFFIXES = {".html", ".htm"}
 DROP_TAGS = ("script", "style", "noscript", "form", "iframe", "svg", "button", "nav", "aside")

@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 
 from django.utils.text import slugify
 
-from ..models import SectionKind
-from ..codes import parse_code_list
-from .rules import BULLET_RE, COPYRIGHT_RE, DISCLAIMER_RE, FAST_FACTS_RE, heading_kind
-from .sheet import ImportParseError, ParsedSection, ParsedSheet
-from .structure import _check_lengths, make_summary, match_footer, parse_date, split_title
+from factsheets.models import SectionKind
+from factsheets.content.codes import parse_code_list
+from factsheets.importing.rules import BULLET_RE, COPYRIGHT_RE, DISCLAIMER_RE, FAST_FACTS_RE, heading_kind
+from factsheets.importing.sheet import ImportParseError, ParsedSection, ParsedSheet
+from factsheets.importing.structure import _check_lengths, make_summary, match_footer, parse_date, split_title
 
-# The drug codes of a version (signed content, factsheets.codes): written by the export when a version has
+# The drug codes of a version (signed content, factsheets.content.codes): written by the export when a version has
 # any, so that an export imports back to the same content hash.
 DRUG_CODE_KEYS = ("rxnorm", "atc", "ndc")
 FRONT_MATTER_KEYS = {

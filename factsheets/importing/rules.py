@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import SectionKind
+from factsheets.models import SectionKind
 
 # Known headings -> section kind. Each pattern must match the whole heading, lowercased, with
 # surrounding punctuation (":", "?") removed. Add a line here to teach the importer a new heading.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..markdown import strip_markdown
-from ..models import BODY_MAX_LENGTH, SectionKind
-from .rules import COPYRIGHT_RE, DISCLAIMER_RE, FOOTER_RE, MONTHS, SENTENCE_END_RE, TITLE_RE
-from .sheet import (
+from factsheets.content.markdown import strip_markdown
+from factsheets.models import BODY_MAX_LENGTH, SectionKind
+from factsheets.importing.rules import COPYRIGHT_RE, DISCLAIMER_RE, FOOTER_RE, MONTHS, SENTENCE_END_RE, TITLE_RE
+from factsheets.importing.sheet import (
     CREDIT_MAX_LENGTH,
     HEADING_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 
-from ..models import SectionKind
-from .rules import (
+from factsheets.models import SectionKind
+from factsheets.importing.rules import (
     DATE_LINE_RE,
     REVIEWED_BY_RE,
     BULLET_RE,
@@ -17,9 +17,9 @@ from .rules import (
     _SPLIT_RES,
     heading_kind,
 )
-from .sheet import HEADING_MAX_LENGTH, ImportParseError, ParsedSection, ParsedSheet
-from .header import take_header
-from .structure import _check_lengths, _is_boilerplate, make_summary, match_footer, parse_loose_date
+from factsheets.importing.sheet import HEADING_MAX_LENGTH, ImportParseError, ParsedSection, ParsedSheet
+from factsheets.importing.header import take_header
+from factsheets.importing.structure import _check_lengths, _is_boilerplate, make_summary, match_footer, parse_loose_date
 
 
 @dataclass

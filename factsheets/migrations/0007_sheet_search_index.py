@@ -19,7 +19,7 @@ def drop_gin_index(apps, schema_editor):
 
 def fill_index(apps, schema_editor):
     # The live code, not historical models: the index is derived data and must match what search reads.
-    from factsheets.search import refresh_search_index
+    from factsheets.public.search import refresh_search_index
 
     FactSheet = apps.get_model("factsheets", "FactSheet")
     if FactSheet.objects.using(schema_editor.connection.alias).filter(live_revision__isnull=False).exists():

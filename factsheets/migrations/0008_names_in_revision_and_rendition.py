@@ -6,7 +6,7 @@ Renditions of already submitted revisions are made here, marked `rendered_on_upg
 """
 
 import django.db.models.deletion
-import factsheets.validators
+import factsheets.content.validators
 from django.db import migrations, models
 
 
@@ -36,8 +36,8 @@ def render_submitted_revisions(apps, schema_editor):
     if not FactSheetRevision.objects.exclude(status__in=EDITABLE).exists():
         return
     from factsheets.models import FactSheetRevision as LiveRevision
-    from factsheets.rendition import make_rendition
-    from factsheets.search import refresh_search_index
+    from factsheets.content.rendition import make_rendition
+    from factsheets.public.search import refresh_search_index
 
     for revision in LiveRevision.objects.exclude(status__in=EDITABLE).prefetch_related("sections"):
         rendition = make_rendition(revision, on_upgrade=True)
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='factsheetrevision',
             name='brand_names',
-            field=models.CharField(blank=True, help_text='Brand names separated by commas, e.g. “Kineret, Examplex”.', max_length=500, validators=[factsheets.validators.no_nul_bytes]),
+            field=models.CharField(blank=True, help_text='Brand names separated by commas, e.g. “Kineret, Examplex”.', max_length=500, validators=[factsheets.content.validators.no_nul_bytes]),
         ),
         migrations.AddField(
             model_name='factsheetrevision',
@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='factsheetrevision',
             name='generic_name',
-            field=models.CharField(default='', help_text='The generic drug name, e.g. “anakinra”.', max_length=200, validators=[factsheets.validators.no_nul_bytes]),
+            field=models.CharField(default='', help_text='The generic drug name, e.g. “anakinra”.', max_length=200, validators=[factsheets.content.validators.no_nul_bytes]),
             preserve_default=False,
         ),
         migrations.AddField(
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalfactsheetrevision',
             name='brand_names',
-            field=models.CharField(blank=True, help_text='Brand names separated by commas, e.g. “Kineret, Examplex”.', max_length=500, validators=[factsheets.validators.no_nul_bytes]),
+            field=models.CharField(blank=True, help_text='Brand names separated by commas, e.g. “Kineret, Examplex”.', max_length=500, validators=[factsheets.content.validators.no_nul_bytes]),
         ),
         migrations.AddField(
             model_name='historicalfactsheetrevision',
@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalfactsheetrevision',
             name='generic_name',
-            field=models.CharField(default='', help_text='The generic drug name, e.g. “anakinra”.', max_length=200, validators=[factsheets.validators.no_nul_bytes]),
+            field=models.CharField(default='', help_text='The generic drug name, e.g. “anakinra”.', max_length=200, validators=[factsheets.content.validators.no_nul_bytes]),
             preserve_default=False,
         ),
         migrations.AddField(

@@ -1,4 +1,4 @@
-"""Database triggers that keep submitted content and history append-only (see factsheets.db_guards).
+"""Database triggers that keep submitted content and history append-only (see factsheets.content.db_guards).
 
 Frozen column lists: SQLite's triggers name the columns they guard; a migration that adds columns to these
 tables re-installs the guard with the new list (PostgreSQL's triggers compare whole rows and need nothing).
@@ -6,7 +6,7 @@ tables re-installs the guard with the new list (PostgreSQL's triggers compare wh
 
 from django.db import migrations
 
-from factsheets.db_guards import RecordGuard
+from factsheets.content.db_guards import RecordGuard
 
 REVISION_COLUMNS = [
     "id", "fact_sheet_id", "number", "status", "title", "generic_name", "brand_names", "conditions_as_signed",

@@ -1,11 +1,11 @@
 """The "Used for" link rows of a submitted version join the record: the database refuses to change or remove
 them, and to add one the revision did not sign (condition pages list a sheet through these rows). The
 sections' guard is installed again so that, on PostgreSQL, it reads the revision's status FOR SHARE and
-waits for a submission in progress instead of racing it (see factsheets.db_guards)."""
+waits for a submission in progress instead of racing it (see factsheets.content.db_guards)."""
 
 from django.db import migrations
 
-from factsheets.db_guards import DropRecordGuard, RecordGuard
+from factsheets.content.db_guards import DropRecordGuard, RecordGuard
 
 SECTIONS = {"parent_table": "factsheets_factsheetrevision", "parent_column": "revision_id"}
 

@@ -1,9 +1,9 @@
 """Database triggers that keep sign-offs, closed reviews, the access log and history append-only
-(see factsheets.db_guards). SQLite's review guard names the columns it protects (frozen here)."""
+(see factsheets.content.db_guards). SQLite's review guard names the columns it protects (frozen here)."""
 
 from django.db import migrations
 
-from factsheets.db_guards import RecordGuard
+from factsheets.content.db_guards import RecordGuard
 
 REVIEW_COLUMNS = [
     "id", "revision_id", "committee_id", "kind", "status", "submitted_by_id", "submitted_at", "closed_at",

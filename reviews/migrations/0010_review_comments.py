@@ -3,10 +3,10 @@
 
 import django.core.validators
 import django.db.models.deletion
-import factsheets.validators
+import factsheets.content.validators
 from django.db import migrations, models
 
-from factsheets.db_guards import RecordGuard
+from factsheets.content.db_guards import RecordGuard
 
 
 class Migration(migrations.Migration):
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('field', models.CharField(help_text='Which part of the version: title, generic_name, brand_names, summary, fast_facts, used_for, credit_line or section-<section id>.', max_length=40)),
                 ('label', models.CharField(help_text="The part's name as the reviewer saw it, e.g. “Section: Dosing”.", max_length=300)),
-                ('body', models.TextField(max_length=2000, validators=[factsheets.validators.no_nul_bytes, django.core.validators.MaxLengthValidator(2000)])),
+                ('body', models.TextField(max_length=2000, validators=[factsheets.content.validators.no_nul_bytes, django.core.validators.MaxLengthValidator(2000)])),
                 ('decision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inline_comments', to='reviews.decision')),
             ],
             options={

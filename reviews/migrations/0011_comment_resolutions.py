@@ -3,11 +3,11 @@
 
 import django.core.validators
 import django.db.models.deletion
-import factsheets.validators
+import factsheets.content.validators
 from django.conf import settings
 from django.db import migrations, models
 
-from factsheets.db_guards import RecordGuard
+from factsheets.content.db_guards import RecordGuard
 
 
 class Migration(migrations.Migration):
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('resolved_at', models.DateTimeField()),
-                ('note', models.TextField(blank=True, max_length=2000, validators=[factsheets.validators.no_nul_bytes, django.core.validators.MaxLengthValidator(2000)])),
+                ('note', models.TextField(blank=True, max_length=2000, validators=[factsheets.content.validators.no_nul_bytes, django.core.validators.MaxLengthValidator(2000)])),
                 ('comment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='resolution', to='reviews.reviewcomment')),
                 ('resolved_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],

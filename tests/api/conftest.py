@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from factsheets.models import Condition
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import services
 from tests.factories import PASSWORD, ConditionFactory, FactSheetFactory, make_draft, make_published
 

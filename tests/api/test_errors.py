@@ -89,7 +89,7 @@ def test_never_published_sheet_is_404_everywhere(client, author):
 
 
 def test_unknown_or_unpublished_version_number_is_404(client, publish, author):
-    from factsheets.services import revision_start_draft
+    from factsheets.content.services import revision_start_draft
 
     live = publish(slug="a")
     revision_start_draft(fact_sheet=live.fact_sheet, by=author)  # version 2 exists as a draft only

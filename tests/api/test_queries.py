@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from factsheets.markdown import render_markdown
+from factsheets.content.markdown import render_markdown
 from factsheets.models import Condition, FactSheet, FactSheetRevision, Section, SectionKind
 from tests.factories import freeze_bulk_created
 from tests.record_guards import guards_lifted

@@ -2,7 +2,7 @@
 
 import textstat
 
-from factsheets import readability
+from factsheets.plain_language import readability
 
 
 def test_detail_includes_reading_grade_of_the_whole_version(client, publish):

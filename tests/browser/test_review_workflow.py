@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from factsheets.models import FactSheetRevision
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews.models import Review
 from tests.factories import PASSWORD, make_published
 

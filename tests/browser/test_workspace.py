@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from factsheets.models import FactSheetRevision
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import services
 from reviews.models import Review, ReviewComment
 from tests.factories import PASSWORD, make_published

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from factsheets.limits import FAST_FACT_MAX_LENGTH, FAST_FACTS_MAX_ITEMS
+from factsheets.content.limits import FAST_FACT_MAX_LENGTH, FAST_FACTS_MAX_ITEMS
 from factsheets.models import BODY_MAX_LENGTH, Condition, FactSheet, FactSheetRevision, Section
 from reviews import services
 from tests.factories import FactSheetFactory, make_draft, make_published
@@ -301,7 +301,7 @@ def test_forged_post_to_submitted_revision_changes_nothing(client, author, submi
 
 def test_revision_submitted_during_the_save_is_not_changed(client, author, committee, monkeypatch):
     """The model's lock is the last line: a RevisionLocked raised during the save becomes a message."""
-    from factsheets.admin import FactSheetRevisionAdmin
+    from factsheets.authoring.admin import FactSheetRevisionAdmin
     from factsheets.models import RevisionLocked
 
     draft = make_draft(author=author)

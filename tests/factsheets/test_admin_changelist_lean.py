@@ -1,6 +1,6 @@
 """The fact sheet changelist stays cheap: 50 rows a page, no full-table count, row checkboxes as markup."""
 
-from factsheets.admin import FactSheetAdmin
+from factsheets.authoring.admin import FactSheetAdmin
 from tests.factories import FactSheetFactory, make_published
 
 

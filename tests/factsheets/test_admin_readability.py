@@ -1,4 +1,4 @@
-from factsheets.admin_readability import revision_scores_html, section_grade_html
+from factsheets.authoring.readability import revision_scores_html, section_grade_html
 from factsheets.models import Section
 from tests.factories import SectionFactory, make_draft
 

@@ -1,4 +1,4 @@
-"""Code formats (factsheets.codes), codes as signed content of a version, and the admin's code fields."""
+"""Code formats (factsheets.content.codes), codes as signed content of a version, and the admin's code fields."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -6,11 +6,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
-from factsheets import codes
-from factsheets.admin import RevisionForm
-from factsheets.admin_codes import ConditionForm
+from factsheets.content import codes
+from factsheets.authoring.admin import RevisionForm
+from factsheets.authoring.codes import ConditionForm
 from factsheets.models import FactSheetRevision
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import services
 from reviews.services import InvalidInput
 from tests.factories import ConditionFactory, make_draft, make_published

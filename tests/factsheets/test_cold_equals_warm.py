@@ -5,9 +5,11 @@ import pytest
 from django.core.cache import cache
 from markdown_it import MarkdownIt
 
-from factsheets import diff, readability, rendition, version_diffs
+from factsheets.content import diff, rendition, version_diffs
+
+from factsheets.plain_language import readability
 from factsheets.api import serializers
-from factsheets.version_diffs import VersionDiff
+from factsheets.content.version_diffs import VersionDiff
 from tests.factories import FactSheetFactory, make_draft, make_published
 
 URLS = [

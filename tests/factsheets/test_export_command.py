@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from factsheets.exporting import DETAIL_KEYS, revision_detail_data
+from factsheets.importing.export import DETAIL_KEYS, revision_detail_data
 from factsheets.models import Condition, FactSheet, FactSheetRevision, Rendition, Section, SectionKind
 from reviews import services
 from reviews.models import Decision, Review
@@ -175,7 +175,7 @@ def test_a_file_without_codes_keeps_the_codes_of_the_latest_version(published, t
     slug = published[0]
     live = FactSheet.objects.get(slug=slug).live_revision
     text = tmp_path / "in.md"
-    from factsheets.exporting import revision_markdown
+    from factsheets.importing.export import revision_markdown
 
     markdown = revision_markdown(live)
     without_codes = "\n".join(

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString
 
-from factsheets.glossary import Entry, Glossary, highlight_revision, load_glossary
-from factsheets.markdown import render_markdown
+from factsheets.plain_language.glossary import Entry, Glossary, highlight_revision, load_glossary
+from factsheets.content.markdown import render_markdown
 from factsheets.models import GlossaryTerm
 from tests.factories import SectionFactory, make_draft
 

@@ -1,4 +1,4 @@
-"""One set of content limits (factsheets.limits), refused the same way on every path: the model's
+"""One set of content limits (factsheets.content.limits), refused the same way on every path: the model's
 validation (shell, importer), the admin forms, submission and an imported publication."""
 
 from io import StringIO
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from factsheets import limits
+from factsheets.content import limits
 from factsheets.models import FactSheet, FactSheetRevision, Section
 from reviews import services
 from reviews.models import Review

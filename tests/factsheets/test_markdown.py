@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 from markdown_it import MarkdownIt
 
-from factsheets import markdown
-from factsheets.markdown import ALLOWED_TAGS, render_markdown, strip_markdown
+from factsheets.content import markdown
+from factsheets.content.markdown import ALLOWED_TAGS, render_markdown, strip_markdown
 
 PAYLOADS = [
     "<script>alert(1)</script>",

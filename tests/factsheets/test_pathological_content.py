@@ -9,11 +9,12 @@ import pytest
 from django.urls import reverse
 
 from bench.corpora import BODIES, DIFF_PAIRS, fill
-from factsheets import limits, readability
-from factsheets.markdown import render_markdown, strip_markdown
+from factsheets.content import limits
+from factsheets.plain_language import readability
+from factsheets.content.markdown import render_markdown, strip_markdown
 from factsheets.models import FactSheetRevision, Section
 from reviews import services
-from factsheets.diff import word_diff
+from factsheets.content.diff import word_diff
 from tests.factories import make_draft
 
 pytestmark = pytest.mark.django_db

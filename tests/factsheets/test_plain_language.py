@@ -1,8 +1,8 @@
 from django.template.loader import render_to_string
 
-from factsheets import readability
-from factsheets.plain_language import plain_language_context, reading_panel
-from factsheets.services import revision_start_draft
+from factsheets.plain_language import readability
+from factsheets.plain_language.aids import plain_language_context, reading_panel
+from factsheets.content.services import revision_start_draft
 from tests.factories import SectionFactory, make_draft, make_published
 
 HARD = (

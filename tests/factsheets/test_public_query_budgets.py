@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from factsheets.markdown import render_markdown
+from factsheets.content.markdown import render_markdown
 from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
 from tests.factories import freeze_bulk_created
 from tests.record_guards import guards_lifted
@@ -75,7 +75,7 @@ def many_live_sheets(db):
         sheet.live_revision = by_sheet[sheet.pk]
     FactSheet.objects.bulk_update(sheets, ["live_revision"])
     assert FactSheet.objects.live().count() == SHEETS
-    from factsheets.search import refresh_search_index
+    from factsheets.public.search import refresh_search_index
 
     assert refresh_search_index() == SHEETS  # what publishing does for each sheet
     return sheets

@@ -1,4 +1,4 @@
-"""The lean path (factsheets.middleware): whole anonymous public responses from the cache, fresh at once
+"""The lean path (factsheets.public.middleware): whole anonymous public responses from the cache, fresh at once
 after publish, reaffirmation and withdrawal, never for signed-in staff."""
 
 import pytest
@@ -132,7 +132,7 @@ def test_an_entry_built_under_an_old_generation_is_never_served(
     client, live, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
 ):
     """A slow request that read the generation before a publish committed stores under the old one."""
-    from factsheets import middleware
+    from factsheets.public import middleware
 
     client.get("/")
     keys = [k.split(":", 2)[-1] for k in cache._cache if middleware.KEY_PREFIX in k]
@@ -147,7 +147,7 @@ def test_an_entry_built_under_an_old_generation_is_never_served(
 def test_signed_in_staff_never_get_cached_bytes(client, live, author, django_assert_max_num_queries):
     client.get(SHEET)
     client.force_login(author)
-    from factsheets.middleware import PublicResponseCacheMiddleware
+    from factsheets.public.middleware import PublicResponseCacheMiddleware
 
     calls = []
     original = PublicResponseCacheMiddleware._from_entry
@@ -161,7 +161,7 @@ def test_signed_in_staff_never_get_cached_bytes(client, live, author, django_ass
 
 
 def test_preview_and_admin_are_never_stored(client, live, author):
-    from factsheets.middleware import PUBLIC_PATHS
+    from factsheets.public.middleware import PUBLIC_PATHS
 
     assert PUBLIC_PATHS.match(f"/preview/revisions/{live.pk}/") is None
     assert PUBLIC_PATHS.match("/admin/factsheets/factsheet/") is None
@@ -170,7 +170,7 @@ def test_preview_and_admin_are_never_stored(client, live, author):
 
 
 def test_not_found_is_not_stored(client, live):
-    from factsheets import middleware
+    from factsheets.public import middleware
 
     client.get("/factsheets/no-such-sheet/")
     client.get("/api/v1/factsheets/no-such-sheet/")

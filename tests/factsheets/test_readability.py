@@ -1,8 +1,8 @@
 import pytest
 import textstat
 
-from factsheets import readability
-from factsheets.services import revision_start_draft
+from factsheets.plain_language import readability
+from factsheets.content.services import revision_start_draft
 from tests.factories import SectionFactory, make_draft, make_published
 
 PLAIN = (

@@ -1,9 +1,9 @@
-"""The stored search index (factsheets.search): filled from the live version as signed, when it goes live."""
+"""The stored search index (factsheets.public.search): filled from the live version as signed, when it goes live."""
 
 import pytest
 
 from factsheets.models import Condition, SheetSearchIndex
-from factsheets.search import refresh_search_index
+from factsheets.public.search import refresh_search_index
 from reviews import services
 from tests.factories import FactSheetFactory, make_draft, make_published
 

@@ -1,10 +1,10 @@
-"""factsheets.services: starting a new draft and creating the first one."""
+"""factsheets.content.services: starting a new draft and creating the first one."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
 
 from factsheets.models import Condition, FactSheetRevision
-from factsheets.services import DraftNotAllowed, revision_create_first_draft, revision_start_draft
+from factsheets.content.services import DraftNotAllowed, revision_create_first_draft, revision_start_draft
 from tests.factories import FactSheetFactory, make_draft, make_published
 
 

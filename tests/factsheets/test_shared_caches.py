@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from factsheets import cache as sheet_cache
+from factsheets.public import cache as sheet_cache
 from factsheets.models import Condition
 from reviews import services
 from tests.factories import FactSheetFactory, make_published
@@ -138,7 +138,7 @@ def test_a_failed_purge_is_logged_and_the_withdrawal_stands(
         settings.FACTSHEETS_PURGE_URL = "http://127.0.0.1:9/purge"  # discard port: nothing listens
     else:
         purge_server.status = 500
-    with caplog.at_level(logging.ERROR, logger="factsheets.purge"):
+    with caplog.at_level(logging.ERROR, logger="factsheets.public.purge"):
         with django_capture_on_commit_callbacks(execute=True):
             services.factsheet_withdraw(fact_sheet=live.fact_sheet, by=editor, reason="Replaced by another sheet.")
     assert "purge of sheet-examplumab,site" in caplog.text

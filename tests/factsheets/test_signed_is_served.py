@@ -15,9 +15,9 @@ from django.db import DatabaseError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from factsheets import rendition as renditions
+from factsheets.content import rendition as renditions
 from factsheets.models import Condition, FactSheetRevision, Rendition, RevisionLocked, Section
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import chain, services
 from tests.factories import PASSWORD, FactSheetFactory, make_draft, make_published, make_user
 from tests.record_guards import guards_lifted
@@ -211,7 +211,7 @@ def test_a_resubmission_after_changes_gets_a_new_rendition_and_keeps_the_old_one
 def test_a_later_template_or_renderer_change_does_not_change_a_signed_sheet(client, live, monkeypatch):
     before = client.get("/factsheets/methotrexample/").content.decode()
     api_before = client.get("/api/v1/factsheets/methotrexample/").json()
-    monkeypatch.setattr("factsheets.markdown.render_markdown", lambda source: "<p>take it daily</p>")
+    monkeypatch.setattr("factsheets.content.markdown.render_markdown", lambda source: "<p>take it daily</p>")
     monkeypatch.setattr(renditions, "render_markdown", lambda source: "<p>take it daily</p>")
     from django.core.cache import cache
 

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from factsheets.models import Condition, FactSheetRevision
-from factsheets.site_export import export_site, site_client
+from factsheets.public.site_export import export_site, site_client
 from reviews import services
 from tests.factories import FactSheetFactory, make_draft, make_published
 from tests.record_guards import guards_lifted
@@ -213,7 +213,7 @@ def test_nginx_serves_the_export(client, site, tmp_path):
 def test_a_re_export_inside_an_editors_request_leaves_its_history_user(settings, site, tmp_path):
     from simple_history.models import HistoricalRecords
 
-    from factsheets.site_export import export_on_change
+    from factsheets.public.site_export import export_on_change
 
     settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
     editors_request = object()
@@ -227,7 +227,7 @@ def test_a_re_export_inside_an_editors_request_leaves_its_history_user(settings,
 
 
 def test_a_failed_re_export_is_logged_and_never_raised(settings, site, tmp_path, caplog):
-    from factsheets.site_export import export_on_change
+    from factsheets.public.site_export import export_on_change
 
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

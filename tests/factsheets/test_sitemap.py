@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from factsheets.sitemaps import LiveFactSheetSitemap
+from factsheets.public.sitemaps import LiveFactSheetSitemap
 from reviews import services
 from tests.factories import FactSheetFactory, make_draft, make_published
 

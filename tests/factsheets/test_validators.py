@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from factsheets.limits import SECTION_BODY_MAX_LENGTH
+from factsheets.content.limits import SECTION_BODY_MAX_LENGTH
 from factsheets.models import Condition, Section
-from factsheets.validators import FastFactsValidator, no_nul_bytes
+from factsheets.content.validators import FastFactsValidator, no_nul_bytes
 from reviews import services
 from reviews.models import Decision
 from tests.factories import PASSWORD, make_draft, make_published

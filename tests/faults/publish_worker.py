@@ -23,7 +23,7 @@ django.setup()
 
 def build_state() -> dict:
     """A live sheet whose version 2 is in review with one of two approvals."""
-    from factsheets.services import revision_start_draft
+    from factsheets.content.services import revision_start_draft
     from reviews import services
     from tests.factories import PASSWORD, CommitteeFactory, make_published, make_user
 

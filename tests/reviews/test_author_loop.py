@@ -4,7 +4,7 @@ reviewers' comments in the editor, and "Save and submit" straight to the submit 
 import pytest
 from django.urls import reverse
 
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import services
 from tests.factories import PASSWORD, make_published
 

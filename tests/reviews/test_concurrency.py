@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections
 
 from factsheets.models import FactSheet, FactSheetRevision
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import services
 from reviews.models import Decision, Review
 from tests.factories import PASSWORD, make_published

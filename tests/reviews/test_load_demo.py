@@ -83,7 +83,7 @@ def test_every_sample_sheet_is_marked_as_not_medical_advice(db):
 def test_demo_tells_a_story_over_time_and_the_version_in_review_reads_plainly(db):
     from django.utils import timezone
 
-    from factsheets import readability
+    from factsheets.plain_language import readability
 
     load("--password", "demo-pass-123")
     today = timezone.now().date()

@@ -5,9 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from factsheets import readability
+from factsheets.plain_language import readability
 from factsheets.models import FactSheetRevision
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import services
 from reviews.models import Review
 from tests.factories import SectionFactory, make_draft, make_published

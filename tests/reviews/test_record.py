@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db.models import ProtectedError
 
 from factsheets.models import FactSheet, FactSheetRevision, RevisionLocked, Section
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import services
 from reviews.models import AccessEvent, Committee, Decision, Review
 from tests.factories import ConditionFactory, FactSheetFactory, make_draft, make_published

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def review(author, reviewer1, reviewer2, committee):
     live = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
-    from factsheets.services import revision_start_draft
+    from factsheets.content.services import revision_start_draft
 
     draft = revision_start_draft(fact_sheet=live.fact_sheet, by=author)
     draft.summary = "A plainer summary of the same made-up medicine."

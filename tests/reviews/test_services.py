@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from factsheets.models import FactSheet, FactSheetRevision, RevisionLocked, Section
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import services
 from reviews.models import Committee, Decision, Review
 from tests.factories import PASSWORD, CommitteeFactory, make_draft, make_published, make_user

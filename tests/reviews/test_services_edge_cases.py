@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from factsheets.models import FactSheetRevision
-from factsheets.services import revision_start_draft
+from factsheets.content.services import revision_start_draft
 from reviews import services
 from reviews.models import Decision, Review
 from tests.factories import PASSWORD, make_draft, make_published

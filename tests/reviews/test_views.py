@@ -191,7 +191,7 @@ def test_a_co_author_is_offered_the_withdrawal_the_service_allows(client, author
 
 
 def test_review_page_shows_content_diff_and_form(client, live, author, reviewer1, committee):
-    from factsheets.services import revision_start_draft
+    from factsheets.content.services import revision_start_draft
 
     draft = revision_start_draft(fact_sheet=live.fact_sheet, by=author)
     section = draft.sections.first()
@@ -276,7 +276,7 @@ def test_record_page_query_count_is_bounded(client, live, editor, django_assert_
 
 
 def test_sheet_versions_lists_versions_reviews_and_decisions(client, live, author, editor):
-    from factsheets.services import revision_start_draft
+    from factsheets.content.services import revision_start_draft
 
     revision_start_draft(fact_sheet=live.fact_sheet, by=author)
     page = login(client, editor).get(reverse("reviews:sheet_versions", args=[live.fact_sheet_id]))
@@ -292,7 +292,7 @@ def test_sheet_versions_shows_a_review_date_only_for_the_live_version(
 ):
     import time_machine
 
-    from factsheets.services import revision_start_draft
+    from factsheets.content.services import revision_start_draft
 
     with time_machine.travel(dt.datetime(2024, 1, 10, 9, 0, tzinfo=dt.timezone.utc), tick=False):
         first = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
@@ -395,7 +395,7 @@ def test_committee_admin_pages(admin_client, committee):
 
 
 def test_word_diff_marks_added_and_removed_words():
-    from factsheets.diff import word_diff
+    from factsheets.content.diff import word_diff
 
     assert word_diff("Take it once a week.", "Take it twice a week.") == [
         ("equal", "Take it "),

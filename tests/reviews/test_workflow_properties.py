@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from factsheets.models import FactSheetRevision
-from factsheets.services import DraftNotAllowed, revision_start_draft
+from factsheets.content.services import DraftNotAllowed, revision_start_draft
 from reviews import services
 from reviews.management.commands.verify_record import check_revision
 from reviews.models import Decision, Review

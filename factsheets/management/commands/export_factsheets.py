@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 
-from factsheets.exporting import markdown_round_trips, revision_detail_data, revision_markdown
+from factsheets.importing.export import markdown_round_trips, revision_detail_data, revision_markdown
 from factsheets.models import FactSheet, Section
 
 

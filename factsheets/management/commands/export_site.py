@@ -1,5 +1,5 @@
 """manage.py export_site OUTDIR [--since ISO] [--listen PORT] [--upstream HOST:PORT]: the public site as files
-plus an nginx server block (factsheets.site_export)."""
+plus an nginx server block (factsheets.public.site_export)."""
 
 import datetime as dt
 
@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from factsheets.site_export import export_site
+from factsheets.public.site_export import export_site
 
 
 def _moment(value: str):

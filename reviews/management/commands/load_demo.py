@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from factsheets.models import Condition, FactSheet, Section
-from factsheets.services import revision_create_first_draft, revision_start_draft
+from factsheets.content.services import revision_create_first_draft, revision_start_draft
 from reviews import access, services
 from reviews.models import Committee
 

@@ -5,7 +5,7 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from . import selectors
+from factsheets.content import selectors
 
 
 class PublicationsFeed(Feed):

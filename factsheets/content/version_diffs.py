@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import prefetch_related_objects
 
-from .diff import revision_diff
+from factsheets.content.diff import revision_diff
 
 
 class VersionDiff(models.Model):

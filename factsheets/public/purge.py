@@ -2,7 +2,7 @@
 
 When FACTSHEETS_PURGE_URL is set, `purge(tags)` POSTs `{"tags": [...]}` (JSON) to it with the extra headers
 of FACTSHEETS_PURGE_HEADERS (e.g. an API token), waiting at most FACTSHEETS_PURGE_TIMEOUT seconds. The tags
-are those the responses carry (factsheets.http_cache). A failed purge is logged and never raised: the
+are those the responses carry (factsheets.public.http_cache). A failed purge is logged and never raised: the
 publish has committed, and the shared cache's copies expire after `s-maxage` anyway.
 """
 

@@ -4,7 +4,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 
-from .limits import fast_facts_problems
+from factsheets.content.limits import fast_facts_problems
 
 
 def _strings_in(value):
@@ -31,7 +31,7 @@ def no_nul_bytes(value) -> None:
 
 @deconstructible
 class FastFactsValidator:
-    """Fast facts are a short list of short, plain statements (numbers in `factsheets.limits`)."""
+    """Fast facts are a short list of short, plain statements (numbers in `factsheets.content.limits`)."""
 
     def __call__(self, value) -> None:
         problems = fast_facts_problems(value)

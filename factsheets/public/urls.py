@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import http_cache, sitemaps, views
-from .feeds import PublicationsFeed
-from .infobutton import infobutton
+from factsheets.public import http_cache, sitemaps, views
+from factsheets.public.feeds import PublicationsFeed
+from factsheets.public.infobutton import infobutton
 
 app_name = "factsheets"
 

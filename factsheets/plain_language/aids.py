@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import prefetch_related_objects
 
-from . import readability
-from .glossary import Glossary, highlight_revision, load_glossary
+from factsheets.plain_language import readability
+from factsheets.plain_language.glossary import Glossary, highlight_revision, load_glossary
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower, Substr, Upper
 
-from .models import Condition, FactSheet, FactSheetRevision, Section
+from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
 
 SEARCH_MAX_LENGTH = 200
 
@@ -110,7 +110,7 @@ def search_live_sheets(q: str) -> QuerySet[FactSheet]:
 
 
 def _search_postgres(q: str) -> QuerySet[FactSheet]:
-    """Matches and ranks on the stored, GIN-indexed vector of the live version (factsheets.search):
+    """Matches and ranks on the stored, GIN-indexed vector of the live version (factsheets.public.search):
     title, generic and brand names (weight A), conditions (B), summary and fast facts (C), sections (D)."""
     from django.contrib.postgres.search import SearchQuery, SearchRank
     from django.db.models import F

@@ -1,7 +1,7 @@
 """HTTP caching headers for browsers and shared caches (a CDN, nginx, Varnish) in front of the app.
 
 Published pages and API documents are public and change only through the workflow, which purges them
-(factsheets.purge) as it renews the server's own cache generation (factsheets.cache.content_changed). So
+(factsheets.public.purge) as it renews the server's own cache generation (factsheets.public.cache.content_changed). So
 shared caches may keep them for `FACTSHEETS_SHARED_MAX_AGE` (`s-maxage`) and go on serving a stale copy for
 `FACTSHEETS_STALE_WHILE_REVALIDATE` seconds while they fetch a fresh one, which hides a slow origin from
 patients. Browsers keep their own copy only `max-age` seconds, since nobody can purge a browser.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .api.serializers import FactSheetRevisionSerializer
-from .api.views import detail_document
-from .importing import parse_markdown, to_markdown
-from .models import FactSheetRevision
+from factsheets.api.serializers import FactSheetRevisionSerializer
+from factsheets.api.views import detail_document
+from factsheets.importing import parse_markdown, to_markdown
+from factsheets.models import FactSheetRevision
 
 DETAIL_KEYS = tuple(FactSheetRevisionSerializer.Meta.fields)
 

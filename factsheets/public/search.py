@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Prefetch
 
-from .models import FactSheet, Section, SheetSearchIndex
+from factsheets.models import FactSheet, Section, SheetSearchIndex
 
 CONFIG = "english"
 CHUNK = 500

@@ -3,9 +3,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from factsheets.admin_history import ReadOnlyHistoryMixin
+from factsheets.authoring.history import ReadOnlyHistoryMixin
 
-from .models import GlossaryTerm
+from factsheets.models import GlossaryTerm
 
 
 @admin.register(GlossaryTerm)

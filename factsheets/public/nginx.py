@@ -1,9 +1,9 @@
-"""The nginx server block written next to a static export (factsheets.site_export).
+"""The nginx server block written next to a static export (factsheets.public.site_export).
 
 Files answer the addresses they were exported from; everything else goes to gunicorn: search, admin,
 previews, the API's lists and query endpoints, static assets, health checks, any address with a query
 string (`?page=2`, `?letter=B`, filters) and the addresses of withdrawn sheets (their files are removed; the
-app answers 410 with the reason). Shared-cache headers match the app's public pages (factsheets.http_cache).
+app answers 410 with the reason). Shared-cache headers match the app's public pages (factsheets.public.http_cache).
 """
 
 from __future__ import annotations

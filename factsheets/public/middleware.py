@@ -9,8 +9,8 @@ cache hit skips entirely.
 - Stored: a GET answered 200 or 410 whose Cache-Control says `public` (or that the view marked
   `response.public_cacheable = True`, as the API lists do without changing their headers), that sets no cookie and does not
   vary on Cookie. The entry is (status, headers, body) plus the site-wide cache generation read *before*
-  the view ran (factsheets.cache.site_generation). A publish, reaffirmation or withdrawal renews that
-  generation when it commits (factsheets.cache.content_changed), so every cached page and list shows the change at once; an
+  the view ran (factsheets.public.cache.site_generation). A publish, reaffirmation or withdrawal renews that
+  generation when it commits (factsheets.public.cache.content_changed), so every cached page and list shows the change at once; an
   entry built from a read that raced the commit carries the old generation and is never served.
 - Entries also expire after FACTSHEETS_CACHE_SECONDS (a bound on memory; nothing a patient reads changes
   outside the workflow, which renews the generation).
@@ -32,7 +32,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from . import cache as sheet_cache
+from factsheets.public import cache as sheet_cache
 
 PUBLIC_PATHS = re.compile(
     r"^/(?:$|search/$|conditions/[-\w]+/$|factsheets/[-\w]+/(?:versions/(?:\d+/)?)?$"

@@ -3,8 +3,8 @@ NDC with dashes); the form stores them in their standard form, or shows each cod
 
 from django import forms
 
-from . import codes
-from .models import Condition
+from factsheets.content import codes
+from factsheets.models import Condition
 
 
 class CodeListField(forms.CharField):

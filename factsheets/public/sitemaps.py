@@ -2,7 +2,7 @@
 however many there are (one sitemap file may list at most 50,000 addresses; we stay well under).
 
 The pages are plain paths (`/sitemaps/factsheets-<n>.xml`, no query string), so a static export
-(factsheets.site_export) can write them as files. Addresses come from SITE_URL, not the request's Host.
+(factsheets.public.site_export) can write them as files. Addresses come from SITE_URL, not the request's Host.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from . import http_cache, selectors
+from factsheets.public import http_cache
+
+from factsheets.content import selectors
 
 PAGE_SIZE = 5000
 

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import Max
 
-from .models import FactSheet, FactSheetRevision, Section
+from factsheets.models import FactSheet, FactSheetRevision, Section
 
 
 class DraftNotAllowed(Exception):

@@ -175,7 +175,7 @@ def render_mark(found: str, entry: Entry) -> str:
 
 def load_glossary() -> Glossary:
     """The glossary from the database (one query)."""
-    from .models import GlossaryTerm
+    from factsheets.models import GlossaryTerm
 
     return Glossary(GlossaryTerm.objects.only("term", "plain", "note"))
 

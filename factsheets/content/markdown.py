@@ -13,7 +13,7 @@ import nh3
 from django.core.exceptions import ValidationError
 from markdown_it import MarkdownIt
 
-from . import limits
+from factsheets.content import limits
 
 ALLOWED_TAGS = {
     "p",

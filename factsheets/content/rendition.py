@@ -20,9 +20,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from . import readability
-from .markdown import render_markdown
-from .models import FactSheetRevision, Rendition
+from factsheets.plain_language import readability
+from factsheets.content.markdown import render_markdown
+from factsheets.models import FactSheetRevision, Rendition
 
 LANGUAGE = "en"
 # Fields added to the document after some renditions were stored, with what those older renditions mean:

@@ -10,8 +10,8 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from . import readability
-from .plain_language import reading_panel
+from factsheets.plain_language import readability
+from factsheets.plain_language.aids import reading_panel
 
 
 def section_grade_html(section) -> str:

@@ -35,11 +35,11 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from . import codes
-from .api.serializers import sheet_page_url
-from .models import Condition, FactSheetRevision
-from .rendition import LANGUAGE
-from .views import make_public
+from factsheets.content import codes
+from factsheets.api.serializers import sheet_page_url
+from factsheets.models import Condition, FactSheetRevision
+from factsheets.content.rendition import LANGUAGE
+from factsheets.public.views import make_public
 
 CODE, SYSTEM, NAME = "mainSearchCriteria.v.c", "mainSearchCriteria.v.cs", "mainSearchCriteria.v.dn"
 LANGUAGE_PARAM, TYPE_PARAM = "informationRecipient.languageCode.c", "knowledgeResponseType"

@@ -15,7 +15,7 @@ files are removed, so nginx passes its addresses to the app, which answers 410 w
 `export_site(outdir, since=...)` re-exports only the sheets whose live version was published or
 reaffirmed, or that were withdrawn, since then, plus the lists; `export_on_change(slug)` does that for one
 sheet after each publish, reaffirmation or withdrawal when FACTSHEETS_EXPORT_DIR is set
-(factsheets.cache.content_changed).
+(factsheets.public.cache.content_changed).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.test import Client
 
-from . import nginx, sitemaps
-from .models import Condition, FactSheet, FactSheetRevision
+from factsheets.public import nginx, sitemaps
+from factsheets.models import Condition, FactSheet, FactSheetRevision
 
 logger = logging.getLogger(__name__)
 

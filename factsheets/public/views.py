@@ -1,10 +1,10 @@
 """Public pages (published content only, for anonymous readers) and the staff preview.
 
-Reads go through `factsheets.selectors`, so no page can show a draft or an unapproved version.
+Reads go through `factsheets.content.selectors`, so no page can show a draft or an unapproved version.
 Published pages send ETag, Last-Modified and `Cache-Control: public, max-age=FACTSHEETS_CACHE_SECONDS`
-(plus s-maxage, stale-while-revalidate and purge tags for shared caches, except search: factsheets.http_cache)
-and answer conditional requests with 304. A sheet page is its stored rendition (factsheets.pages) read
-in one query; whole anonymous responses are cached by factsheets.middleware.
+(plus s-maxage, stale-while-revalidate and purge tags for shared caches, except search: factsheets.public.http_cache)
+and answer conditional requests with 304. A sheet page is its stored rendition (factsheets.public.pages) read
+in one query; whole anonymous responses are cached by factsheets.public.middleware.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date, quote_etag, urlencode
 from django.views.decorators.http import require_safe
 
-from . import http_cache, pages, selectors, version_diffs
-from .models import Condition, FactSheet, FactSheetRevision
-from .plain_language import plain_language_context
+from factsheets.public import http_cache, pages
+
+from factsheets.content import selectors, version_diffs
+from factsheets.models import Condition, FactSheet, FactSheetRevision
+from factsheets.plain_language.aids import plain_language_context
 
 PAGE_SIZE = 100
 ALPHABET = string.ascii_uppercase
@@ -48,7 +50,7 @@ def make_public(
     tags: list[str] | None = None,
 ):
     """Cache headers for a published page: public, max-age from settings, ETag and Last-Modified; with `tags`,
-    also s-maxage, stale-while-revalidate and the purge tags for shared caches (factsheets.http_cache)."""
+    also s-maxage, stale-while-revalidate and the purge tags for shared caches (factsheets.public.http_cache)."""
     if tags:
         http_cache.make_shared(response, tags=tags)
     else:

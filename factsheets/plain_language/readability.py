@@ -27,7 +27,7 @@ import textstat
 from django.conf import settings
 from django.core.cache import cache
 
-from .markdown import render_markdown
+from factsheets.content.markdown import render_markdown
 
 CACHE_PREFIX = "readability:v1:"
 CACHE_SECONDS = 60 * 60 * 24 * 30

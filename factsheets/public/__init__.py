@@ -1,0 +1,5 @@
+"""The public site: pages, feeds, sitemaps, search, the EHR infobutton, HTTP caching and the static export.
+
+Everything here serves what patients read, and only what a committee approved (see
+factsheets.content.selectors). It imports content and plain language, never authoring or the API.
+"""
