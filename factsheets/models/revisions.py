@@ -1,152 +1,17 @@
-"""Content: conditions, fact sheets, their numbered revisions and the ordered sections of each.
-
-A revision is editable while it is a draft or after changes were requested. From submission on its
-content is frozen: `FactSheetRevision.save()` and `Section.save()/delete()` refuse, so nothing but a
-new revision can change what a committee signed.
-"""
-
-import hashlib
-import json
+"""Numbered versions of a sheet's content, and the rule that a submitted version's links stay as signed."""
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from factsheets.content import codes as code_systems
 from factsheets.content import limits
-from factsheets.content.markdown import check_nesting, markdown_problems, render_markdown
 from factsheets.content.validators import FastFactsValidator, no_nul_bytes
-
-BODY_MAX_LENGTH = limits.SECTION_BODY_MAX_LENGTH
-
-
-def content_digest(content: dict) -> str:
-    """SHA-256 of a canonical JSON (sorted keys, no spaces, UTF-8)."""
-    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def normalise_newlines(text: str) -> str:
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
-
-
-class SectionKind(models.TextChoices):
-    """The fixed taxonomy of sections; the keys are part of the public API."""
-
-    OVERVIEW = "overview", "Overview"
-    HOW_IT_WORKS = "how_it_works", "How it works"
-    DOSING = "dosing", "Dosing"
-    TIME_TO_EFFECT = "time_to_effect", "Time to effect"
-    SIDE_EFFECTS = "side_effects", "Side effects"
-    INTERACTIONS = "interactions", "Drug interactions"
-    PRECAUTIONS = "precautions", "Precautions"
-    PREGNANCY = "pregnancy", "Pregnancy and breastfeeding"
-    VACCINES = "vaccines", "Vaccines"
-    STORAGE = "storage", "Storage"
-    DISCUSS = "discuss", "What to discuss with your doctor"
-    OTHER = "other", "Other"
-
-
-class RevisionLocked(ValidationError):
-    """Raised when something tries to change the content of a revision that left the draft state."""
-
-
-class Condition(models.Model):
-    name = models.CharField(
-        max_length=200,
-        unique=True,
-        validators=[no_nul_bytes],
-        help_text="As patients know it, e.g. “Rheumatoid arthritis”.",
-    )
-    slug = models.SlugField(max_length=200, unique=True, help_text="Used in the public address /conditions/your-slug/.")
-    # Not signed content (a sheet signs the condition's name only): codes say where an EHR's problem list
-    # finds this condition's sheets (factsheets.public.infobutton), and an editor may correct them at any time.
-    icd10cm = models.JSONField(
-        "ICD-10-CM codes",
-        default=list,
-        blank=True,
-        validators=[code_systems.CodeListValidator(code_systems.ICD10CM)],
-        help_text="ICD-10-CM codes of this condition, e.g. M06.9. A category (M05) also finds every code within it.",
-    )
-    snomedct = models.JSONField(
-        "SNOMED CT concepts",
-        default=list,
-        blank=True,
-        validators=[code_systems.CodeListValidator(code_systems.SNOMEDCT)],
-        help_text="SNOMED CT concept ids of this condition, e.g. 69896004.",
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = "condition"
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("factsheets:condition", args=[self.slug])
-
-    def codes(self) -> dict:
-        return {"icd10cm": list(self.icd10cm or []), "snomedct": list(self.snomedct or [])}
-
-
-class FactSheetQuerySet(models.QuerySet):
-    def live(self):
-        """Sheets a patient can read: published at least once and not withdrawn."""
-        return self.filter(live_revision__isnull=False, withdrawn_at__isnull=True)
-
-
-class FactSheet(models.Model):
-    """One drug page with a stable address. Everything a patient reads lives in its revisions: the sheet
-    holds only the address, the pointer to the live version and a withdrawal."""
-
-    slug = models.SlugField(
-        max_length=200,
-        unique=True,
-        help_text="The permanent part of the public address /factsheets/your-slug/. Do not change once published.",
-    )
-    live_revision = models.OneToOneField(
-        "FactSheetRevision",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="live_for",
-        editable=False,
-        help_text="The revision patients see. Set only by publishing.",
-    )
-    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
-    withdrawal_reason = models.TextField(
-        blank=True, editable=False, max_length=2000, validators=[no_nul_bytes, MaxLengthValidator(2000)]
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-    objects = FactSheetQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["slug"]
-        verbose_name = "fact sheet"
-        permissions = [("withdraw_factsheet", "Can withdraw a published fact sheet")]
-
-    def __str__(self):
-        if self.live_revision_id and self.live_revision:
-            return self.live_revision.title
-        return self.slug
-
-    def get_absolute_url(self):
-        return reverse("factsheets:detail", args=[self.slug])
-
-    @property
-    def is_withdrawn(self) -> bool:
-        return self.withdrawn_at is not None
+from factsheets.models.sheets import Condition, FactSheet, RevisionLocked, content_digest, normalise_newlines
 
 
 class FactSheetRevisionQuerySet(models.QuerySet):
@@ -449,7 +314,7 @@ class FactSheetRevision(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def ordered_sections(self) -> list["Section"]:
+    def ordered_sections(self) -> list[models.Model]:
         return sorted(self.sections.all(), key=lambda s: (s.position, s.pk or 0))
 
     def canonical_content(self, version: int | None = None) -> dict:
@@ -482,134 +347,6 @@ class FactSheetRevision(models.Model):
         return content_digest(self.canonical_content(version))
 
 
-class Section(models.Model):
-    """One headed part of a revision. The body is Markdown, rendered and sanitised once on save."""
-
-    revision = models.ForeignKey(FactSheetRevision, on_delete=models.CASCADE, related_name="sections")
-    position = models.PositiveIntegerField(default=0, help_text="Order on the page; lower comes first.")
-    kind = models.CharField(
-        max_length=20, choices=SectionKind, default=SectionKind.OTHER, help_text="What this section is about."
-    )
-    heading = models.CharField(
-        max_length=limits.HEADING_MAX_LENGTH,
-        validators=[no_nul_bytes, limits.single_line],
-        help_text="The heading patients see, on one line, e.g. “How it works”.",
-    )
-    body = models.TextField(
-        validators=[no_nul_bytes, MaxLengthValidator(limits.SECTION_BODY_MAX_LENGTH), markdown_problems],
-        help_text="Markdown: blank line between paragraphs, “- ” for bullets, **bold**, [links](https://…).",
-    )
-    body_html = models.TextField(blank=True, editable=False)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["position", "id"]
-        verbose_name = "section"
-
-    def __str__(self):
-        return self.heading
-
-    def _revision_locked(self) -> bool:
-        """True when this section's revision, or the one it is stored under, has left the editable states.
-        The revision rows are locked, so a submission cannot slip in between this check and the write."""
-        revision_ids = {self.revision_id}
-        if self.pk:
-            revision_ids.update(Section.objects.filter(pk=self.pk).values_list("revision_id", flat=True))
-        statuses = (
-            FactSheetRevision.objects.select_for_update().filter(pk__in=revision_ids).values_list("status", flat=True)
-        )
-        return any(status not in FactSheetRevision.EDITABLE_STATUSES for status in statuses)
-
-    def clean(self):
-        super().clean()
-        if self.revision_id and self.pk is None:
-            existing = Section.objects.filter(revision_id=self.revision_id).count()
-            if existing >= limits.SECTIONS_MAX:
-                raise ValidationError(
-                    f"This version already has {existing} sections; a fact sheet has at most {limits.SECTIONS_MAX}.",
-                    code="too_many_sections",
-                )
-
-    def check_stored(self) -> None:
-        """Every limit on a stored section. The body's Markdown is judged by the HTML rendered when it was
-        saved, so checking a whole version costs no second parse."""
-        errors = {}
-        try:
-            self.full_clean(exclude=["revision", "body"], validate_unique=False, validate_constraints=False)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        try:
-            for validator in (no_nul_bytes, MaxLengthValidator(limits.SECTION_BODY_MAX_LENGTH)):
-                validator(self.body)
-            check_nesting(self.body_html)
-        except ValidationError as error:
-            errors.setdefault("body", []).extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.body = normalise_newlines(self.body)
-        self.body_html = render_markdown(self.body)
-        with transaction.atomic():
-            if self._revision_locked():
-                raise RevisionLocked("This version has been submitted; its sections can no longer be edited.")
-            super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            if self._revision_locked():
-                raise RevisionLocked("This version has been submitted; its sections can no longer be removed.")
-            return super().delete(*args, **kwargs)
-
-
-class Rendition(models.Model):
-    """The patient-facing rendering of a submitted revision, made once at submission and never again.
-
-    `body_html` is the sheet body exactly as the public page, the version pages and the reviewers' page
-    show it (title, names, used-for, fast facts, sections); `document` is the JSON text of the API detail's
-    content fields. Reviewers sign `rendition_hash`, and public pages and the API serve these bytes as
-    stored, so a later change of templates, Markdown rules or glossary cannot change a signed sheet.
-    Derived figures (reading grades) are computed here once and stored with it. A revision sent back for
-    changes and resubmitted gets a new rendition; the earlier one stays as the record of what was reviewed.
-    """
-
-    FORMAT = "factsheets-rendition-v1"
-
-    revision = models.ForeignKey(FactSheetRevision, on_delete=models.PROTECT, related_name="renditions", editable=False)
-    body_html = models.TextField(editable=False)
-    document = models.TextField(editable=False, help_text="JSON text of the API document's content fields.")
-    reading_flesch_kincaid = models.FloatField(null=True, editable=False)
-    reading_smog = models.FloatField(null=True, editable=False)
-    rendition_hash = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the stored HTML and JSON.")
-    rendered_at = models.DateTimeField(editable=False)
-    rendered_on_upgrade = models.BooleanField(
-        default=False, editable=False, help_text="Made when renditions were introduced, for a version signed before."
-    )
-
-    class Meta:
-        verbose_name = "rendition"
-
-    def __str__(self):
-        return f"Rendition of {self.revision}"
-
-    @classmethod
-    def digest(cls, body_html: str, document: str) -> str:
-        payload = f"{cls.FORMAT}\n{len(body_html)}\n{body_html}\n{document}"
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-    def compute_rendition_hash(self) -> str:
-        return self.digest(self.body_html, self.document)
-
-    def save(self, *args, **kwargs):
-        if self.pk and Rendition.objects.filter(pk=self.pk).exists():
-            raise RevisionLocked("A rendition is made once, at submission, and never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RevisionLocked("A rendition is part of the record and can never be deleted.")
-
-
 def _refuse_conditions_change_when_frozen(sender, instance, action, reverse, pk_set, **kwargs):
     """The "Used for" conditions of a submitted revision are signed content: refuse any change of the link
     rows, except adding back a link the revision signed (loaddata restoring the record). The database
@@ -635,63 +372,3 @@ def _refuse_conditions_change_when_frozen(sender, instance, action, reverse, pk_
 models.signals.m2m_changed.connect(
     _refuse_conditions_change_when_frozen, sender=FactSheetRevision.conditions.through, dispatch_uid="frozen-conditions"
 )
-
-
-class GlossaryTerm(models.Model):
-    """A medical word with the plain words patients use instead; highlighted in previews and reviews."""
-
-    term = models.CharField(
-        max_length=100,
-        validators=[no_nul_bytes],
-        help_text="The jargon as written, singular, e.g. “subcutaneous” or “adverse event”. Plurals match too.",
-    )
-    plain = models.CharField(
-        max_length=200, validators=[no_nul_bytes], help_text="What to write instead, e.g. “under the skin”."
-    )
-    note = models.TextField(
-        blank=True,
-        max_length=1000,
-        validators=[no_nul_bytes, MaxLengthValidator(1000)],
-        help_text="Optional advice for authors, shown with the hint.",
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["term"]
-        verbose_name = "glossary term"
-        constraints = [
-            models.UniqueConstraint(
-                Lower("term"),
-                name="glossary_term_unique_case_insensitive",
-                violation_error_message="This term is already in the glossary (spelling is compared without case).",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.term} → {self.plain}"
-
-    def clean(self):
-        self.term = " ".join((self.term or "").split())
-        self.plain = " ".join((self.plain or "").split())
-
-
-class SheetSearchIndex(models.Model):
-    """Search text of a sheet's live version, denormalised when a version goes live (factsheets.public.search).
-
-    `document` (PostgreSQL, GIN-indexed): the weighted tsvector that search matches and ranks on;
-    `text` (every database): the same text lower-cased in one column, for the substring fallback.
-    Not content: no history, rebuilt from the live revision whenever it changes.
-    """
-
-    fact_sheet = models.OneToOneField(
-        FactSheet, on_delete=models.CASCADE, primary_key=True, related_name="search_index"
-    )
-    text = models.TextField(blank=True)
-    document = SearchVectorField(null=True)
-
-    class Meta:
-        verbose_name = "search index entry"
-
-
-from factsheets.content.version_diffs import VersionDiff  # noqa: E402,F401  (a model of this app, kept in its own module)

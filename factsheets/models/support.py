@@ -1,0 +1,67 @@
+"""Models that support content without being signed: the glossary and the search index."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+from factsheets.content.validators import no_nul_bytes
+from factsheets.models.sheets import FactSheet
+
+
+class GlossaryTerm(models.Model):
+    """A medical word with the plain words patients use instead; highlighted in previews and reviews."""
+
+    term = models.CharField(
+        max_length=100,
+        validators=[no_nul_bytes],
+        help_text="The jargon as written, singular, e.g. “subcutaneous” or “adverse event”. Plurals match too.",
+    )
+    plain = models.CharField(
+        max_length=200, validators=[no_nul_bytes], help_text="What to write instead, e.g. “under the skin”."
+    )
+    note = models.TextField(
+        blank=True,
+        max_length=1000,
+        validators=[no_nul_bytes, MaxLengthValidator(1000)],
+        help_text="Optional advice for authors, shown with the hint.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = "glossary term"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("term"),
+                name="glossary_term_unique_case_insensitive",
+                violation_error_message="This term is already in the glossary (spelling is compared without case).",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.term} → {self.plain}"
+
+    def clean(self):
+        self.term = " ".join((self.term or "").split())
+        self.plain = " ".join((self.plain or "").split())
+
+
+class SheetSearchIndex(models.Model):
+    """Search text of a sheet's live version, denormalised when a version goes live (factsheets.public.search).
+
+    `document` (PostgreSQL, GIN-indexed): the weighted tsvector that search matches and ranks on;
+    `text` (every database): the same text lower-cased in one column, for the substring fallback.
+    Not content: no history, rebuilt from the live revision whenever it changes.
+    """
+
+    fact_sheet = models.OneToOneField(
+        FactSheet, on_delete=models.CASCADE, primary_key=True, related_name="search_index"
+    )
+    text = models.TextField(blank=True)
+    document = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = "search index entry"
