@@ -301,7 +301,7 @@ def test_forged_post_to_submitted_revision_changes_nothing(client, author, submi
 
 def test_revision_submitted_during_the_save_is_not_changed(client, author, committee, monkeypatch):
     """The model's lock is the last line: a RevisionLocked raised during the save becomes a message."""
-    from factsheets.authoring.admin import FactSheetRevisionAdmin
+    from factsheets.authoring.revision_admin import FactSheetRevisionAdmin
     from factsheets.models import RevisionLocked
 
     draft = make_draft(author=author)

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
 from factsheets.content import codes
-from factsheets.authoring.admin import RevisionForm
+from factsheets.authoring.forms import RevisionForm
 from factsheets.authoring.codes import ConditionForm
 from factsheets.models import FactSheetRevision
 from factsheets.content.services import revision_start_draft
