@@ -1,7 +1,7 @@
 """The task-first dashboard: for each person, the things waiting on them, each with its next action.
 
 Read-only and bounded (every list is cut at LIMIT rows). Who may sign what is decided by
-`services.review_sign_refusal`, the same check the sign form uses, so the dashboard never offers a
+`signing.review_sign_refusal`, the same check the sign form uses, so the dashboard never offers a
 review that would then refuse the signature.
 """
 
@@ -16,6 +16,10 @@ from django.utils import timezone
 from factsheets.models import FactSheetRevision
 
 from . import services
+
+from reviews import errors
+
+from reviews import signing
 from .models import Decision, Review
 
 LIMIT = 10
@@ -51,9 +55,9 @@ def signable_reviews(user) -> list[Review]:
     )
     signable = []
     for review in candidates:
-        refusal = services.review_sign_refusal(review=review, by=user)
+        refusal = signing.review_sign_refusal(review=review, by=user)
         # A signing lock after wrong passwords is temporary: the task is still theirs.
-        if refusal is None or isinstance(refusal, services.SigningLocked):
+        if refusal is None or isinstance(refusal, errors.SigningLocked):
             signable.append(review)
         if len(signable) == LIMIT:
             break

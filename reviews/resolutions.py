@@ -14,6 +14,8 @@ from factsheets.content.selectors import revision_authors
 from factsheets.content.signals import DraftSaveRefused, draft_saved
 
 from . import services
+
+from reviews import steps
 from .models import CommentResolution, ReviewComment
 
 MAX_LENGTH = 2000
@@ -24,7 +26,7 @@ NOTE_PREFIX = "resolve-note-"
 @transaction.atomic
 def resolve_comment(comment: ReviewComment, by, note: str = "") -> CommentResolution:
     """Record that `by`, an author of the commented version, dealt with `comment` while it can be edited."""
-    revision = services._lock_revision(comment.decision.review.revision)
+    revision = steps.lock_revision(comment.decision.review.revision)
     if not services.can_author(by) or by.pk not in revision_authors(revision):
         raise services.WorkflowPermissionDenied(
             "Only an author of this version can mark a reviewer's comment resolved."
@@ -36,7 +38,7 @@ def resolve_comment(comment: ReviewComment, by, note: str = "") -> CommentResolu
         )
     if CommentResolution.objects.filter(comment=comment).exists():
         raise services.TransitionNotAllowed(f"The comment on {comment.label} is already marked resolved.")
-    note = services._clean_text(
+    note = steps.clean_text(
         note, label=f"note on how the comment on {comment.label} was resolved", max_length=MAX_LENGTH
     )
     resolution = CommentResolution(comment=comment, resolved_by=by, resolved_at=timezone.now(), note=note)

@@ -12,15 +12,11 @@ view answers 403), `TransitionNotAllowed` (the object is in the wrong state) and
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from factsheets.plain_language import readability
@@ -32,155 +28,29 @@ from factsheets.public.search import refresh_search_index
 from factsheets.content.selectors import revision_authors
 from factsheets.models import FactSheet, FactSheetRevision
 
-from . import access, authenticator, comments, notifications
-from .models import Committee, Decision, Review, min_approvals
+from reviews import comments, notifications
+from reviews.errors import InvalidInput, TransitionNotAllowed, WorkflowPermissionDenied
+from reviews.signing import append_decision, check_code, check_password, review_quorum, sign_refusal
+from reviews.steps import (
+    add_months,
+    can_author,
+    check_codes_required,
+    check_limits,
+    clean_text,
+    lock_review,
+    lock_revision,
+    open_review,
+    printed_name,
+    save_recorded,
+)
+from .models import Committee, Decision, Review
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
 Status = FactSheetRevision.Status
 
 
-class WorkflowError(Exception):
-    """A workflow action was refused; the message says why, in words for the person acting."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class WorkflowPermissionDenied(WorkflowError, PermissionDenied):
-    """The acting user may not take this action."""
-
-
-class WrongPassword(WorkflowPermissionDenied):
-    """The password re-entered to sign was not the signer's; nothing was signed."""
-
-    field = "password"
-
-
-class WrongCode(WrongPassword):
-    """The authenticator code given to sign was not the current one; nothing was signed."""
-
-    field = "code"
-
-
-class SigningLocked(WorkflowPermissionDenied):
-    """Too many wrong signing passwords: this reviewer cannot sign anything until `until`."""
-
-    def __init__(self, message: str, *, until: dt.datetime):
-        super().__init__(message)
-        self.until = until
-
-
-class TransitionNotAllowed(WorkflowError):
-    """The revision, review or sheet is not in a state that allows this action."""
-
-
-class InvalidInput(WorkflowError):
-    """Something the action needs is missing or malformed."""
-
-
-# Helpers ------------------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` moved by whole months, clamped to the end of a shorter month (31 Jan + 1 -> 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def printed_name(user) -> str:
-    return user.get_full_name().strip() or user.get_username()
-
-
-def _clean_text(value: str, *, label: str, max_length: int) -> str:
-    """Free text typed with an action (comment, declaration, reason): refuse NUL characters and overlong text."""
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise InvalidInput(
-            f"The {label} contains a NUL character (U+0000), which is not allowed; retype it as plain text."
-        )
-    if len(value) > max_length:
-        raise InvalidInput(f"The {label} is {len(value)} characters long; keep it to {max_length} or fewer.")
-    return value
-
-
-def can_author(user) -> bool:
-    return user.is_active and user.has_perm("factsheets.change_factsheetrevision")
-
-
-def _save(obj, by, reason: str, **kwargs):
-    """Save with the acting user and a reason recorded in the object's history, as a workflow transition
-    (the only kind of save allowed to change a revision's state)."""
-    if by is not None:
-        obj._history_user = by
-    obj._change_reason = reason
-    obj._workflow_save = True
-    try:
-        obj.save(**kwargs)
-    finally:
-        obj._workflow_save = False
-
-
-def _check_limits(revision: FactSheetRevision) -> None:
-    """Content is frozen only within the content limits, whichever path wrote it (admin, import, shell)."""
-    try:
-        revision.full_check()
-    except ValidationError as error:
-        problems = [
-            f"{field}: {' '.join(messages)}" if field != NON_FIELD_ERRORS else " ".join(messages)
-            for field, messages in error.message_dict.items()
-        ]
-        raise InvalidInput("This version is outside the content limits, so nothing was changed. " + " ".join(problems))
-
-
-def _check_codes_required(revision: FactSheetRevision) -> None:
-    """With FACTSHEETS_REQUIRE_RXNORM on, a version reaches reviewers and patients only with its RXCUI:
-    an EHR finds sheets by it, so a sheet without one is invisible from the medication list."""
-    if getattr(settings, "FACTSHEETS_REQUIRE_RXNORM", False) and not revision.rxnorm:
-        raise InvalidInput(
-            f"Version {revision.number} has no RxNorm RXCUI, and this site requires one before a version is "
-            "reviewed or published. Add the RXCUI of each active ingredient, so nothing was changed."
-        )
-
-
-def _lock_revision(revision: FactSheetRevision) -> FactSheetRevision:
-    return FactSheetRevision.objects.select_for_update().get(pk=revision.pk)
-
-
-def _lock_review(review: Review) -> Review:
-    return Review.objects.select_for_update(of=("self",)).select_related("committee").get(pk=review.pk)
-
-
-def _open_review(*, committee: Committee, **fields) -> Review:
-    """Open a review under the committee's rules as they stand now: its members, its quorum and whether
-    signing needs an authenticator code are copied onto the review, and later changes do not apply to it."""
-    reason = fields.pop("reason", "Review opened")
-    committee = Committee.objects.select_for_update().get(pk=committee.pk)
-    if committee.required_approvals < min_approvals():
-        raise InvalidInput(
-            f"The {committee} requires {committee.required_approvals} approval(s), below the site minimum of "
-            f"{min_approvals()}; an administrator must raise its quorum first."
-        )
-    members = list(committee.members.filter(is_active=True))
-    if len(members) < committee.required_approvals:
-        raise InvalidInput(
-            f"The {committee} has {len(members)} active member(s) but needs {committee.required_approvals} approvals; "
-            "an administrator must add reviewers first."
-        )
-    review = Review(
-        committee=committee,
-        quorum=committee.required_approvals,
-        needs_authenticator=committee.signing_needs_authenticator,
-        **fields,
-    )
-    _save(review, fields["submitted_by"], reason)
-    review.members.set(members)
-    return review
-
-
-# Submission ---------------------------------------------------------------------------------------
+# Helpers ------------------------------------------------------------------------------------------# Submission ---------------------------------------------------------------------------------------
 
 
 def _freeze(revision: FactSheetRevision):
@@ -206,7 +76,7 @@ def revision_submit(
     """
     if not can_author(by):
         raise WorkflowPermissionDenied("Only authors can submit a fact sheet for review.")
-    revision = _lock_revision(revision)
+    revision = lock_revision(revision)
     if revision.fact_sheet.withdrawn_at is not None:
         raise TransitionNotAllowed("This fact sheet has been withdrawn by an editor; it cannot be sent for review.")
     if revision.status not in FactSheetRevision.EDITABLE_STATUSES:
@@ -223,9 +93,9 @@ def revision_submit(
         raise InvalidInput(f"The {committee} has no members yet; an editor must add reviewers first.")
     if not revision.sections.exists():
         raise InvalidInput("Add at least one section before submitting.")
-    _check_limits(revision)
-    _check_codes_required(revision)
-    justification = _clean_text(justification, label="reading-level justification", max_length=5000)
+    check_limits(revision)
+    check_codes_required(revision)
+    justification = clean_text(justification, label="reading-level justification", max_length=5000)
     grade = readability.revision_report(revision).grade
     if grade is not None and grade > float(committee.max_reading_grade) and not justification:
         raise InvalidInput(
@@ -238,8 +108,8 @@ def revision_submit(
     rendition = _freeze(revision)
     revision.status = Status.IN_REVIEW
     revision.submitted_at = now
-    _save(revision, by, f"Submitted for review by the {committee}")
-    review = _open_review(
+    save_recorded(revision, by, f"Submitted for review by the {committee}")
+    review = open_review(
         committee=committee,
         revision=revision,
         kind=Review.Kind.REVISION,
@@ -267,7 +137,7 @@ def may_withdraw_submission(*, review: Review, by) -> bool:
 @transaction.atomic
 def revision_withdraw_submission(*, revision: FactSheetRevision, by) -> FactSheetRevision:
     """The submitter (or another author of the revision) takes it back to draft before anyone signed."""
-    revision = _lock_revision(revision)
+    revision = lock_revision(revision)
     review = Review.objects.select_for_update().filter(revision=revision, status=Review.Status.OPEN).first()
     if review is None or revision.status != Status.IN_REVIEW:
         raise TransitionNotAllowed(
@@ -280,11 +150,11 @@ def revision_withdraw_submission(*, revision: FactSheetRevision, by) -> FactShee
     now = timezone.now()
     review.status = Review.Status.WITHDRAWN
     review.closed_at = now
-    _save(review, by, "Withdrawn by the author before any decision")
+    save_recorded(review, by, "Withdrawn by the author before any decision")
     revision.status = Status.DRAFT
     revision.submitted_at = None
     revision.content_hash = ""
-    _save(revision, by, "Withdrawn from review; back to draft")
+    save_recorded(revision, by, "Withdrawn from review; back to draft")
     return revision
 
 
@@ -324,18 +194,18 @@ def review_sign(
     # Lock order everywhere: revision, then its review, then the sheet (no deadlock with a withdrawal).
     revision_id = Review.objects.values_list("revision_id", flat=True).get(pk=review.pk)
     revision = FactSheetRevision.objects.select_for_update().get(pk=revision_id)
-    review = _lock_review(review)
+    review = lock_review(review)
     committee = review.committee
 
-    refusal = _sign_refusal(review=review, revision=revision, by=by, check_state=False)
+    refusal = sign_refusal(review=review, revision=revision, by=by, check_state=False)
     if refusal is not None:
         raise refusal
-    _check_password(by, password)
+    check_password(by, password)
     second_factor = False
     if review.needs_authenticator:
-        _check_code(by, code)
+        check_code(by, code)
         second_factor = True
-    refusal = _sign_refusal(review=review, revision=revision, by=by)
+    refusal = sign_refusal(review=review, revision=revision, by=by)
     if refusal is not None:
         raise refusal
     try:
@@ -344,8 +214,8 @@ def review_sign(
         raise InvalidInput(f"{error} Nothing was signed.") from None
     if verdict == Decision.Verdict.REQUEST_CHANGES and not comment and not notes:
         raise InvalidInput("Say what needs to change: a comment is required when requesting changes.")
-    comment = _clean_text(comments.signed_text(comment, notes), label="comment", max_length=10_000)
-    conflict_of_interest = _clean_text(conflict_of_interest, label="conflict-of-interest declaration", max_length=5000)
+    comment = clean_text(comments.signed_text(comment, notes), label="comment", max_length=10_000)
+    conflict_of_interest = clean_text(conflict_of_interest, label="conflict-of-interest declaration", max_length=5000)
     current_hash = revision.compute_content_hash()
     if current_hash != review.content_hash:
         raise TransitionNotAllowed("The content changed after it was submitted; it cannot be signed.")
@@ -357,7 +227,7 @@ def review_sign(
     meaning = Decision.MEANINGS[verdict]
     if reaffirmation and verdict == Decision.Verdict.APPROVE:
         meaning = Decision.REAFFIRM_MEANING
-    decision = _append_decision(
+    decision = append_decision(
         review=review,
         reviewer=by,
         verdict=verdict,
@@ -375,23 +245,23 @@ def review_sign(
     if verdict == Decision.Verdict.REQUEST_CHANGES:
         review.status = Review.Status.CHANGES_REQUESTED
         review.closed_at = now
-        _save(review, by, f"Changes requested by {decision.printed_name}")
+        save_recorded(review, by, f"Changes requested by {decision.printed_name}")
         if not reaffirmation:
             revision.status = Status.CHANGES_REQUESTED
-            _save(revision, by, f"Changes requested by {decision.printed_name}")
+            save_recorded(revision, by, f"Changes requested by {decision.printed_name}")
     else:
         approvals = review.decisions.filter(verdict=Decision.Verdict.APPROVE).values("reviewer").distinct().count()
         quorum = review_quorum(review)
         if approvals >= quorum:
             review.status = Review.Status.APPROVED
             review.closed_at = now
-            _save(review, by, f"Quorum reached ({approvals} of {quorum})")
+            save_recorded(review, by, f"Quorum reached ({approvals} of {quorum})")
             if reaffirmation:
                 _reaffirm(revision, committee=committee, by=by, on=now.date())
             else:
                 revision.status = Status.APPROVED
                 revision.approved_at = now
-                _save(revision, by, f"Approved by the {committee}")
+                save_recorded(revision, by, f"Approved by the {committee}")
                 due = revision.publish_at is None or revision.publish_at <= now
                 if due and revision.fact_sheet.withdrawn_at is None:
                     _publish(revision, by=by, now=now)
@@ -399,136 +269,10 @@ def review_sign(
     return decision
 
 
-# Every sign-off joins one chain; on PostgreSQL this transaction-scoped lock serialises appends (SQLite
-# already serialises writers), so two sign-offs never claim the same position.
-CHAIN_LOCK_KEY = 7_304_113
-
-
-def _append_decision(**fields) -> Decision:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-    head = Decision.objects.order_by("-sequence").values("sequence", "chain_hash").first()
-    decision = Decision(
-        **fields,
-        sequence=head["sequence"] + 1 if head else 1,
-        previous_hash=head["chain_hash"] if head else "",
-    )
-    decision.chain_hash = decision.compute_chain_hash()
-    decision.save()
-    return decision
-
-
-def review_quorum(review: Review) -> int:
-    """Approvals this review needs: the quorum copied at submission (reviews opened before that was kept
-    use the committee's), never below the site minimum."""
-    quorum = review.quorum if review.quorum is not None else review.committee.required_approvals
-    return max(quorum, min_approvals())
-
-
-def review_members(review: Review):
-    """Who may sign this review: the committee's members at submission (the committee's current members
-    for reviews opened before that was kept)."""
-    return review.members.all() if review.quorum is not None else review.committee.members.all()
-
-
-SIGN_PASSWORD_ATTEMPTS = 5
-SIGN_LOCKOUT_SECONDS = 15 * 60
-
-
-def signing_locked_until(user) -> dt.datetime | None:
-    """When signing opens again for `user` after too many wrong passwords, or None when it is open."""
-    if cache.get(f"sign-password-failures:{user.pk}", 0) < SIGN_PASSWORD_ATTEMPTS:
-        return None
-    since = cache.get(f"sign-password-first-failure:{user.pk}")
-    return (since or timezone.now()) + dt.timedelta(seconds=SIGN_LOCKOUT_SECONDS)
-
-
-def _check_password(user, password: str) -> None:
-    """The electronic signature's re-entered password, with a limit on wrong guesses per reviewer: the
-    count and the time of the first wrong guess expire together, SIGN_LOCKOUT_SECONDS after that guess."""
-    key = f"sign-password-failures:{user.pk}"
-    until = signing_locked_until(user)
-    if until is not None:
-        raise SigningLocked(
-            f"Too many wrong passwords: signing is locked until {until:%H:%M} UTC on {until:%d %B %Y}. "
-            "Nothing was signed.",
-            until=until,
-        )
-    if not password or not user.check_password(password):
-        cache.add(f"sign-password-first-failure:{user.pk}", timezone.now(), SIGN_LOCKOUT_SECONDS)
-        cache.add(key, 0, SIGN_LOCKOUT_SECONDS)
-        cache.incr(key)
-        raise WrongPassword("The password is not correct. Nothing was signed.")
-    cache.delete(key)
-    cache.delete(f"sign-password-first-failure:{user.pk}")
-
-
-def _check_code(user, code: str) -> None:
-    if not authenticator.verify(user, code):
-        raise WrongCode("The authenticator code is not correct (or has expired). Nothing was signed.")
-
-
-def _sign_refusal(*, review: Review, revision: FactSheetRevision, by, check_state: bool = True) -> WorkflowError | None:
-    """Why `by` may not sign `review` (who first, then the state), or None. Rules 1 and 2 live here only."""
-    committee = review.committee
-    if not by.is_active or not committee.members.filter(pk=by.pk).exists():
-        return WorkflowPermissionDenied(f"Only members of the {committee} can sign off this review.")
-    if by.pk == review.submitted_by_id or by.pk in revision_authors(revision):
-        return WorkflowPermissionDenied("You wrote or submitted this version, so you cannot sign it off.")
-    if not review_members(review).filter(pk=by.pk).exists():
-        return WorkflowPermissionDenied(
-            f"You joined the {committee} after this version was submitted; only the members at submission sign it."
-        )
-    set_by_other = access.password_set_by_someone_else(by)
-    if set_by_other is not None:
-        return WorkflowPermissionDenied(
-            f"Your password was last set by {access.describe_setter(set_by_other)}, not by you. Set your own "
-            "password (Change password, or the reset link) before you sign."
-        )
-    if review.status == Review.Status.OPEN:
-        changes = access.changes_that_disqualify(by, committee=committee, since=review.submitted_at)
-        if changes:
-            return WorkflowPermissionDenied(
-                f"You changed who signs while this review was open ({changes[0].get_kind_display().lower()}: "
-                f"{changes[0].detail}, {changes[0].at:%Y-%m-%d %H:%M} UTC), so you cannot sign it."
-            )
-    if review.needs_authenticator and not authenticator.has_device(by):
-        return WorkflowPermissionDenied(
-            f"The {committee} requires an authenticator code to sign: enrol an authenticator app on your account "
-            "page first."
-        )
-    if not check_state:
-        return None
-    if review.status != Review.Status.OPEN:
-        return TransitionNotAllowed(f"This review is already closed ({review.get_status_display().lower()}).")
-    if review.decisions.filter(reviewer=by).exists():
-        return TransitionNotAllowed("You have already signed this review; each member signs once.")
-    if review.kind == Review.Kind.REAFFIRMATION and (
-        revision.status != Status.PUBLISHED or revision.fact_sheet.withdrawn_at is not None
-    ):
-        return TransitionNotAllowed("This version is no longer live, so there is nothing left to reaffirm.")
-    return None
-
-
-def review_sign_refusal(*, review: Review, by) -> WorkflowError | None:
-    """For screens: the reason `by` cannot sign `review` now, or None when the sign form may be shown.
-    `review_sign` applies the same checks (plus password, verdict and content hash) under lock."""
-    refusal = _sign_refusal(review=review, revision=review.revision, by=by)
-    until = signing_locked_until(by) if refusal is None else None
-    if until is not None:
-        refusal = SigningLocked(
-            f"Too many wrong passwords: signing is locked for your account until {until:%H:%M} UTC on "
-            f"{until:%d %B %Y}. Nothing was signed; reading this review still works.",
-            until=until,
-        )
-    return refusal
-
-
 def _reaffirm(revision: FactSheetRevision, *, committee: Committee, by, on: dt.date) -> None:
     revision.last_reviewed_on = on
     revision.next_review_due = add_months(on, committee.review_interval_months)
-    _save(revision, by, f"Reaffirmed unchanged by the {committee}")
+    save_recorded(revision, by, f"Reaffirmed unchanged by the {committee}")
     transaction.on_commit(lambda: content_changed(revision.fact_sheet.slug))
 
 
@@ -540,12 +284,12 @@ def review_start_reaffirmation(*, fact_sheet: FactSheet, by, committee: Committe
     sheet = FactSheet.objects.select_for_update().get(pk=fact_sheet.pk)
     if sheet.live_revision_id is None or sheet.withdrawn_at is not None:
         raise TransitionNotAllowed("Only a live fact sheet can be reaffirmed.")
-    revision = _lock_revision(sheet.live_revision)
+    revision = lock_revision(sheet.live_revision)
     if Review.objects.filter(revision=revision, status=Review.Status.OPEN).exists():
         raise TransitionNotAllowed("This version already has an open review.")
     if not committee.members.exists():
         raise InvalidInput(f"The {committee} has no members yet; add reviewers first.")
-    review = _open_review(
+    review = open_review(
         committee=committee,
         revision=revision,
         kind=Review.Kind.REAFFIRMATION,
@@ -597,11 +341,11 @@ def _publish(revision: FactSheetRevision, *, by, now: dt.datetime) -> FactSheetR
             "The content does not match what the reviewers signed (content or rendition hash mismatch); "
             "it cannot be published."
         )
-    _check_codes_required(revision)
+    check_codes_required(revision)
     sheet = FactSheet.objects.select_for_update().get(pk=revision.fact_sheet_id)
     if sheet.withdrawn_at is not None:
         raise TransitionNotAllowed("This fact sheet is withdrawn; a new version of it cannot go live.")
-    previous = sheet.live_revision_id and _lock_revision(sheet.live_revision)
+    previous = sheet.live_revision_id and lock_revision(sheet.live_revision)
     reviewed_on = (revision.approved_at or now).date()
     _go_live(
         revision,
@@ -622,16 +366,16 @@ def _go_live(revision, *, sheet, previous, by, now, updated_on, reviewed_on, com
     """The steps of going live, for a signed-off version and an import alike. Caller holds the locks."""
     if previous:
         previous.status = Status.SUPERSEDED
-        _save(previous, by, f"Superseded by version {revision.number}")
+        save_recorded(previous, by, f"Superseded by version {revision.number}")
     revision.status = Status.PUBLISHED
     revision.published_at = now
     revision.updated_on = updated_on
     revision.last_reviewed_on = reviewed_on
     revision.next_review_due = add_months(reviewed_on, committee.review_interval_months)
     revision.reviewed_by_name = committee.name
-    _save(revision, by, reason)
+    save_recorded(revision, by, reason)
     sheet.live_revision = revision
-    _save(sheet, by, f"Version {revision.number} published")
+    save_recorded(sheet, by, f"Version {revision.number} published")
     version_diffs.store(revision, previous)  # the versions page reads it, never diffs per request
     refresh_search_index([sheet.pk])
     transaction.on_commit(lambda: content_changed(sheet.slug))
@@ -665,7 +409,7 @@ def factsheet_withdraw(*, fact_sheet: FactSheet, by, reason: str) -> FactSheet:
     """An editor takes a live sheet off the public site with a reason; its pages then answer 410."""
     if not by.is_active or not by.has_perm("factsheets.withdraw_factsheet"):
         raise WorkflowPermissionDenied("Only editors can withdraw a fact sheet.")
-    reason = _clean_text(reason, label="reason", max_length=2000)
+    reason = clean_text(reason, label="reason", max_length=2000)
     if not reason:
         raise InvalidInput("Give the reason for withdrawing this fact sheet; it is shown to patients.")
     sheet = FactSheet.objects.select_for_update().get(pk=fact_sheet.pk)
@@ -675,7 +419,7 @@ def factsheet_withdraw(*, fact_sheet: FactSheet, by, reason: str) -> FactSheet:
         raise TransitionNotAllowed("This fact sheet was never published, so there is nothing to withdraw.")
     sheet.withdrawn_at = timezone.now()
     sheet.withdrawal_reason = reason
-    _save(sheet, by, f"Withdrawn: {reason}")
+    save_recorded(sheet, by, f"Withdrawn: {reason}")
     transaction.on_commit(lambda: content_changed(sheet.slug))
     return sheet
 
@@ -689,7 +433,7 @@ def revision_import_published(
     No sign-off is invented: the history says it was imported, and `imported_from` names the source.
     The source's updated date is kept as `updated_on` and counts as its last review.
     """
-    revision = _lock_revision(revision)
+    revision = lock_revision(revision)
     if revision.status not in FactSheetRevision.EDITABLE_STATUSES:
         raise TransitionNotAllowed(
             f"Version {revision.number} is not a draft; only a new import can be published this way."
@@ -700,14 +444,14 @@ def revision_import_published(
         raise TransitionNotAllowed("This fact sheet is withdrawn; an import cannot put it back online.")
     previous = None
     if sheet.live_revision_id:
-        previous = _lock_revision(sheet.live_revision)
+        previous = lock_revision(sheet.live_revision)
         if not previous.imported_from:
             # Text a committee approved here is only ever replaced through a review, never by an import.
             raise TransitionNotAllowed(
                 f"Version {previous.number} of this sheet was approved in this system; import the file as a draft "
                 "and send it for review instead."
             )
-    _check_limits(revision)
+    check_limits(revision)
     _freeze(revision)
     revision.submitted_at = revision.approved_at = now
     revision.imported_from = source[:300]

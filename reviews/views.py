@@ -28,6 +28,10 @@ from factsheets.public.pages import sheet_body
 from factsheets.plain_language.aids import plain_language_context, reading_panel
 
 from . import access, authenticator, comments, services
+
+from reviews import errors
+
+from reviews import signing
 from .forms import CommitteeChoiceForm, SignForm, WithdrawSheetForm
 from .models import AccessEvent, Committee, Decision, Review
 
@@ -54,7 +58,7 @@ def _render(request, template: str, title: str, context: dict, status: int = 200
     return render(request, template, {**admin.site.each_context(request), "title": title, **context}, status=status)
 
 
-def _refused(request, error: services.WorkflowError, to: str):
+def _refused(request, error: errors.WorkflowError, to: str):
     """A refusal: a forged action by someone not allowed is a 403; anything else a message and a redirect."""
     if isinstance(error, services.WorkflowPermissionDenied):
         raise PermissionDenied(error.message)
@@ -94,7 +98,7 @@ def revision_submit_view(request, revision_id):
                 committee=form.cleaned_data["committee"],
                 justification=form.cleaned_data["reading_justification"],
             )
-        except services.WorkflowError as error:
+        except errors.WorkflowError as error:
             return _refused(request, error, reverse("reviews:submit", args=[revision.pk]))
         messages.success(
             request,
@@ -129,7 +133,7 @@ def revision_withdraw_submission_view(request, revision_id):
     revision = get_object_or_404(FactSheetRevision, pk=revision_id)
     try:
         services.revision_withdraw_submission(revision=revision, by=request.user)
-    except services.WorkflowError as error:
+    except errors.WorkflowError as error:
         return _refused(request, error, _versions_url(revision))
     messages.success(request, f"Version {revision.number} was withdrawn from review and is a draft again.")
     return redirect(_versions_url(revision))
@@ -157,7 +161,7 @@ def review_detail_view(request, pk):
     revision = review.revision
     reaffirmation = review.kind == Review.Kind.REAFFIRMATION
     form = SignForm(request.POST or None, reaffirmation=reaffirmation, needs_code=review.needs_authenticator)
-    refusal = services.review_sign_refusal(review=review, by=request.user)
+    refusal = signing.review_sign_refusal(review=review, by=request.user)
 
     if request.method == "POST":
         if form.is_valid():
@@ -172,13 +176,13 @@ def review_detail_view(request, pk):
                     conflict_of_interest=form.conflict_of_interest,
                     field_comments=comments.from_post(request.POST),
                 )
-            except services.SigningLocked as error:
+            except errors.SigningLocked as error:
                 return _signing_locked(request, review, error.until)
-            except services.WrongPassword as error:
+            except errors.WrongPassword as error:
                 form.add_error(error.field, error.message)
             except services.InvalidInput as error:
                 form.add_error(None, error.message)
-            except services.WorkflowError as error:
+            except errors.WorkflowError as error:
                 return _refused(request, error, reverse("reviews:review", args=[review.pk]))
             else:
                 messages.success(request, f"Signed: {decision.meaning}. {_outcome(review)}")
@@ -238,12 +242,12 @@ def _error_summary(form) -> list[dict]:
     if not form.is_bound:
         return []
     summary = []
-    for name, errors in form.errors.items():
+    for name, field_errors in form.errors.items():
         if name == "__all__":
             target, label = "sign-form", ""
         else:
             target, label = _ERROR_TARGETS.get(name, form[name].id_for_label), f"{form[name].label}: "
-        summary += [{"target": target, "message": f"{label}{message}"} for message in errors]
+        summary += [{"target": target, "message": f"{label}{message}"} for message in field_errors]
     return summary
 
 
@@ -264,8 +268,8 @@ def _signing_locked(request, review: Review, until):
             "review": review,
             "revision": review.revision,
             "until": until,
-            "attempts": services.SIGN_PASSWORD_ATTEMPTS,
-            "minutes": services.SIGN_LOCKOUT_SECONDS // 60,
+            "attempts": signing.SIGN_PASSWORD_ATTEMPTS,
+            "minutes": signing.SIGN_LOCKOUT_SECONDS // 60,
             "versions_url": _versions_url(review.revision),
         },
         status=429,
@@ -305,7 +309,7 @@ def _outcome(review: Review) -> str:
 
 
 def _members_at_submission(review: Review) -> list[str]:
-    return sorted(services.printed_name(user) for user in services.review_members(review))
+    return sorted(services.printed_name(user) for user in signing.review_members(review))
 
 
 @_requires("reviews.view_review")
@@ -408,7 +412,7 @@ def withdraw_sheet_view(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.factsheet_withdraw(fact_sheet=sheet, by=request.user, reason=form.cleaned_data["reason"])
-        except services.WorkflowError as error:
+        except errors.WorkflowError as error:
             return _refused(request, error, reverse("reviews:withdraw_sheet", args=[sheet.pk]))
         messages.success(request, f"“{sheet}” was withdrawn; its public page now explains why.")
         return redirect("reviews:sheet_versions", sheet.pk)
@@ -428,7 +432,7 @@ def reaffirm_view(request, pk):
             review = services.review_start_reaffirmation(
                 fact_sheet=sheet, by=request.user, committee=form.cleaned_data["committee"]
             )
-        except services.WorkflowError as error:
+        except errors.WorkflowError as error:
             return _refused(request, error, reverse("reviews:reaffirm", args=[sheet.pk]))
         messages.success(request, f"The {review.committee} was asked to reaffirm “{sheet}”; its members were emailed.")
         return redirect("reviews:review", review.pk)

@@ -244,11 +244,24 @@ class FactSheetRevision(models.Model):
                 self._refuse_stale_or_locked(stored)
             super().save(*args, **kwargs)
 
+    def save_transition(self, *, by, reason: str, **kwargs) -> None:
+        """The workflow's save (reviews.services): the only save that may move this version to another state
+        or set its content hash, recorded in its history with who and why. Any other save that would write a
+        different state was made from a stale copy and is refused."""
+        if by is not None:
+            self._history_user = by
+        self._change_reason = reason
+        self._moving_state = True
+        try:
+            self.save(**kwargs)
+        finally:
+            self._moving_state = False
+
     def _refuse_stale_or_locked(self, stored: dict) -> None:
         stored_label = dict(self.Status.choices)[stored["status"]].lower()
-        # Only reviews.services moves a revision between states (it marks its saves); any other save that
-        # would write a different state was made from a stale copy, e.g. an admin form opened before submission.
-        if not getattr(self, "_workflow_save", False) and (
+        # Only save_transition() moves a revision between states; any other save that would write a different
+        # state was made from a stale copy, e.g. an admin form opened before submission.
+        if not getattr(self, "_moving_state", False) and (
             stored["status"] != self.status or stored["content_hash"] != self.content_hash
         ):
             raise RevisionLocked(

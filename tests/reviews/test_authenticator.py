@@ -11,6 +11,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reviews import authenticator, services
+
+from reviews import errors
 from reviews.models import AccessEvent, Decision
 from tests.factories import PASSWORD, make_draft
 
@@ -75,9 +77,9 @@ def test_signing_with_the_current_code_records_the_second_factor(strict_review, 
 def test_wrong_code_signs_nothing(strict_review, reviewer1):
     device = enrol(reviewer1)
     wrong = f"{(int(code_for(device, steps_ahead=1)) + 1) % 1_000_000:06d}"
-    with pytest.raises(services.WrongCode):
+    with pytest.raises(errors.WrongCode):
         services.review_sign(review=strict_review, by=reviewer1, verdict="approve", password=PASSWORD, code=wrong)
-    with pytest.raises(services.WrongCode):
+    with pytest.raises(errors.WrongCode):
         services.review_sign(review=strict_review, by=reviewer1, verdict="approve", password=PASSWORD, code="")
     assert not Decision.objects.exists()
 
@@ -89,7 +91,7 @@ def test_a_code_works_once(strict_review, reviewer1, reviewer2, author, committe
     other = services.revision_submit(
         revision=make_draft(author=author), by=author, committee=committee, justification="T."
     )
-    with pytest.raises(services.WrongCode):
+    with pytest.raises(errors.WrongCode):
         services.review_sign(review=other, by=reviewer1, verdict="approve", password=PASSWORD, code=code)
 
 

@@ -260,12 +260,12 @@ def test_exit_status_is_non_zero_when_a_file_fails(tmp_path):
 
 
 def test_a_failure_while_saving_leaves_nothing_of_that_file(monkeypatch):
-    from reviews.management.commands import import_factsheets as command
+    from reviews import services
 
     def broken(**kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(command.services, "revision_import_published", broken)
+    monkeypatch.setattr(services, "revision_import_published", broken)
     _, err, _ = run_failing(
         FIXTURES / "examplumab.txt", "--as-published", "--committee", "Committee on Patient Education"
     )

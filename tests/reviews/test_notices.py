@@ -8,6 +8,10 @@ import pytest
 from django.urls import reverse
 
 from reviews import services
+
+from reviews import errors
+
+from reviews import signing
 from reviews.models import Decision, NotificationFailure
 from tests.factories import PASSWORD, make_draft
 
@@ -61,9 +65,9 @@ def review(author, committee):
 def test_the_signing_lockout_explains_itself_and_says_when_it_opens(client, review, reviewer1):
     url = reverse("reviews:review", args=[review.pk])
     client.force_login(reviewer1)
-    for _ in range(services.SIGN_PASSWORD_ATTEMPTS):
+    for _ in range(signing.SIGN_PASSWORD_ATTEMPTS):
         assert "The password is not correct" in client.post(url, sign_data("guess")).content.decode()
-    until = services.signing_locked_until(reviewer1)
+    until = signing.signing_locked_until(reviewer1)
     assert until is not None
 
     locked = client.post(url, sign_data(PASSWORD))
@@ -79,13 +83,13 @@ def test_the_signing_lockout_explains_itself_and_says_when_it_opens(client, revi
 def test_signing_opens_again_when_the_lock_expires(client, review, reviewer1):
     from django.core.cache import cache
 
-    for _ in range(services.SIGN_PASSWORD_ATTEMPTS):
-        with pytest.raises(services.WrongPassword):
+    for _ in range(signing.SIGN_PASSWORD_ATTEMPTS):
+        with pytest.raises(errors.WrongPassword):
             services.review_sign(review=review, by=reviewer1, verdict="approve", password="guess")
-    with pytest.raises(services.SigningLocked):
+    with pytest.raises(errors.SigningLocked):
         services.review_sign(review=review, by=reviewer1, verdict="approve", password=PASSWORD)
     # The cache drops both keys after SIGN_LOCKOUT_SECONDS; deleting them stands for that moment.
     cache.delete_many([f"sign-password-failures:{reviewer1.pk}", f"sign-password-first-failure:{reviewer1.pk}"])
-    assert services.signing_locked_until(reviewer1) is None
+    assert signing.signing_locked_until(reviewer1) is None
     services.review_sign(review=review, by=reviewer1, verdict="approve", password=PASSWORD)
     assert Decision.objects.filter(reviewer=reviewer1).count() == 1

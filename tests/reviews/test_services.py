@@ -10,6 +10,8 @@ from django.core.management import call_command
 from factsheets.models import FactSheet, FactSheetRevision, RevisionLocked, Section
 from factsheets.content.services import revision_start_draft
 from reviews import services
+from reviews import errors
+from reviews import signing
 from reviews.models import Committee, Decision, Review
 from tests.factories import PASSWORD, CommitteeFactory, make_draft, make_published, make_user
 from tests.record_guards import guards_lifted
@@ -193,9 +195,9 @@ def test_withdrawn_review_cannot_be_signed(review, draft, author, reviewer1):
 
 def test_wrong_password_records_nothing(review, reviewer1):
     before = snapshot()
-    with pytest.raises(services.WrongPassword, match="password is not correct"):
+    with pytest.raises(errors.WrongPassword, match="password is not correct"):
         sign(review, reviewer1, password="not-my-password")
-    with pytest.raises(services.WrongPassword):
+    with pytest.raises(errors.WrongPassword):
         sign(review, reviewer1, password="")
     assert snapshot() == before
 
@@ -283,9 +285,9 @@ def test_content_changed_behind_the_model_cannot_be_signed(review, draft, review
 
 def test_sign_refusal_explains_why_for_screens(review, author, editor, reviewer1, committee):
     committee.members.add(author)
-    assert services.review_sign_refusal(review=review, by=reviewer1) is None
-    assert isinstance(services.review_sign_refusal(review=review, by=editor), services.WorkflowPermissionDenied)
-    assert "wrote or submitted" in services.review_sign_refusal(review=review, by=author).message
+    assert signing.review_sign_refusal(review=review, by=reviewer1) is None
+    assert isinstance(signing.review_sign_refusal(review=review, by=editor), services.WorkflowPermissionDenied)
+    assert "wrote or submitted" in signing.review_sign_refusal(review=review, by=author).message
 
 
 # Signing: approvals and quorum --------------------------------------------------------------------
@@ -606,7 +608,7 @@ def test_request_changes_emails_the_author_with_the_comment(
 
 def test_refused_action_sends_no_email(review, reviewer1, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(services.WrongPassword):
+        with pytest.raises(errors.WrongPassword):
             sign(review, reviewer1, password="wrong")
     assert mail.outbox == []
 

@@ -8,6 +8,8 @@ import pytest
 from factsheets.models import FactSheetRevision
 from factsheets.content.services import revision_start_draft
 from reviews import services
+from reviews import errors
+from reviews import signing
 from reviews.models import Decision, Review
 from tests.factories import PASSWORD, make_draft, make_published
 
@@ -26,8 +28,8 @@ def open_review(author, committee):
 
 
 def test_signing_locks_after_five_wrong_passwords_even_for_the_right_one(open_review, reviewer1):
-    for _ in range(services.SIGN_PASSWORD_ATTEMPTS):
-        with pytest.raises(services.WrongPassword):
+    for _ in range(signing.SIGN_PASSWORD_ATTEMPTS):
+        with pytest.raises(errors.WrongPassword):
             services.review_sign(review=open_review, by=reviewer1, verdict="approve", password="guess")
     with pytest.raises(services.WorkflowPermissionDenied, match="Too many wrong passwords"):
         services.review_sign(review=open_review, by=reviewer1, verdict="approve", password=PASSWORD)
@@ -35,8 +37,8 @@ def test_signing_locks_after_five_wrong_passwords_even_for_the_right_one(open_re
 
 
 def test_a_right_password_clears_earlier_wrong_ones(open_review, reviewer1):
-    for _ in range(services.SIGN_PASSWORD_ATTEMPTS - 1):
-        with pytest.raises(services.WrongPassword):
+    for _ in range(signing.SIGN_PASSWORD_ATTEMPTS - 1):
+        with pytest.raises(errors.WrongPassword):
             services.review_sign(review=open_review, by=reviewer1, verdict="approve", password="guess")
     services.review_sign(review=open_review, by=reviewer1, verdict="approve", password=PASSWORD)
     assert Decision.objects.filter(reviewer=reviewer1).count() == 1

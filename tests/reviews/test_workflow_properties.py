@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from factsheets.models import FactSheetRevision
 from factsheets.content.services import DraftNotAllowed, revision_start_draft
 from reviews import services
+from reviews import errors
 from reviews.management.commands.verify_record import check_revision
 from reviews.models import Decision, Review
 from tests.factories import PASSWORD, FactSheetFactory, make_draft, make_user
@@ -156,7 +157,7 @@ def test_random_workflows_only_ever_show_revisions_that_reached_quorum(
                 with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
                     user = next_eligible(people, sheet) if who == NEXT_ELIGIBLE else people[who]
                     act(action, user, sheet, committee, step, clock)
-            except (services.WorkflowError, DraftNotAllowed, PermissionDenied):
+            except (errors.WorkflowError, DraftNotAllowed, PermissionDenied):
                 pass  # refused: the invariants below must still hold, and nothing half-done may remain
             assert_invariants(sheet, client)
         event(

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from factsheets.importing import DEFAULT_ENCODING, ImportParseError, parse_file
 from factsheets.models import FactSheetRevision
-from reviews import services
+from reviews import errors
 from reviews.importing import ImportPlan, ImportRefused, import_file, plan_import
 
 
@@ -83,7 +83,7 @@ class Command(BaseCommand):
                 revision = import_file(plan, by=by)
             except ImportParseError as exc:
                 problem = f"line {exc.line}: {exc.message}" if exc.line else exc.message
-            except (ImportRefused, services.WorkflowError) as exc:
+            except (ImportRefused, errors.WorkflowError) as exc:
                 problem = exc.message
             except ValidationError as exc:
                 problem = "; ".join(exc.messages)
