@@ -61,21 +61,25 @@ class CommitteeAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj)
 
 
+# What a sign-off records, as both the review's inline and the sign-off's own page show it.
+SIGNATURE_FIELDS = [
+    "printed_name",
+    "verdict",
+    "meaning",
+    "signed_at",
+    "second_factor",
+    "comment",
+    "conflict_of_interest",
+    "content_hash",
+    "sequence",
+]
+
+
 class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Decision
     extra = 0
     can_delete = False
-    fields = [
-        "printed_name",
-        "verdict",
-        "meaning",
-        "signed_at",
-        "second_factor",
-        "comment",
-        "conflict_of_interest",
-        "content_hash",
-        "sequence",
-    ]
+    fields = SIGNATURE_FIELDS
     readonly_fields = fields
     ordering = ["signed_at", "id"]
 
@@ -121,21 +125,7 @@ class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["verdict"]
     search_fields = ["printed_name", "comment", "review__revision__title"]
     list_select_related = ["review__revision", "review__committee"]
-    fields = [
-        "review",
-        "reviewer",
-        "printed_name",
-        "verdict",
-        "meaning",
-        "signed_at",
-        "second_factor",
-        "comment",
-        "conflict_of_interest",
-        "content_hash",
-        "sequence",
-        "previous_hash",
-        "chain_hash",
-    ]
+    fields = ["review", "reviewer", *SIGNATURE_FIELDS, "previous_hash", "chain_hash"]
     readonly_fields = fields
 
     def get_actions(self, request):

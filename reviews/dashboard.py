@@ -118,8 +118,11 @@ def _author_tasks(user) -> list[Task]:
     for revision in revisions:
         title = f"{revision.title}, version {revision.number}"
         edit_url = reverse("admin:factsheets_factsheetrevision_change", args=[revision.pk])
-        if revision.status == Status.CHANGES_REQUESTED:
-            request = revision.returned[0].requests[0] if revision.returned and revision.returned[0].requests else None
+        if revision.status in (Status.CHANGES_REQUESTED, Status.DRAFT):
+            # A returned version quotes the reviewer's request for changes; a plain draft quotes nothing.
+            request = None
+            if revision.status == Status.CHANGES_REQUESTED and revision.returned and revision.returned[0].requests:
+                request = revision.returned[0].requests[0]
             tasks.append(
                 Task(
                     title=title,
@@ -128,16 +131,6 @@ def _author_tasks(user) -> list[Task]:
                     action_url=edit_url,
                     obj=revision,
                     quote=request.comment if request else "",
-                )
-            )
-        elif revision.status == Status.DRAFT:
-            tasks.append(
-                Task(
-                    title=title,
-                    detail=revision.get_status_display(),
-                    action_label="Edit draft",
-                    action_url=edit_url,
-                    obj=revision,
                 )
             )
         else:

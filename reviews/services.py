@@ -21,14 +21,12 @@ from django.utils import timezone
 
 from factsheets.plain_language import readability
 
-from factsheets.content import version_diffs
 from factsheets.public.cache import content_changed
 from factsheets.content.rendition import make_rendition
-from factsheets.public.search import refresh_search_index
 from factsheets.content.selectors import revision_authors
 from factsheets.models import FactSheet, FactSheetRevision
 
-from reviews import comments, notifications
+from reviews import comments, going_live, notifications
 from reviews.errors import InvalidInput, TransitionNotAllowed, WorkflowPermissionDenied
 from reviews.signing import append_decision, check_code, check_password, review_quorum, sign_refusal
 from reviews.steps import (
@@ -264,7 +262,7 @@ def review_sign(
                 save_recorded(revision, by, f"Approved by the {committee}")
                 due = revision.publish_at is None or revision.publish_at <= now
                 if due and revision.fact_sheet.withdrawn_at is None:
-                    _publish(revision, by=by, now=now)
+                    going_live.publish(revision, by=by, now=now)
     transaction.on_commit(lambda: notifications.decision_recorded(decision))
     return decision
 
@@ -303,84 +301,6 @@ def review_start_reaffirmation(*, fact_sheet: FactSheet, by, committee: Committe
     return review
 
 
-# Publishing ---------------------------------------------------------------------------------------
-
-
-def _approving_review(revision: FactSheetRevision) -> Review | None:
-    return (
-        Review.objects.filter(revision=revision, kind=Review.Kind.REVISION, status=Review.Status.APPROVED)
-        .select_related("committee")
-        .order_by("-closed_at")
-        .first()
-    )
-
-
-def signed_hashes_differ(signed: set[tuple[str, str]], revision: FactSheetRevision) -> bool:
-    """True unless every approval signed this revision's content hash and its rendition's hash."""
-    return signed != {(revision.content_hash, revision.rendition.rendition_hash if revision.rendition else "")}
-
-
-def _publish(revision: FactSheetRevision, *, by, now: dt.datetime) -> FactSheetRevision:
-    """Make an approved revision live. Caller holds the revision lock inside a transaction."""
-    review = _approving_review(revision)
-    if review is None:
-        raise TransitionNotAllowed("This version has no approved review, so it cannot be published.")
-    actual_hash = revision.compute_content_hash()
-    signed = set(
-        review.decisions.filter(verdict=Decision.Verdict.APPROVE).values_list("content_hash", "rendition_hash")
-    )
-    rendition = revision.rendition
-    if (
-        signed_hashes_differ(signed, revision)
-        or actual_hash != revision.content_hash
-        or rendition is None
-        or rendition.pk != review.rendition_id
-        or rendition.compute_rendition_hash() != rendition.rendition_hash
-    ):
-        raise TransitionNotAllowed(
-            "The content does not match what the reviewers signed (content or rendition hash mismatch); "
-            "it cannot be published."
-        )
-    check_codes_required(revision)
-    sheet = FactSheet.objects.select_for_update().get(pk=revision.fact_sheet_id)
-    if sheet.withdrawn_at is not None:
-        raise TransitionNotAllowed("This fact sheet is withdrawn; a new version of it cannot go live.")
-    previous = sheet.live_revision_id and lock_revision(sheet.live_revision)
-    reviewed_on = (revision.approved_at or now).date()
-    _go_live(
-        revision,
-        sheet=sheet,
-        previous=previous,
-        by=by,
-        now=now,
-        updated_on=now.date(),
-        reviewed_on=reviewed_on,
-        committee=review.committee,
-        reason="Published",
-    )
-    transaction.on_commit(lambda: notifications.revision_published(revision))
-    return revision
-
-
-def _go_live(revision, *, sheet, previous, by, now, updated_on, reviewed_on, committee, reason: str) -> None:
-    """The steps of going live, for a signed-off version and an import alike. Caller holds the locks."""
-    if previous:
-        previous.status = Status.SUPERSEDED
-        save_recorded(previous, by, f"Superseded by version {revision.number}")
-    revision.status = Status.PUBLISHED
-    revision.published_at = now
-    revision.updated_on = updated_on
-    revision.last_reviewed_on = reviewed_on
-    revision.next_review_due = add_months(reviewed_on, committee.review_interval_months)
-    revision.reviewed_by_name = committee.name
-    save_recorded(revision, by, reason)
-    sheet.live_revision = revision
-    save_recorded(sheet, by, f"Version {revision.number} published")
-    version_diffs.store(revision, previous)  # the versions page reads it, never diffs per request
-    refresh_search_index([sheet.pk])
-    transaction.on_commit(lambda: content_changed(sheet.slug))
-
-
 def publish_due(*, now: dt.datetime | None = None) -> list[FactSheetRevision]:
     """Publish every approved revision whose `publish_at` has come. Safe to run every minute and twice at once:
     each revision is locked and re-checked, so a revision that another run published is skipped."""
@@ -393,7 +313,7 @@ def publish_due(*, now: dt.datetime | None = None) -> list[FactSheetRevision]:
                 revision = FactSheetRevision.objects.select_for_update().get(pk=pk)
                 if revision.status != Status.APPROVED:
                     continue
-                published.append(_publish(revision, by=None, now=now))
+                published.append(going_live.publish(revision, by=None, now=now))
         except TransitionNotAllowed as error:
             # Left approved and reported, never published on a signature that no longer matches.
             logger.error("publish_due: revision %s not published: %s", pk, error.message)
@@ -455,7 +375,7 @@ def revision_import_published(
     _freeze(revision)
     revision.submitted_at = revision.approved_at = now
     revision.imported_from = source[:300]
-    _go_live(
+    going_live.go_live(
         revision,
         sheet=sheet,
         previous=previous,

@@ -102,3 +102,39 @@ def test_packages_import_only_downward():
         if target.split(".")[0] != name.split(".")[0] and target.split(".")[0] not in ALLOWED[name.split(".")[0]]
     ]
     assert wrong == []
+
+
+# The rooms of the content app, lowest first; a module may import its own room and any room below it.
+# Content (the models and what checks, renders and reads them) is the floor; plain language reads content;
+# the public site shows it; the API serves it as JSON; importing reads and writes files through the API's
+# documents; authoring (the admin) may use them all. The app's own top-level modules (apps, admin
+# autodiscovery, management commands) sit above every room.
+ROOMS = ["content", "plain_language", "public", "api", "importing", "authoring"]
+
+
+def room_rank(module: str) -> int | None:
+    parts = module.split(".")
+    if parts[0] != "factsheets":
+        return None
+    room = parts[1] if len(parts) > 1 else ""
+    if room == "models":
+        room = "content"
+    return ROOMS.index(room) if room in ROOMS else len(ROOMS)
+
+
+def test_rooms_of_the_content_app_import_only_downward():
+    wrong = [
+        (name, target)
+        for name, targets in graph().items()
+        if room_rank(name) is not None
+        for target in targets
+        if room_rank(target) is not None and room_rank(target) > room_rank(name)
+    ]
+    assert wrong == []
+
+
+def test_room_ranks_put_content_below_the_screens():
+    assert room_rank("factsheets.models.revisions") == room_rank("factsheets.content.markdown") == 0
+    assert room_rank("factsheets.public.views") < room_rank("factsheets.api.views")
+    assert room_rank("factsheets.authoring.admin") < room_rank("factsheets.management.commands.export_site")
+    assert room_rank("reviews.services") is None

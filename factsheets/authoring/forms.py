@@ -44,6 +44,22 @@ class FastFactsField(forms.CharField):
         return value or ""
 
 
+# A version's own fields, in the order the editor shows them (the sections are inline below).
+REVISION_CONTENT_FIELDS = [
+    "title",
+    "generic_name",
+    "brand_names",
+    "conditions",
+    "rxnorm",
+    "atc",
+    "ndc",
+    "summary",
+    "fast_facts",
+    "credit_line",
+    "change_note",
+]
+
+
 class RevisionForm(forms.ModelForm):
     fast_facts = FastFactsField()
     rxnorm = code_field(FactSheetRevision, "rxnorm", codes.RXNORM)
@@ -52,20 +68,7 @@ class RevisionForm(forms.ModelForm):
 
     class Meta:
         model = FactSheetRevision
-        fields = [
-            "title",
-            "generic_name",
-            "brand_names",
-            "conditions",
-            "rxnorm",
-            "atc",
-            "ndc",
-            "summary",
-            "fast_facts",
-            "credit_line",
-            "change_note",
-            "publish_at",
-        ]
+        fields = [*REVISION_CONTENT_FIELDS, "publish_at"]
 
 
 _revision_field = FactSheetRevision._meta.get_field

@@ -15,7 +15,7 @@ from factsheets.authoring.readability import ReadingScoresAdminMixin, SectionRea
 from factsheets.models import FactSheetRevision, RevisionLocked, Section
 from factsheets.content.signals import DraftSaveRefused, draft_saved
 
-from factsheets.authoring.forms import RevisionForm, SectionForm, SectionFormSet
+from factsheets.authoring.forms import REVISION_CONTENT_FIELDS, RevisionForm, SectionForm, SectionFormSet
 
 Status = FactSheetRevision.Status
 
@@ -60,19 +60,7 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
     change_form_template = "admin/factsheets/factsheetrevision/change_form.html"
     object_history_template = "admin/factsheets/factsheetrevision/object_history.html"
 
-    CONTENT = [
-        "title",
-        "generic_name",
-        "brand_names",
-        "conditions",
-        "rxnorm",
-        "atc",
-        "ndc",
-        "summary",
-        "fast_facts",
-        "credit_line",
-        "change_note",
-    ]
+    CONTENT = REVISION_CONTENT_FIELDS
     # Shown instead of the editable field once the content is frozen.
     FROZEN_DISPLAY = {"fast_facts": "fast_facts_display", "conditions": "conditions_display"}
     RECORD = [

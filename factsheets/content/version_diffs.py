@@ -2,7 +2,7 @@
 
 A published version never changes, and neither does the one it replaced, so the diff between them is
 as fixed as the versions themselves: `store(revision, previous)` writes it in the publishing
-transaction (reviews.services._go_live) and the versions page only reads it. Versions published before
+transaction (reviews.going_live.go_live) and the versions page only reads it. Versions published before
 diffs were stored get theirs computed on the first view of the page and stored then (`for_versions`).
 """
 
