@@ -180,7 +180,7 @@ def _generic_name(i: int) -> str:
 
 def _freeze(revisions, Rendition) -> None:
     """What submission does for each non-draft revision: names as signed, content hash, stored rendition."""
-    from factsheets.content.rendition import render
+    from factsheets.public.rendition import render
 
     renditions = []
     for rev in revisions:

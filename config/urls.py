@@ -20,5 +20,5 @@ urlpatterns = [
     path("admin/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("admin/", admin.site.urls),
     path("api/", include("factsheets.api.urls")),
-    path("", include("factsheets.public.urls")),
+    path("", include("factsheets.urls")),
 ]

@@ -15,7 +15,8 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from factsheets.importing import ParsedSheet
-from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
+from factsheets.content.services import sections_add
+from factsheets.models import Condition, FactSheet, FactSheetRevision
 from reviews import services
 from reviews.models import Committee
 
@@ -221,14 +222,12 @@ def apply_import(plan: ImportPlan, *, by) -> FactSheetRevision:
     )
     _save(revision, by, reason if plan.as_published else f"{reason} as a draft")
     revision.conditions.set(conditions)
-    for position, section in enumerate(parsed.sections):
-        _save(
-            Section(
-                revision=revision, position=position, kind=section.kind, heading=section.heading, body=section.body
-            ),
-            by,
-            reason,
-        )
+    sections_add(
+        revision=revision,
+        by=by,
+        reason=reason,
+        sections=[(position, s.kind, s.heading, s.body) for position, s in enumerate(parsed.sections)],
+    )
     # The content limits hold for drafts too: an author must be able to open, preview and fix what was imported.
     revision.full_check(draft=not plan.as_published)
     if plan.as_published:

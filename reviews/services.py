@@ -22,7 +22,7 @@ from django.utils import timezone
 from factsheets.plain_language import readability
 
 from factsheets.public.cache import content_changed
-from factsheets.content.rendition import make_rendition
+from factsheets.public.rendition import make_rendition
 from factsheets.content.selectors import revision_authors
 from factsheets.models import FactSheet, FactSheetRevision
 

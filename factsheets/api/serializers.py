@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from factsheets.plain_language import readability
 from factsheets.models import Condition, FactSheetRevision, Section
-from factsheets.content.rendition import LANGUAGE
+from factsheets.public.rendition import LANGUAGE
 from factsheets.content.selectors import printable_text
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"

@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from factsheets.public import http_cache
 
 from factsheets.content import selectors
-from factsheets.content import rendition as renditions
+from factsheets.public import rendition as renditions
 from factsheets.models import FactSheet, FactSheetRevision
 
 from factsheets.api import serializers as s

@@ -52,13 +52,25 @@ def revision_start_draft(*, fact_sheet: FactSheet, by) -> FactSheetRevision:
     draft.save()
     if source:
         draft.conditions.set(source.conditions.all())
-    for section in source.sections.all() if source else []:
-        copy = Section(
-            revision=draft, position=section.position, kind=section.kind, heading=section.heading, body=section.body
+    if source:
+        sections_add(
+            revision=draft, by=by, sections=[(s.position, s.kind, s.heading, s.body) for s in source.sections.all()]
         )
-        copy._history_user = by
-        copy.save()
     return draft
+
+
+def sections_add(*, revision: FactSheetRevision, by, sections, reason: str = "") -> list[Section]:
+    """Add sections to a draft, each `(position, kind, heading, body)`, with `by` (and `reason`) in their
+    history: the one way new drafts, imports and the demo put sections into a version."""
+    added = []
+    for position, kind, heading, body in sections:
+        section = Section(revision=revision, position=position, kind=kind, heading=heading, body=body)
+        section._history_user = by
+        if reason:
+            section._change_reason = reason
+        section.save()
+        added.append(section)
+    return added
 
 
 @transaction.atomic

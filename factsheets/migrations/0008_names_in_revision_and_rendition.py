@@ -36,7 +36,7 @@ def render_submitted_revisions(apps, schema_editor):
     if not FactSheetRevision.objects.exclude(status__in=EDITABLE).exists():
         return
     from factsheets.models import FactSheetRevision as LiveRevision
-    from factsheets.content.rendition import make_rendition
+    from factsheets.public.rendition import make_rendition
     from factsheets.public.search import refresh_search_index
 
     for revision in LiveRevision.objects.exclude(status__in=EDITABLE).prefetch_related("sections"):

@@ -57,7 +57,7 @@ class Condition(models.Model):
     )
     slug = models.SlugField(max_length=200, unique=True, help_text="Used in the public address /conditions/your-slug/.")
     # Not signed content (a sheet signs the condition's name only): codes say where an EHR's problem list
-    # finds this condition's sheets (factsheets.public.infobutton), and an editor may correct them at any time.
+    # finds this condition's sheets (factsheets.api.infobutton), and an editor may correct them at any time.
     icd10cm = models.JSONField(
         "ICD-10-CM codes",
         default=list,

@@ -13,7 +13,7 @@ import json
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
-from factsheets.content import rendition as renditions
+from factsheets.public import rendition as renditions
 from factsheets.models import FactSheet, FactSheetRevision
 
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}

@@ -5,7 +5,8 @@ import pytest
 from django.core.cache import cache
 from markdown_it import MarkdownIt
 
-from factsheets.content import diff, rendition, version_diffs
+from factsheets.content import diff, version_diffs
+from factsheets.public import rendition
 
 from factsheets.plain_language import readability
 from factsheets.api import serializers

@@ -15,7 +15,7 @@ from django.db import DatabaseError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from factsheets.content import rendition as renditions
+from factsheets.public import rendition as renditions
 from factsheets.models import Condition, FactSheetRevision, Rendition, RevisionLocked, Section
 from factsheets.content.services import revision_start_draft
 from reviews import chain, services

@@ -24,8 +24,8 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from factsheets.models import Condition, FactSheet, Section
-from factsheets.content.services import revision_create_first_draft, revision_start_draft
+from factsheets.models import Condition, FactSheet
+from factsheets.content.services import revision_create_first_draft, revision_start_draft, sections_add
 from reviews import access, services
 from reviews.demo_content import (
     COMMITTEE_NAME,
@@ -181,10 +181,11 @@ class Command(BaseCommand):
             setattr(revision, field, codes)
         revision._history_user = author
         revision.save()
-        for position, (kind, heading, body) in enumerate(content["sections"], start=1):
-            section = Section(revision=revision, position=position * 10, kind=kind, heading=heading, body=body)
-            section._history_user = author
-            section.save()
+        sections_add(
+            revision=revision,
+            by=author,
+            sections=[(position * 10, *section) for position, section in enumerate(content["sections"], start=1)],
+        )
         if step == "draft":
             return
         review = services.revision_submit(

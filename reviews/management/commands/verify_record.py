@@ -30,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 
 from factsheets.models import FactSheetRevision
-from factsheets.content.rendition import document_field, plain_fields
+from factsheets.public.rendition import document_field, plain_fields
 from reviews import access
 from reviews.models import AccessEvent, Committee, Decision, Review, min_approvals
 

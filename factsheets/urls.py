@@ -2,7 +2,7 @@ from django.urls import path
 
 from factsheets.public import http_cache, sitemaps, views
 from factsheets.public.feeds import PublicationsFeed
-from factsheets.public.infobutton import infobutton
+from factsheets.api.infobutton import infobutton
 
 app_name = "factsheets"
 

@@ -38,7 +38,7 @@ from rest_framework.views import APIView
 from factsheets.content import codes
 from factsheets.api.serializers import sheet_page_url
 from factsheets.models import Condition, FactSheetRevision
-from factsheets.content.rendition import LANGUAGE
+from factsheets.public.rendition import LANGUAGE
 from factsheets.public.views import make_public
 
 CODE, SYSTEM, NAME = "mainSearchCriteria.v.c", "mainSearchCriteria.v.cs", "mainSearchCriteria.v.dn"
