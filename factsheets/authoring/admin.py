@@ -67,6 +67,15 @@ class ConditionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         # A signed sheet keeps the condition's name as signed; only the condition's own page and lists change.
         transaction.on_commit(lambda: content_changed(None))
 
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        # Its condition page and the lists that linked to it are gone too.
+        transaction.on_commit(lambda: content_changed(None))
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(lambda: content_changed(None))
+
 
 # Fact sheets --------------------------------------------------------------------------------------
 

@@ -124,6 +124,24 @@ def test_a_conditions_change_in_the_admin_purges_the_lists(
     assert purge_server.received == [{"token": "test-token", "body": {"tags": ["site"]}}]
 
 
+@pytest.mark.parametrize("how", ["delete page", "delete action"])
+def test_deleting_a_condition_in_the_admin_purges_the_lists(
+    purge_server, admin_client, django_capture_on_commit_callbacks, how
+):
+    condition = Condition.objects.create(name="Gout", slug="gout")
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "delete page":
+            response = admin_client.post(f"/admin/factsheets/condition/{condition.pk}/delete/", {"post": "yes"})
+        else:
+            response = admin_client.post(
+                "/admin/factsheets/condition/",
+                {"action": "delete_selected", "_selected_action": [condition.pk], "post": "yes"},
+            )
+    assert response.status_code == 302
+    assert not Condition.objects.filter(pk=condition.pk).exists()
+    assert purge_server.received == [{"token": "test-token", "body": {"tags": ["site"]}}]
+
+
 def test_nothing_is_posted_without_a_purge_url(settings, monkeypatch, live):
     settings.FACTSHEETS_PURGE_URL = ""
     monkeypatch.setattr("urllib.request.urlopen", lambda *a, **k: pytest.fail("posted without a purge URL"))
