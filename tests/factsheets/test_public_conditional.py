@@ -4,9 +4,7 @@ validators through factsheets.public.http_cache.conditional, fresh or from the r
 import pytest
 from django.core.cache import cache
 
-from factsheets.models import Condition
 from factsheets.public import http_cache
-from tests.factories import FactSheetFactory, make_published
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +26,8 @@ PAGES = [
 
 
 @pytest.fixture
-def live(author, reviewer1, reviewer2, committee):
-    return make_published(
-        author=author,
-        reviewers=[reviewer1, reviewer2],
-        committee=committee,
-        fact_sheet=FactSheetFactory(slug="examplumab"),
-        generic_name="examplumab",
-        conditions=[Condition.objects.create(name="Gout", slug="gout")],
-        title="Examplumab for tests",
-    )
+def live(examplumab):
+    return examplumab
 
 
 @pytest.fixture

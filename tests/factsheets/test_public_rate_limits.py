@@ -6,7 +6,6 @@ from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle
 
 from factsheets.api import throttling
-from tests.factories import FactSheetFactory, make_published
 
 pytestmark = pytest.mark.django_db
 
@@ -14,14 +13,8 @@ SEARCH = "/search/?q=examplumab"
 
 
 @pytest.fixture
-def live(author, reviewer1, reviewer2, committee):
-    return make_published(
-        author=author,
-        reviewers=[reviewer1, reviewer2],
-        committee=committee,
-        fact_sheet=FactSheetFactory(slug="examplumab"),
-        title="Examplumab for tests",
-    )
+def live(examplumab):
+    return examplumab
 
 
 def _rates(monkeypatch, **rates):
