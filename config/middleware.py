@@ -1,4 +1,4 @@
-"""Small cross-cutting middleware: the request log line, the admin's CSP relaxation, the search throttle."""
+"""Small cross-cutting middleware: the request log line and the admin's CSP relaxation; the client address."""
 
 import json
 import logging
@@ -7,8 +7,6 @@ import time
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.core.cache import cache
-from django.http import HttpResponse
 
 request_log = logging.getLogger("factsheets.requests")
 
@@ -58,34 +56,3 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if not report_only and request.path_info.startswith(settings.CSP_ADMIN_PATH_PREFIX):
             parts.update = {**(parts.update or {}), "style-src": [UNSAFE_INLINE]}
         return parts
-
-
-class SearchThrottleMiddleware:
-    """At most SEARCH_THROTTLE_PER_MINUTE requests to /search/ per client address per minute, counted in the
-    shared cache (Redis in production, so the limit holds across app servers). Over the limit: 429."""
-
-    path = "/search/"
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        limit = settings.SEARCH_THROTTLE_PER_MINUTE
-        if limit and request.path_info == self.path:
-            window = int(time.time() // 60)
-            key = f"throttle:search:{client_ip(request) or 'unknown'}:{window}"
-            cache.add(key, 0, timeout=90)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # evicted between add and incr: count this one as the first
-                cache.set(key, 1, timeout=90)
-                count = 1
-            if count > limit:
-                response = HttpResponse(
-                    "Too many searches from your address. Please wait a minute and try again.\n",
-                    status=429,
-                    content_type="text/plain; charset=utf-8",
-                )
-                response["Retry-After"] = str(60 - int(time.time()) % 60)
-                return response
-        return self.get_response(request)

@@ -67,8 +67,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    # Throttled before the response cache, so cached search pages count too.
-    "config.middleware.SearchThrottleMiddleware",
     # Cached anonymous public responses, before sessions/CSRF/auth (factsheets/middleware.py).
     "factsheets.public.middleware.PublicResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -189,17 +187,28 @@ REVIEWS_MIN_APPROVALS = int(os.environ.get("REVIEWS_MIN_APPROVALS", "2"))
 # Authenticator apps show this as the account's issuer.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Patient Drug Fact Sheets")
 
+# Searches per client address per minute (0: no limit).
+_search_per_minute = int(os.environ.get("DJANGO_SEARCH_THROTTLE_PER_MINUTE", "60"))
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "factsheets.api.errors.api_exception_handler",
-    # Anonymous rate limit per client address, e.g. "120/min", "5000/day"; empty disables it.
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("DJANGO_API_ANON_RATE", "120/min") or None},
-    # Behind N trusted proxies/load balancers the client is taken from X-Forwarded-For; unset trusts none.
-    "NUM_PROXIES": int(os.environ["DJANGO_API_NUM_PROXIES"]) if os.environ.get("DJANGO_API_NUM_PROXIES") else None,
+    # Rate limits per client address, e.g. "120/min", "5000/day"; empty (or 0 searches) disables one. One
+    # mechanism for all (factsheets.api.throttling): `anon` for the API and the Infobutton, `search` for /search/.
+    "DEFAULT_THROTTLE_CLASSES": ["factsheets.api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("DJANGO_API_ANON_RATE", "120/min") or None,
+        "search": f"{_search_per_minute}/min" if _search_per_minute else None,
+    },
+    # The client address of every rate limit: behind N trusted proxies/load balancers, the Nth entry from the
+    # end of X-Forwarded-For; unset, one proxy when DJANGO_SECURE_PROXY_SSL_HEADER says there is one (as the
+    # login lockout counts), else none, and the connection's own address counts (never what a client sends).
+    "NUM_PROXIES": int(os.environ["DJANGO_API_NUM_PROXIES"])
+    if os.environ.get("DJANGO_API_NUM_PROXIES")
+    else (1 if len(env_list("DJANGO_SECURE_PROXY_SSL_HEADER")) == 2 else 0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -331,6 +340,3 @@ AXES_VERBOSE = False  # no "AXES: BEGIN ..." banner on every manage.py call
 # Request limits: bodies above this answer 400 before any view runs. File uploads are limited separately.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DJANGO_DATA_UPLOAD_MAX_NUMBER_FIELDS", "2000"))
-
-# /search/ throttle: at most this many requests per client address per minute (shared through the cache).
-SEARCH_THROTTLE_PER_MINUTE = int(os.environ.get("DJANGO_SEARCH_THROTTLE_PER_MINUTE", "60"))

@@ -25,8 +25,8 @@ CSRF_COOKIE_SECURE = False
 # client.login() passes no request, which axes refuses; the lockout test turns it back on.
 AXES_ENABLED = False
 
-# No rate limit in tests (tests/api/test_http.py proves it with a tiny rate).
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None}}  # noqa: F405
+# No rate limit in tests (tests/api/test_http.py and tests/test_production.py prove them with tiny rates).
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "search": None}}  # noqa: F405
 
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

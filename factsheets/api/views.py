@@ -15,8 +15,6 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.db.models.functions import Lower
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, pagination, viewsets
@@ -157,9 +155,9 @@ def _sheet(slug: str) -> FactSheet:
 
 
 def _conditional_response(request, revision: FactSheetRevision, data: dict, *, slug: str):
-    """200 with ETag/Last-Modified, or 304 when the client's validators match (Django's conditional machinery)."""
+    """200 with ETag/Last-Modified and the shared-cache headers, or 304 when the client's validators match
+    (the one conditional path, factsheets.public.http_cache.conditional)."""
     body = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     reviewed = revision.last_reviewed_on
     moments = [
         m
@@ -169,24 +167,27 @@ def _conditional_response(request, revision: FactSheetRevision, data: dict, *, s
         )
         if m
     ]
-    last_modified = int(max(moments).timestamp()) if moments else None
-    headers = {
-        "ETag": etag,
-        **http_cache.shared_headers(tags=[http_cache.sheet_tag(slug)], max_age=settings.FACTSHEETS_API_MAX_AGE),
-    }
-    if last_modified:
-        headers["Last-Modified"] = http_date(last_modified)
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if not_modified is not None:
-        for name, value in headers.items():
-            not_modified[name] = value
-        return not_modified
-    return Response(data, headers=headers)
+    response = Response(data, headers=_shared_headers(http_cache.sheet_tag(slug)))
+    return http_cache.conditional(
+        request,
+        response,
+        etag=hashlib.sha256(body).hexdigest()[:32],
+        last_modified=max(moments) if moments else None,
+    )
 
 
-def _public(response):
-    """Published data only: the anonymous response may be cached whole (factsheets.public.middleware)."""
+def _shared_headers(tag: str) -> dict[str, str]:
+    return http_cache.shared_headers(tags=[tag], max_age=settings.FACTSHEETS_API_MAX_AGE)
+
+
+def _public_list(response, *, tag: str, shared: bool = True):
+    """A list of published data: the anonymous response may be cached whole (factsheets.public.middleware) and,
+    unless it answers a reader's own words (`q`: user input, as the search page), by shared caches too, tagged
+    with what a publish purges (factsheets.public.http_cache)."""
     response.public_cacheable = True
+    if shared:
+        for name, value in _shared_headers(tag).items():
+            response[name] = value
     return response
 
 
@@ -248,7 +249,17 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
         if "updated_since" in filters.validated_data:
             queryset = queryset.filter(updated_on__gte=filters.validated_data["updated_since"])
         page = self.paginate_queryset(queryset)
-        return _public(self.get_paginated_response(self.get_serializer(page, many=True).data))
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return _public_list(response, tag=http_cache.SITE_TAG, shared=not q)
+
+    def handle_exception(self, exc):
+        """A withdrawn sheet's 410 is as public as its pages: shared-cacheable and tagged with the sheet."""
+        response = super().handle_exception(exc)
+        if isinstance(exc, Gone):
+            for name, value in _shared_headers(http_cache.sheet_tag(self.kwargs["slug"])).items():
+                response[name] = value
+            response.public_cacheable = True
+        return response
 
     def retrieve(self, request, slug=None):
         sheet = _sheet(slug)
@@ -278,7 +289,8 @@ class FactSheetViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("-number")
         )
         page = self.paginate_queryset(queryset)
-        return _public(self.get_paginated_response(self.get_serializer(page, many=True).data))
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return _public_list(response, tag=http_cache.sheet_tag(sheet.slug))
 
     @extend_schema(
         summary="One published version of a fact sheet",
@@ -326,6 +338,9 @@ class ConditionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.conditions_with_live_sheets()
+
+    def list(self, request, *args, **kwargs):
+        return _public_list(super().list(request, *args, **kwargs), tag=http_cache.SITE_TAG)
 
 
 @extend_schema(exclude=True)

@@ -10,13 +10,27 @@ Tags name what a response shows, so a purge can drop exactly that: `sheet-<slug>
 API documents, `site` on lists, condition pages, the feed and the sitemap (every publish changes those).
 Both spellings are sent: `Cache-Tag` (comma-separated, e.g. Cloudflare) and `Surrogate-Key` (space-separated,
 e.g. Fastly, Varnish). Never used on admin pages, staff previews, or search results (user input).
+
+Conditional requests (If-None-Match, If-Modified-Since, and their If-Match / If-Unmodified-Since twins) are
+answered by `conditional`, the one path every public page, document, API detail and the response cache
+(factsheets.public.middleware) goes through; behind it is Django's own `get_conditional_response`, the
+machinery of `@condition`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from hashlib import md5
+
 from django.conf import settings
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 SITE_TAG = "site"
+TAG_HEADERS = ("Cache-Tag", "Surrogate-Key")
+CONDITIONAL_HEADERS = frozenset(
+    ["HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE"]
+)
 
 
 def sheet_tag(slug: str) -> str:
@@ -46,13 +60,50 @@ def make_shared(response, *, tags: list[str], max_age: int | None = None):
     return response
 
 
+def content_etag(response) -> str:
+    """A fingerprint of the response's bytes (as Django's `set_response_etag`), for pages whose only version
+    is what they show. A template response is rendered first."""
+    if hasattr(response, "render"):
+        response.render()
+    return md5(response.content, usedforsecurity=False).hexdigest()
+
+
+def conditional(request, response, *, etag: str | None = None, last_modified: dt.datetime | None = None):
+    """The one answer to conditional requests: sets the validators given on `response` (`etag` quoted if it is
+    not yet; otherwise the ETag / Last-Modified the response already carries count), then returns Django's
+    304 (412 for a failed If-Match) when the request's validators say the client has this version, else
+    `response`. A 304 keeps the response's cache headers and its purge tags, so a shared cache revalidating its
+    copy keeps the tags too."""
+    if etag:
+        response["ETag"] = quote_etag(etag)
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    if CONDITIONAL_HEADERS.isdisjoint(request.META):  # the common case: no validators sent, nothing to parse
+        return response
+    answer = get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        response=response,
+    )
+    if answer is not response:
+        for name in TAG_HEADERS:
+            if name in response:
+                answer[name] = response[name]
+    return answer
+
+
 def shared_document(tags: list[str]):
-    """Decorator for a public document view (feed, sitemap): shared-cache headers on its 200 answers."""
+    """Decorator for a public document view (feed, sitemap): shared-cache headers on its 200 answers, whose
+    bytes are their ETag, and 304s through `conditional`."""
 
     def decorate(view):
         def wrapped(request, *args, **kwargs):
             response = view(request, *args, **kwargs)
-            return make_shared(response, tags=tags) if response.status_code == 200 else response
+            if response.status_code != 200:
+                return response
+            make_shared(response, tags=tags)
+            return conditional(request, response, etag=content_etag(response))
 
         wrapped.__name__ = getattr(view, "__name__", "shared_document")
         return wrapped

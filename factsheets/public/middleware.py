@@ -14,25 +14,25 @@ cache hit skips entirely.
   entry built from a read that raced the commit carries the old generation and is never served.
 - Entries also expire after FACTSHEETS_CACHE_SECONDS (a bound on memory; nothing a patient reads changes
   outside the workflow, which renews the generation).
-- The API's anonymous rate limit still applies to hits on /api/ (DRF's AnonRateThrottle, same counter);
-  a request over the limit goes through the whole stack and gets DRF's 429.
+- Rate limits still apply to hits: the API's (`anon`) on /api/ and the search page's (`search`) on /search/,
+  counted by the same function and counters as the views (factsheets.api.throttling.retry_after); a request
+  over its limit goes through the whole stack and gets the view's own 429.
 - Conditional requests: a hit answers If-None-Match / If-Modified-Since with 304 from the stored ETag and
-  Last-Modified, as the views do.
+  Last-Modified through the views' own path (factsheets.public.http_cache.conditional).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response
-from django.utils.http import parse_http_date_safe
 
+from factsheets.api import throttling
 from factsheets.public import cache as sheet_cache
+from factsheets.public import http_cache
 
 PUBLIC_PATHS = re.compile(
     r"^/(?:$|search/$|conditions/[-\w]+/$|factsheets/[-\w]+/(?:versions/(?:\d+/)?)?$"
@@ -41,30 +41,19 @@ PUBLIC_PATHS = re.compile(
 MAX_KEY_PATH = 512  # longer URLs (odd query strings) are served normally and not stored
 STORED_STATUSES = {200, 410}
 KEY_PREFIX = "public-response:"
-CONDITIONAL_HEADERS = frozenset(
-    ["HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE"]
-)
 
 
 def _key(request) -> str:
     return KEY_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
 
 
-@functools.cache
-def _lean_throttle_class():
-    from rest_framework.throttling import AnonRateThrottle
-
-    class LeanAnonThrottle(AnonRateThrottle):
-        def get_cache_key(self, request, view):  # no request.user yet: every request here is anonymous
-            return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-    return LeanAnonThrottle
-
-
-def _api_throttle_allows(request) -> bool:
-    """The API's anonymous rate limit also counts cached answers (same cache key as DRF's throttle)."""
-    throttle = _lean_throttle_class()()
-    return throttle.rate is None or throttle.allow_request(request, None)
+def _throttle_for(path: str):
+    """The rate limit the view behind `path` applies, so a stored answer counts against it too."""
+    if path.startswith("/api/"):
+        return throttling.ClientRateThrottle
+    if path == "/search/":
+        return throttling.SearchRateThrottle
+    return None
 
 
 class PublicResponseCacheMiddleware:
@@ -79,8 +68,9 @@ class PublicResponseCacheMiddleware:
         generation = found.get(sheet_cache.SITE_GEN_KEY) or sheet_cache.new_site_generation_if_missing()
         entry = found.get(key)
         if entry is not None and entry["gen"] == generation:
-            if request.path_info.startswith("/api/") and not _api_throttle_allows(request):
-                return self.get_response(request)  # DRF answers 429 with its usual body and Retry-After
+            throttle = _throttle_for(request.path_info)
+            if throttle is not None and throttling.retry_after(request, throttle) is not None:
+                return self.get_response(request)  # the view answers 429 with its usual body and Retry-After
             return self._from_entry(request, entry)
         response = self.get_response(request)
         if request.method == "GET" and self._storable(response):
@@ -114,15 +104,4 @@ class PublicResponseCacheMiddleware:
     @staticmethod
     def _from_entry(request, entry) -> HttpResponse:
         response = HttpResponse(entry["body"], status=entry["status"], headers=dict(entry["headers"]))
-        if entry["status"] == 200 and not CONDITIONAL_HEADERS.isdisjoint(request.META):
-            last_modified = (
-                parse_http_date_safe(response.get("Last-Modified", ""))
-                if response.has_header("Last-Modified")
-                else None
-            )
-            conditional = get_conditional_response(
-                request, etag=response.get("ETag"), last_modified=last_modified, response=response
-            )
-            if conditional is not response:
-                return conditional
-        return response
+        return http_cache.conditional(request, response)

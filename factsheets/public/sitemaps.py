@@ -46,7 +46,8 @@ def page_paths() -> list[str]:
 
 def _xml(request, template: str, context: dict):
     response = TemplateResponse(request, template, context, content_type="application/xml")
-    return http_cache.make_shared(response, tags=[http_cache.SITE_TAG])
+    http_cache.make_shared(response, tags=[http_cache.SITE_TAG])
+    return http_cache.conditional(request, response, etag=http_cache.content_etag(response))
 
 
 @require_safe

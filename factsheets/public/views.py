@@ -3,7 +3,8 @@
 Reads go through `factsheets.content.selectors`, so no page can show a draft or an unapproved version.
 Published pages send ETag, Last-Modified and `Cache-Control: public, max-age=FACTSHEETS_CACHE_SECONDS`
 (plus s-maxage, stale-while-revalidate and purge tags for shared caches, except search: factsheets.public.http_cache)
-and answer conditional requests with 304. A sheet page is its stored rendition (factsheets.public.pages) read
+and answer conditional requests with 304 (one path: http_cache.conditional). A withdrawn sheet answers 410, as
+shared-cacheable as its pages. A sheet page is its stored rendition (factsheets.public.pages) read
 in one query; whole anonymous responses are cached by factsheets.public.middleware.
 """
 
@@ -17,15 +18,15 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control, set_response_etag
-from django.utils.http import http_date, quote_etag, urlencode
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from factsheets.public import http_cache, pages
-
+from factsheets.api import throttling
 from factsheets.content import selectors, version_diffs
 from factsheets.models import Condition, FactSheet, FactSheetRevision
 from factsheets.plain_language.aids import plain_language_context
+from factsheets.public import http_cache, pages
 
 PAGE_SIZE = 100
 ALPHABET = string.ascii_uppercase
@@ -42,23 +43,12 @@ def _latest(*moments) -> dt.datetime | None:
     return max(moments) if moments else None
 
 
-def make_public(
-    response: HttpResponse,
-    *,
-    etag: str | None = None,
-    last_modified: dt.datetime | None = None,
-    tags: list[str] | None = None,
-):
-    """Cache headers for a published page: public, max-age from settings, ETag and Last-Modified; with `tags`,
-    also s-maxage, stale-while-revalidate and the purge tags for shared caches (factsheets.public.http_cache)."""
+def make_public(response: HttpResponse, *, tags: list[str] | None = None):
+    """Cache headers for a published page: public, max-age from settings; with `tags`, also s-maxage,
+    stale-while-revalidate and the purge tags for shared caches (factsheets.public.http_cache)."""
     if tags:
-        http_cache.make_shared(response, tags=tags)
-    else:
-        patch_cache_control(response, public=True, max_age=settings.FACTSHEETS_CACHE_SECONDS)
-    if etag:
-        response.headers["ETag"] = quote_etag(etag)
-    if last_modified:
-        response.headers["Last-Modified"] = http_date(last_modified.timestamp())
+        return http_cache.make_shared(response, tags=tags)
+    patch_cache_control(response, public=True, max_age=settings.FACTSHEETS_CACHE_SECONDS)
     return response
 
 
@@ -70,17 +60,12 @@ def conditional(
     last_modified: dt.datetime | None = None,
     tags: list[str] | None = None,
 ):
-    """Add the public cache headers and answer 304 when the client already has this version (Django's
-    conditional-request machinery, the same `get_conditional_response` that `@condition` uses; called after
-    rendering because the ETag is a fingerprint of the page's context, read in the same single query)."""
-    make_public(response, etag=etag, last_modified=last_modified, tags=tags)
-    if not response.has_header("ETag"):
-        set_response_etag(response)
-    return get_conditional_response(
-        request,
-        etag=response.headers["ETag"],
-        last_modified=last_modified and int(last_modified.timestamp()),
-        response=response,
+    """The public cache headers, then the one conditional-request path (factsheets.public.http_cache.conditional).
+    Called after rendering because the ETag is a fingerprint of the page's context, read in the same single
+    query; a page without one (lists, search) is fingerprinted by its bytes."""
+    make_public(response, tags=tags)
+    return http_cache.conditional(
+        request, response, etag=etag or http_cache.content_etag(response), last_modified=last_modified
     )
 
 
@@ -89,7 +74,9 @@ def _paginate(request, queryset):
 
 
 def gone(request, sheet: FactSheet) -> HttpResponse:
-    return render(
+    """410 for a withdrawn sheet, shared-cacheable like its pages and tagged with the sheet, so the purge that
+    follows any change to the sheet drops it with them."""
+    response = render(
         request,
         "410.html",
         {
@@ -98,6 +85,7 @@ def gone(request, sheet: FactSheet) -> HttpResponse:
         },
         status=410,
     )
+    return make_public(response, tags=[http_cache.sheet_tag(sheet.slug)])
 
 
 def _public_sheet(slug: str) -> FactSheet:
@@ -225,9 +213,23 @@ def condition_detail(request, slug):
     return conditional(request, response, tags=[http_cache.SITE_TAG])
 
 
+def too_many_searches(retry_after: int) -> HttpResponse:
+    response = HttpResponse(
+        "Too many searches from your address. Please wait a minute and try again.\n",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 @require_safe
 def search(request):
-    """Full-text search over live sheets (PostgreSQL; substring match elsewhere)."""
+    """Full-text search over live sheets (PostgreSQL; substring match elsewhere), rate limited per client
+    address by the `search` throttle (its stored answers count too: factsheets.public.middleware)."""
+    wait = throttling.retry_after(request, throttling.SearchRateThrottle)
+    if wait is not None:
+        return too_many_searches(wait)
     raw = request.GET.get("q", "")
     error = ""
     page = None

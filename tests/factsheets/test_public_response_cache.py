@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from reviews import services
-from tests.factories import FactSheetFactory, make_published
+from tests.factories import make_published
 
 SHEET = "/factsheets/examplumab/"
 LISTS = [
@@ -22,18 +22,8 @@ API_LISTS = ["/api/v1/factsheets/", "/api/v1/factsheets/examplumab/versions/"]  
 
 
 @pytest.fixture
-def live(author, reviewer1, reviewer2, committee):
-    from factsheets.models import Condition
-
-    return make_published(
-        author=author,
-        reviewers=[reviewer1, reviewer2],
-        committee=committee,
-        fact_sheet=FactSheetFactory(slug="examplumab"),
-        generic_name="examplumab",
-        conditions=[Condition.objects.create(name="Gout", slug="gout")],
-        title="Examplumab version one",
-    )
+def live(examplumab):
+    return examplumab
 
 
 def _publish_v2(live, author, reviewer1, reviewer2, committee):

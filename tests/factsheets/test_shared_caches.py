@@ -69,6 +69,10 @@ def purge_server(settings):
         ("/factsheets/examplumab/versions/1/", "sheet-examplumab"),
         ("/api/v1/factsheets/examplumab/", "sheet-examplumab"),
         ("/api/v1/factsheets/examplumab/versions/1/", "sheet-examplumab"),
+        ("/api/v1/factsheets/examplumab/versions/", "sheet-examplumab"),
+        ("/api/v1/factsheets/", "site"),
+        ("/api/v1/factsheets/?updated_since=2000-01-01", "site"),
+        ("/api/v1/conditions/", "site"),
         ("/", "site"),
         ("/feed/", "site"),
         ("/sitemap.xml", "site"),
@@ -81,7 +85,29 @@ def test_public_documents_are_for_shared_caches_and_name_what_they_show(client, 
         assert response["Cache-Tag"] == tag and response["Surrogate-Key"] == tag
 
 
-@pytest.mark.parametrize("url", ["/search/?q=examplumab", "/admin/login/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/factsheets/examplumab/",
+        "/factsheets/examplumab/versions/",
+        "/factsheets/examplumab/versions/1/",
+        "/api/v1/factsheets/examplumab/",
+        "/api/v1/factsheets/examplumab/versions/",
+        "/api/v1/factsheets/examplumab/versions/1/",
+    ],
+)
+def test_a_withdrawn_sheets_410_is_for_shared_caches_and_tagged_with_the_sheet(
+    client, live, editor, url, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.factsheet_withdraw(fact_sheet=live.fact_sheet, by=editor, reason="Replaced by another sheet.")
+    for response in (client.get(url), client.get(url)):  # fresh, then from the server's cache
+        assert response.status_code == 410, url
+        assert "public" in response["Cache-Control"] and SHARED in response["Cache-Control"], url
+        assert response["Cache-Tag"] == "sheet-examplumab" and response["Surrogate-Key"] == "sheet-examplumab"
+
+
+@pytest.mark.parametrize("url", ["/search/?q=examplumab", "/api/v1/factsheets/?q=examplumab", "/admin/login/"])
 def test_user_input_and_admin_get_no_shared_cache_directives(client, live, url):
     response = client.get(url)
     assert "s-maxage" not in response.get("Cache-Control", "") and "Cache-Tag" not in response
