@@ -5,11 +5,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
-from factsheets.models import Condition
 from reviews import services
-from tests.factories import FactSheetFactory, make_published
+from tests.factsheets import test_public_pages
 
 MO_FILE = settings.BASE_DIR / "locale" / "es" / "LC_MESSAGES" / "django.mo"
+# The published sheet "Examplumab (Examplex)" (slug examplumab) of the public page tests.
+arthritis, live = test_public_pages.arthritis, test_public_pages.live
 DISCLAIMER_ES = "Esta hoja informativa es solo para educación general. No es un consejo médico."
 
 
@@ -18,20 +19,6 @@ def _compiled_catalogue():
     po = MO_FILE.with_suffix(".po")
     if not MO_FILE.exists() or MO_FILE.stat().st_mtime < po.stat().st_mtime:
         pytest.fail(f"{MO_FILE} is missing or older than {po.name}: run `make messages` (make test does it)")
-
-
-@pytest.fixture
-def live(author, reviewer1, reviewer2, committee):
-    condition = Condition.objects.create(name="Rheumatoid arthritis", slug="rheumatoid-arthritis")
-    return make_published(
-        author=author,
-        reviewers=[reviewer1, reviewer2],
-        committee=committee,
-        fact_sheet=FactSheetFactory(slug="examplumab"),
-        generic_name="examplumab",
-        conditions=[condition],
-        title="Examplumab (Examplex)",
-    )
 
 
 def get_es(client, url):
