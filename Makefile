@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test venv venv-dev migrate demo serve bench check clean
+.PHONY: run test venv venv-dev messages migrate demo serve bench check clean
 
 # `make run` needs the runtime only; `make test` adds the test tools (pytest, Playwright, schemathesis ...).
 venv: $(VENV)/.installed
@@ -21,7 +21,17 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-migrate: venv
+# Translations of the site chrome: locale/<lang>/LC_MESSAGES/django.po compiled to .mo (git-ignored build
+# output) by GNU gettext's msgfmt, before anything serves or tests pages.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+messages: $(MO_FILES)
+
+locale/%.mo: locale/%.po
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (Debian/Ubuntu: apt-get install gettext) to compile $<" >&2; exit 1; }
+	msgfmt --check --output-file=$@ $<
+
+migrate: venv messages
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 
 demo: migrate
@@ -43,13 +53,13 @@ $(SECRET_FILE):
 	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(64))" > $@
 	@echo "Generated a secret key in $@ (git-ignored). Set DJANGO_SECRET_KEY in real deployments."
 
-serve: venv $(if $(DJANGO_SECRET_KEY),,$(SECRET_FILE))
+serve: venv messages $(if $(DJANGO_SECRET_KEY),,$(SECRET_FILE))
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(SERVE_ENV) $(BIN)/gunicorn --config gunicorn.conf.py
 
-test: venv-dev
+test: venv-dev messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: venv-dev
@@ -59,7 +69,7 @@ check: venv-dev
 	$(BIN)/python manage.py check --settings=config.settings.test
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3
+	rm -rf $(VENV) staticfiles db.sqlite3 $(MO_FILES)
 
 # Benchmark: BENCH_SHEETS=10000 make bench; see bench/run.py for the other BENCH_* variables.
 bench: venv-dev

@@ -1,0 +1,86 @@
+"""The public chrome in Spanish when Spanish is active; English requests unchanged; the signed body untouched."""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import translation
+
+from reviews import services
+from tests.factsheets import test_public_pages
+
+MO_FILE = settings.BASE_DIR / "locale" / "es" / "LC_MESSAGES" / "django.mo"
+# The published sheet "Examplumab (Examplex)" (slug examplumab) of the public page tests.
+arthritis, live = test_public_pages.arthritis, test_public_pages.live
+DISCLAIMER_ES = "Esta hoja informativa es solo para educación general. No es un consejo médico."
+
+
+@pytest.fixture(autouse=True)
+def _compiled_catalogue():
+    po = MO_FILE.with_suffix(".po")
+    if not MO_FILE.exists() or MO_FILE.stat().st_mtime < po.stat().st_mtime:
+        pytest.fail(f"{MO_FILE} is missing or older than {po.name}: run `make messages` (make test does it)")
+
+
+def get_es(client, url):
+    with translation.override("es"):
+        response = client.get(url)
+    return response, response.content.decode()
+
+
+def test_index_chrome_in_spanish(client, live):
+    response, html = get_es(client, "/")
+    assert response.status_code == 200
+    assert '<html lang="es">' in html
+    assert "<h1>Hojas informativas de la A a la Z</h1>" in html
+    assert '<label for="site-search-q">Buscar hojas informativas</label>' in html
+    assert "Ir al contenido" in html
+    assert "Explorar por enfermedad" in html
+    assert "Examplumab (Examplex)" in html  # content stays as published
+    assert "Skip to content" not in html
+
+
+def test_index_chrome_in_english_by_default(client, live):
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "<h1>Fact sheets A&ndash;Z</h1>" in html
+    assert "<title>Fact sheets A&ndash;Z | Patient Drug Fact Sheets</title>" in html
+    assert "Hojas informativas" not in html
+
+
+def test_sheet_page_chrome_in_spanish_body_as_signed(client, live):
+    english = client.get("/factsheets/examplumab/").content.decode()
+    cache.clear()  # the public response cache does not vary by language (no Spanish URLs yet)
+    response, html = get_es(client, "/factsheets/examplumab/")
+    assert response.status_code == 200
+    assert DISCLAIMER_ES in html
+    assert "Todas las versiones de esta hoja informativa" in html
+    assert "Versión 1" in html
+    assert "This fact sheet is for general education only." in english
+    assert "Todas las versiones" not in english
+    body = live.rendition.body_html
+    assert body in english and body in html  # the signed rendition is byte-identical in both
+
+
+def test_withdrawn_sheet_410_in_spanish(client, live, editor):
+    services.factsheet_withdraw(fact_sheet=live.fact_sheet, by=editor, reason="Replaced by a combined sheet.")
+    response, html = get_es(client, "/factsheets/examplumab/")
+    assert response.status_code == 410
+    assert "<h1>Esta hoja informativa se ha retirado</h1>" in html
+    assert "La hoja informativa &ldquo;Examplumab (Examplex)&rdquo; ya no está disponible." in html
+    assert "<strong>Motivo:</strong> Replaced by a combined sheet." in html
+    assert "Hable con su médico o farmacéutico" in html
+
+
+def test_404_in_spanish_and_english(client, db):
+    response, html = get_es(client, "/factsheets/no-such-sheet/")
+    assert response.status_code == 404
+    assert "<h1>Página no encontrada</h1>" in html
+    assert '<a href="/">Vea todas las hojas informativas de la A a la Z</a>' in html
+    english = client.get("/factsheets/no-such-sheet/").content.decode()
+    assert "<h1>Page not found</h1>" in english
+    assert '<a href="/">Browse all fact sheets A&ndash;Z</a> or use the search box above.' in english
+
+
+def test_search_count_is_pluralised_in_spanish(client, live):
+    _, html = get_es(client, "/search/?q=examplumab")
+    assert "Se encontró 1 hoja informativa." in html
