@@ -13,6 +13,16 @@ from factsheets.models.sheets import FactSheet
 class GlossaryTerm(models.Model):
     """A medical word with the plain words patients use instead; highlighted in previews and reviews."""
 
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        SPANISH = "es", "Spanish"
+
+    language = models.CharField(
+        max_length=2,
+        choices=Language,
+        default=Language.ENGLISH,
+        help_text="The language of the term and its plain words; only texts in this language are checked for it.",
+    )
     term = models.CharField(
         max_length=100,
         validators=[no_nul_bytes],
@@ -31,18 +41,23 @@ class GlossaryTerm(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["term"]
+        ordering = ["language", "term"]
         verbose_name = "glossary term"
         constraints = [
             models.UniqueConstraint(
                 Lower("term"),
-                name="glossary_term_unique_case_insensitive",
-                violation_error_message="This term is already in the glossary (spelling is compared without case).",
+                "language",
+                name="glossary_term_unique_per_language",
+                violation_error_message=(
+                    "This term is already in the glossary in this language (spelling is compared without case)."
+                ),
             ),
         ]
 
     def __str__(self):
-        return f"{self.term} → {self.plain}"
+        if self.language == self.Language.ENGLISH:
+            return f"{self.term} → {self.plain}"
+        return f"{self.term} → {self.plain} ({self.language})"
 
     def clean(self):
         self.term = " ".join((self.term or "").split())

@@ -4,6 +4,8 @@ Views call `plain_language_context(...)` and pass the result to the templates
 `factsheets/_reading_scores.html` and `factsheets/_jargon_legend.html`; templates make no decisions.
 The admin editor and the staff preview compare with the setting `FACTSHEETS_READING_GRADE_TARGET`
 (default 8); the review page passes the reviewing committee's own `max_reading_grade`.
+`language` ("en" by default, or "es") picks the formulas and the glossary; for Spanish the grade target is
+applied as a minimum reading ease (`factsheets.plain_language.spanish.minimum_ease`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from factsheets.plain_language.glossary import Glossary, highlight_revision, loa
 class SectionRow:
     section_id: int | None
     heading: str
-    scores: readability.Scores
+    scores: readability.Scores | readability.SpanishScores
     above: bool
 
 
@@ -28,7 +30,7 @@ class SectionRow:
 class ReadingPanel:
     """What the reading-scores include prints."""
 
-    overall: readability.Scores
+    overall: readability.Scores | readability.SpanishScores
     sections: list[SectionRow]
     target: float
     above: bool
@@ -36,19 +38,21 @@ class ReadingPanel:
     justification: str
 
 
-def reading_panel(revision, *, target=None, compare_with=None, justification: str = "") -> ReadingPanel:
+def reading_panel(
+    revision, *, target=None, compare_with=None, justification: str = "", language: str = "en"
+) -> ReadingPanel:
     """Scores of `revision` against `target` (the setting when None); with `compare_with`, the
     before/after of the whole revision against that (live) revision."""
     target = float(target if target is not None else readability.target_grade())
     prefetch_related_objects([r for r in (revision, compare_with) if r is not None], "sections")
-    report = readability.revision_report(revision)
+    report = readability.revision_report(revision, language)
     rows = [
         SectionRow(section_id=s.section_id, heading=s.heading, scores=s.scores, above=s.scores.above(target))
         for s in report.sections
     ]
     comparison = None
     if compare_with is not None and compare_with.pk != revision.pk:
-        comparison = readability.compare(compare_with, revision)
+        comparison = readability.compare(compare_with, revision, language)
     return ReadingPanel(
         overall=report.overall,
         sections=rows,
@@ -60,7 +64,13 @@ def reading_panel(revision, *, target=None, compare_with=None, justification: st
 
 
 def plain_language_context(
-    revision, *, target=None, compare_with=None, justification: str = "", glossary: Glossary | None = None
+    revision,
+    *,
+    target=None,
+    compare_with=None,
+    justification: str = "",
+    glossary: Glossary | None = None,
+    language: str = "en",
 ) -> dict:
     """Context for a page showing a revision with its reading scores and jargon marked.
 
@@ -69,13 +79,15 @@ def plain_language_context(
     the revision's sections in order, each with `.highlighted_html` set (safe HTML).
     """
     prefetch_related_objects([revision], "sections")  # one query, however many sections
-    glossary = glossary if glossary is not None else load_glossary()
+    glossary = glossary if glossary is not None else load_glossary(language)
     jargon = highlight_revision(revision, glossary)
     sections = list(revision.sections.all())
     for section in sections:
         section.highlighted_html = jargon["sections"].get(section.pk, "")
     return {
-        "reading": reading_panel(revision, target=target, compare_with=compare_with, justification=justification),
+        "reading": reading_panel(
+            revision, target=target, compare_with=compare_with, justification=justification, language=language
+        ),
         "jargon": jargon,
         "highlighted_sections": sections,
     }

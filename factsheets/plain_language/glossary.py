@@ -173,20 +173,24 @@ def render_mark(found: str, entry: Entry) -> str:
     )
 
 
-def load_glossary() -> Glossary:
-    """The glossary from the database (one query)."""
+def load_glossary(language: str = "en") -> Glossary:
+    """The glossary of one language from the database (one query): English unless told otherwise."""
     from factsheets.models import GlossaryTerm
 
-    return Glossary(GlossaryTerm.objects.only("term", "plain", "note"))
+    if language not in GlossaryTerm.Language.values:
+        raise ValueError(f"The glossary has terms in {', '.join(GlossaryTerm.Language.values)}, not {language!r}.")
+    return Glossary(GlossaryTerm.objects.filter(language=language).only("term", "plain", "note"))
 
 
-def highlight_revision(revision, glossary: Glossary | None = None) -> dict:
+def highlight_revision(revision, glossary: Glossary | None = None, *, language: str = "en") -> dict:
     """Ready-to-print, highlighted pieces of a revision for the preview and the review page.
+
+    Without `glossary`, the terms of `language` are loaded (a text is checked only against its language).
 
     Returns {"summary": SafeString, "fast_facts": [SafeString], "sections": {section_pk: SafeString},
     "hits": [Hit]} with the hits counted over all of them.
     """
-    glossary = glossary if glossary is not None else load_glossary()
+    glossary = glossary if glossary is not None else load_glossary(language)
     totals: dict[str, int] = {}
 
     def add(hits):
