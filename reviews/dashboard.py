@@ -15,11 +15,7 @@ from django.utils import timezone
 
 from factsheets.models import FactSheetRevision
 
-from . import services
-
-from reviews import errors
-
-from reviews import signing
+from . import errors, services, signing
 from .models import Decision, Review
 
 LIMIT = 10

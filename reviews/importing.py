@@ -19,6 +19,7 @@ from factsheets.content.services import sections_add
 from factsheets.models import Condition, FactSheet, FactSheetRevision
 from reviews import services
 from reviews.models import Committee
+from reviews.steps import save_recorded
 
 
 class ImportRefused(Exception):
@@ -183,13 +184,6 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
     return plan
 
 
-def _save(obj, by, reason: str) -> None:
-    if by is not None:
-        obj._history_user = by
-    obj._change_reason = reason
-    obj.save()
-
-
 def apply_import(plan: ImportPlan, *, by) -> FactSheetRevision:
     """Create what the plan says. The caller holds a transaction, so a failure leaves nothing behind."""
     if plan.outcome == "unchanged":
@@ -198,14 +192,14 @@ def apply_import(plan: ImportPlan, *, by) -> FactSheetRevision:
     sheet = plan.sheet
     if sheet is None:
         sheet = FactSheet(slug=parsed.slug)
-        _save(sheet, by, reason)
+        save_recorded(sheet, by, reason)
     else:
         sheet = FactSheet.objects.select_for_update().get(pk=sheet.pk)
     conditions = []
     for name, condition in plan.conditions:
         if condition is None:
             condition = Condition(name=name, slug=slugify(name))
-            _save(condition, by, reason)
+            save_recorded(condition, by, reason)
         conditions.append(condition)
     revision = FactSheetRevision(
         fact_sheet=sheet,
@@ -220,7 +214,7 @@ def apply_import(plan: ImportPlan, *, by) -> FactSheetRevision:
         created_by=by,
         **plan.codes,
     )
-    _save(revision, by, reason if plan.as_published else f"{reason} as a draft")
+    save_recorded(revision, by, reason if plan.as_published else f"{reason} as a draft")
     revision.conditions.set(conditions)
     sections_add(
         revision=revision,
@@ -234,7 +228,7 @@ def apply_import(plan: ImportPlan, *, by) -> FactSheetRevision:
         committee = plan.committee
         if committee is None:
             committee = Committee(name=plan.committee_name)
-            _save(committee, by, f"Created while importing {plan.source}")
+            save_recorded(committee, by, f"Created while importing {plan.source}")
         revision = services.revision_import_published(
             revision=revision, committee=committee, updated_on=parsed.updated_on, source=plan.source, by=by
         )

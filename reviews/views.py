@@ -27,11 +27,7 @@ from factsheets.models import FactSheet, FactSheetRevision
 from factsheets.public.pages import sheet_body
 from factsheets.plain_language.aids import plain_language_context, reading_panel
 
-from . import access, authenticator, comments, services
-
-from reviews import errors
-
-from reviews import signing
+from . import access, authenticator, comments, errors, services, signing
 from .forms import CommitteeChoiceForm, SignForm, WithdrawSheetForm
 from .models import AccessEvent, Committee, Decision, Review
 

@@ -65,7 +65,8 @@ def sections_add(*, revision: FactSheetRevision, by, sections, reason: str = "")
     added = []
     for position, kind, heading, body in sections:
         section = Section(revision=revision, position=position, kind=kind, heading=heading, body=body)
-        section._history_user = by
+        if by is not None:
+            section._history_user = by
         if reason:
             section._change_reason = reason
         section.save()
