@@ -200,8 +200,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "factsheets.api.errors.api_exception_handler",
     # Rate limits per client address, e.g. "120/min", "5000/day"; empty (or 0 searches) disables one. One
-    # mechanism for all (factsheets.api.throttling): `anon` for the API and the Infobutton, `search` for /search/.
-    "DEFAULT_THROTTLE_CLASSES": ["factsheets.api.throttling.ClientRateThrottle"],
+    # mechanism for all (factsheets.public.throttling): `anon` for the API and the Infobutton, `search` for /search/.
+    "DEFAULT_THROTTLE_CLASSES": ["factsheets.public.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("DJANGO_API_ANON_RATE", "120/min") or None,
         "search": f"{_search_per_minute}/min" if _search_per_minute else None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.deconstruct import deconstructible
 
 # HL7 object identifiers of the code systems (the infobutton's mainSearchCriteria.v.cs).
@@ -234,3 +235,10 @@ class CodeListValidator:
 
     def __eq__(self, other):
         return isinstance(other, CodeListValidator) and other.system == self.system
+
+
+def code_list_field(system: str, verbose_name: str, help_text: str) -> models.JSONField:
+    """A list of codes of one system, stored in canonical form and checked on every save."""
+    return models.JSONField(
+        verbose_name, default=list, blank=True, validators=[CodeListValidator(system)], help_text=help_text
+    )

@@ -115,26 +115,20 @@ class FactSheetRevision(models.Model):
         validators=[no_nul_bytes, MaxLengthValidator(limits.CHANGE_NOTE_MAX_LENGTH)],
         help_text="What changed in this version, in plain words for patients.",
     )
-    rxnorm = models.JSONField(
+    rxnorm = code_systems.code_list_field(
+        code_systems.RXNORM,
         "RxNorm RXCUIs",
-        default=list,
-        blank=True,
-        validators=[code_systems.CodeListValidator(code_systems.RXNORM)],
-        help_text="RxNorm ingredient RXCUI of each active ingredient: how an EHR's medication list finds this sheet.",
+        "RxNorm ingredient RXCUI of each active ingredient: how an EHR's medication list finds this sheet.",
     )
-    atc = models.JSONField(
+    atc = code_systems.code_list_field(
+        code_systems.ATC,
         "ATC codes",
-        default=list,
-        blank=True,
-        validators=[code_systems.CodeListValidator(code_systems.ATC)],
-        help_text="WHO ATC code(s), e.g. L04AC03.",
+        "WHO ATC code(s), e.g. L04AC03.",
     )
-    ndc = models.JSONField(
+    ndc = code_systems.code_list_field(
+        code_systems.NDC,
         "NDC product codes",
-        default=list,
-        blank=True,
-        validators=[code_systems.CodeListValidator(code_systems.NDC)],
-        help_text="US National Drug Codes of the products, as on the package (4-4-2, 5-3-2, 5-4-1) or 11 digits.",
+        "US National Drug Codes of the products, as on the package (4-4-2, 5-3-2, 5-4-1) or 11 digits.",
     )
     content_hash = models.CharField(
         max_length=64, blank=True, editable=False, help_text="SHA-256 of the content, fixed at submission."

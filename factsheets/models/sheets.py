@@ -58,19 +58,15 @@ class Condition(models.Model):
     slug = models.SlugField(max_length=200, unique=True, help_text="Used in the public address /conditions/your-slug/.")
     # Not signed content (a sheet signs the condition's name only): codes say where an EHR's problem list
     # finds this condition's sheets (factsheets.api.infobutton), and an editor may correct them at any time.
-    icd10cm = models.JSONField(
+    icd10cm = code_systems.code_list_field(
+        code_systems.ICD10CM,
         "ICD-10-CM codes",
-        default=list,
-        blank=True,
-        validators=[code_systems.CodeListValidator(code_systems.ICD10CM)],
-        help_text="ICD-10-CM codes of this condition, e.g. M06.9. A category (M05) also finds every code within it.",
+        "ICD-10-CM codes of this condition, e.g. M06.9. A category (M05) also finds every code within it.",
     )
-    snomedct = models.JSONField(
+    snomedct = code_systems.code_list_field(
+        code_systems.SNOMEDCT,
         "SNOMED CT concepts",
-        default=list,
-        blank=True,
-        validators=[code_systems.CodeListValidator(code_systems.SNOMEDCT)],
-        help_text="SNOMED CT concept ids of this condition, e.g. 69896004.",
+        "SNOMED CT concept ids of this condition, e.g. 69896004.",
     )
 
     history = HistoricalRecords()

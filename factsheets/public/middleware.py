@@ -15,7 +15,7 @@ cache hit skips entirely.
 - Entries also expire after FACTSHEETS_CACHE_SECONDS (a bound on memory; nothing a patient reads changes
   outside the workflow, which renews the generation).
 - Rate limits still apply to hits: the API's (`anon`) on /api/ and the search page's (`search`) on /search/,
-  counted by the same function and counters as the views (factsheets.api.throttling.retry_after); a request
+  counted by the same function and counters as the views (factsheets.public.throttling.retry_after); a request
   over its limit goes through the whole stack and gets the view's own 429.
 - Conditional requests: a hit answers If-None-Match / If-Modified-Since with 304 from the stored ETag and
   Last-Modified through the views' own path (factsheets.public.http_cache.conditional).
@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
-from factsheets.api import throttling
+from factsheets.public import throttling
 from factsheets.public import cache as sheet_cache
 from factsheets.public import http_cache
 

@@ -22,7 +22,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from factsheets.api import throttling
+from factsheets.public import throttling
 from factsheets.content import selectors, version_diffs
 from factsheets.models import Condition, FactSheet, FactSheetRevision
 from factsheets.plain_language.aids import plain_language_context

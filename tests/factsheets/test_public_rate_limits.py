@@ -1,11 +1,11 @@
-"""One rate-limit mechanism: DRF throttles (factsheets.api.throttling) for the API and the search page, counting
+"""One rate-limit mechanism: DRF throttles (factsheets.public.throttling) for the API and the search page, counting
 answers from the response cache too, with rates in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] only."""
 
 import pytest
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle
 
-from factsheets.api import throttling
+from factsheets.public import throttling
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,6 @@ def test_the_client_address_is_the_connection_unless_a_proxy_is_trusted(rf, monk
 
 
 def test_rates_are_defined_once_in_the_drf_settings():
-    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == ["factsheets.api.throttling.ClientRateThrottle"]
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == ["factsheets.public.throttling.ClientRateThrottle"]
     assert set(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]) == {"anon", "search"}
     assert not hasattr(settings, "SEARCH_THROTTLE_PER_MINUTE")
