@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 from bench.run import (
+    bench_env,
     collect_static,
     BASE_DIR,
     free_port,
@@ -76,21 +76,8 @@ def main() -> int:
     drop = lambda: None  # noqa: E731
     try:
         database_url, drop = prepare_database(tmp)
-        os.environ.update(
-            {
-                "DJANGO_SETTINGS_MODULE": "bench.settings",
-                "DJANGO_DEBUG": "0",
-                "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-                "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "DJANGO_SECURE_SSL_REDIRECT": "0",
-                "DJANGO_LOG_LEVEL": "WARNING",
-                "DJANGO_API_ANON_RATE": "",
-                "DJANGO_SEARCH_THROTTLE_PER_MINUTE": "0",
-                "DATABASE_URL": database_url,
-                "DJANGO_CACHE_PREFIX": f"bench-{secrets.token_hex(4)}",
-                "BENCH_STATIC_ROOT": str(tmp / "static-collected"),
-            }
-        )
+        os.environ.update(bench_env(database_url, tmp))
+        os.environ["BENCH_STATIC_ROOT"] = str(tmp / "static-collected")
         sys.path.insert(0, str(BASE_DIR))
         import django
 
