@@ -307,6 +307,23 @@ def median_of(runs: list[dict], key: str) -> float:
 # Database and cache -----------------------------------------------------------------------------
 
 
+def bench_env(database_url: str, tmp: Path) -> dict:
+    """The servers' environment: production settings, every throttle off."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_API_ANON_RATE": "",  # no API rate limit: wrk is one client sending thousands of requests
+        "DJANGO_SEARCH_THROTTLE_PER_MINUTE": "0",  # nor the search limit (its 429s voided the search row)
+        "DATABASE_URL": database_url,
+        "DJANGO_CACHE_PREFIX": f"bench-{secrets.token_hex(4)}",
+        "BENCH_STATIC_ROOT": str(tmp / "static"),
+    }
+
+
 def prepare_database(tmp: Path) -> tuple[str, callable]:
     """Returns the DATABASE_URL for the run and a function that drops what was created."""
     if os.environ.get("BENCH_DATABASE_URL"):
@@ -489,19 +506,7 @@ def main() -> int:
     drop_database = lambda: None  # noqa: E731
     try:
         database_url, drop_database = prepare_database(tmp)
-        env = {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "DJANGO_API_ANON_RATE": "",  # no API rate limit: wrk is one client sending thousands of requests
-            "DJANGO_SEARCH_THROTTLE_PER_MINUTE": "0",  # nor the search limit (its 429s voided the search row)
-            "DATABASE_URL": database_url,
-            "DJANGO_CACHE_PREFIX": f"bench-{secrets.token_hex(4)}",
-            "BENCH_STATIC_ROOT": str(tmp / "static"),
-        }
+        env = bench_env(database_url, tmp)
         os.environ.update(env)
         sys.path.insert(0, str(BASE_DIR))
         import django

@@ -1,0 +1,177 @@
+"""Export timings and nginx serving the export, in one run:
+
+    BENCH_SHEETS=1000 .venv/bin/python -m bench.export_nginx
+
+Builds a throwaway database (as bench.run: SQLite temp file, or DATABASE_URL's server), times
+`export_site` of every sheet and a one-sheet re-export with `--since`, then serves the export with nginx
+(a non-daemon child on a free port, temp config) and measures with wrk "nginx serving the export" (a sheet
+page) against "nginx static file, same bytes" (that page's bytes copied to a plain static root), printing
+the ratio. Throttles are off as in bench.run. nginx and wrk are stopped in `finally`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.run import (
+    bench_env,
+    collect_static,
+    BASE_DIR,
+    free_port,
+    http_get,
+    log,
+    prepare_database,
+    run_wrk,
+    find_wrk,
+    median_of,
+    env_int,
+    env_float,
+)
+
+NGINX = os.environ.get("BENCH_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
+
+MAIN_CONF = """\
+worker_processes 2;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fcgi;
+    uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+    sendfile on;
+    include {export}/nginx.conf;
+    server {{
+        listen {static_port};
+        root {static};
+        location / {{ types {{ text/html html; }} }}
+    }}
+}}
+"""
+
+
+def main() -> int:
+    wrk = find_wrk()
+    if not wrk or not Path(NGINX).exists():
+        print("needs wrk and nginx", file=sys.stderr)
+        return 2
+    sheets = env_int("BENCH_SHEETS", 1000)
+    seconds = env_float("BENCH_SECONDS", 10)
+    runs = env_int("BENCH_RUNS", 3)
+    wrk_args = {
+        "seconds": seconds,
+        "connections": env_int("BENCH_CONNECTIONS", 16),
+        "threads": env_int("BENCH_THREADS", 2),
+    }
+    tmp = Path(tempfile.mkdtemp(prefix="bench-export-"))
+    tmp.chmod(0o755)  # nginx workers may run as another user (nobody) when started as root
+    nginx = None
+    drop = lambda: None  # noqa: E731
+    try:
+        database_url, drop = prepare_database(tmp)
+        os.environ.update(bench_env(database_url, tmp))
+        os.environ["BENCH_STATIC_ROOT"] = str(tmp / "static-collected")
+        sys.path.insert(0, str(BASE_DIR))
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+        from django.utils import timezone
+
+        from bench.build_db import build
+        from factsheets.models import FactSheet
+
+        call_command("migrate", verbosity=0, interactive=False)
+        info = build(sheets, verbose=True)
+        collect_static(Path(os.environ["BENCH_STATIC_ROOT"]))
+        export = tmp / "export"
+        nginx_port, static_port = free_port(), free_port()
+        t = time.perf_counter()
+        call_command("export_site", str(export), listen=f"127.0.0.1:{nginx_port}", upstream="127.0.0.1:9")
+        full = time.perf_counter() - t
+        n_files = sum(1 for p in export.rglob("*") if p.is_file())
+        log(f"== export_site of {sheets} sheets ({connection.vendor}): {full:.1f} s, {n_files} files")
+
+        slug = info["live_slugs"][0]
+        sheet = FactSheet.objects.select_related("live_revision").get(slug=slug)
+        moment = timezone.now() + dt.timedelta(hours=1)
+        type(sheet.live_revision).objects.filter(pk=sheet.live_revision_id).update(published_at=moment)
+        t = time.perf_counter()
+        call_command(
+            "export_site",
+            str(export),
+            since=moment.isoformat(),
+            listen=f"127.0.0.1:{nginx_port}",
+            upstream="127.0.0.1:9",
+        )
+        again = time.perf_counter() - t
+        log(f"== export_site --since (one sheet changed): {again:.2f} s")
+
+        page = next(p for p in (export / "factsheets" / slug).rglob("index.html"))
+        static = tmp / "static"
+        static.mkdir()
+        shutil.copyfile(page, static / "page.html")
+        rel = "/" + str(page.parent.relative_to(export)) + "/"
+        (tmp / "nginx.conf").write_text(
+            MAIN_CONF.format(tmp=tmp, export=export, static=static, static_port=static_port)
+        )
+        nginx = subprocess.Popen(
+            [NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=open(tmp / "nginx-stderr.log", "w"),
+        )
+        for _ in range(100):
+            try:
+                if http_get(nginx_port, rel)[0] == 200 and http_get(static_port, "/page.html")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(
+                "nginx did not answer: "
+                + (tmp / "nginx-stderr.log").read_text()
+                + (tmp / "nginx-error.log").read_text()
+                if (tmp / "nginx-error.log").exists()
+                else ""
+            )
+        rows = []
+        for label, port, path in (
+            ("nginx serving the export", nginx_port, rel),
+            ("nginx static file, same bytes", static_port, "/page.html"),
+        ):
+            results = [run_wrk(wrk, port, path, **wrk_args) for _ in range(runs)]
+            rows.append((label, results))
+        floor = median_of(rows[1][1], "rps")
+        print(
+            f"\nexport_site, {sheets} sheets ({connection.vendor}): {full:.1f} s ({n_files} files); "
+            f"--since one sheet: {again:.2f} s"
+        )
+        print(f"page {rel} ({page.stat().st_size} bytes); wrk x{runs}, median")
+        print("| target | req/s | p50 ms | p99 ms | errors | x static |")
+        for label, results in rows:
+            rps = median_of(results, "rps")
+            print(
+                f"| {label} | {rps:.0f} | {median_of(results, 'p50_us') / 1000:.2f} | {median_of(results, 'p99_us') / 1000:.2f} | "
+                f"{max(r['errors_total'] for r in results)} | {rps / floor:.2f} |"
+            )
+        return 0
+    finally:
+        if nginx is not None:
+            nginx.terminate()
+            nginx.wait(10)
+        drop()
+        if os.environ.get("BENCH_KEEP") != "1":
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
