@@ -9,6 +9,7 @@ from django.db import transaction
 
 
 from factsheets.content import version_diffs
+from factsheets.content.languages import is_translation
 from factsheets.public.cache import content_changed
 from factsheets.public.search import refresh_search_index
 from factsheets.models import FactSheet, FactSheetRevision
@@ -65,7 +66,7 @@ def publish(revision: FactSheetRevision, *, by, now: dt.datetime) -> FactSheetRe
     sheet = FactSheet.objects.select_for_update().get(pk=revision.fact_sheet_id)
     if sheet.withdrawn_at is not None:
         raise TransitionNotAllowed("This fact sheet is withdrawn; a new version of it cannot go live.")
-    previous = sheet.live_revision_id and lock_revision(sheet.live_revision)
+    previous = live_version_locked(sheet, revision.language)
     reviewed_on = (revision.approved_at or now).date()
     go_live(
         revision,
@@ -82,8 +83,22 @@ def publish(revision: FactSheetRevision, *, by, now: dt.datetime) -> FactSheetRe
     return revision
 
 
+def live_version_locked(sheet: FactSheet, language: str) -> FactSheetRevision | None:
+    """The live version of the sheet's edition in `language`, locked: English is the sheet's live revision;
+    another language's is its one published version (a database constraint keeps it one)."""
+    if not is_translation(language):
+        return lock_revision(sheet.live_revision) if sheet.live_revision_id else None
+    return (
+        FactSheetRevision.objects.select_for_update()
+        .filter(fact_sheet=sheet, language=language, status=Status.PUBLISHED)
+        .first()
+    )
+
+
 def go_live(revision, *, sheet, previous, by, now, updated_on, reviewed_on, committee, reason: str) -> None:
-    """The steps of going live, for a signed-off version and an import alike. Caller holds the locks."""
+    """The steps of going live, for a signed-off version and an import alike. Caller holds the locks.
+    An English version becomes the sheet's live revision; a translation becomes its edition's live version
+    (the sheet's English pointer is untouched). Either way the sheet's pages, in every language, change."""
     if previous:
         previous.status = Status.SUPERSEDED
         save_recorded(previous, by, f"Superseded by version {revision.number}")
@@ -94,8 +109,9 @@ def go_live(revision, *, sheet, previous, by, now, updated_on, reviewed_on, comm
     revision.next_review_due = add_months(reviewed_on, committee.review_interval_months)
     revision.reviewed_by_name = committee.name
     save_recorded(revision, by, reason)
-    sheet.live_revision = revision
-    save_recorded(sheet, by, f"Version {revision.number} published")
+    if not revision.is_translation:
+        sheet.live_revision = revision
+        save_recorded(sheet, by, f"Version {revision.number} published")
     version_diffs.store(revision, previous)  # the versions page reads it, never diffs per request
     refresh_search_index([sheet.pk])
     transaction.on_commit(lambda: content_changed(sheet.slug))

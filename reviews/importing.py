@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils.text import slugify
 
 from factsheets.importing import ParsedSheet
-from factsheets.content.services import sections_add
+from factsheets.importing.sheet import file_shaped_content
+from factsheets.content import languages
+from factsheets.content.services import next_number, pending_version, sections_add
 from factsheets.models import Condition, FactSheet, FactSheetRevision
 from reviews import services
 from reviews.models import Committee
@@ -73,9 +74,7 @@ class ImportPlan:
 
 
 def _same_content(parsed: ParsedSheet, revision: FactSheetRevision) -> bool:
-    words = revision.canonical_content(FactSheetRevision.HASH_VERSION)
-    words["conditions"] = [c["name"] for c in words["conditions"]]
-    del words["canonical_form"]
+    words = file_shaped_content(revision)
     if parsed.codes is None:
         del words["codes"]  # a file that says nothing about drug codes neither matches nor changes them
     mine = parsed.canonical_content()
@@ -101,7 +100,8 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
     number = 1
     notes = list(parsed.warnings)
     if sheet is not None:
-        latest = sheet.revisions.order_by("-number").first()
+        english = sheet.revisions.in_language(languages.SOURCE)
+        latest = english.order_by("-number").first()
         if (
             latest is not None
             and _same_content(parsed, latest)
@@ -118,7 +118,7 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
                 outcome="unchanged",
                 previous=latest,
             )
-        pending = sheet.revisions.exclude(status__in=FactSheetRevision.PUBLIC_STATUSES).order_by("-number").first()
+        pending = pending_version(sheet)
         if pending is not None:
             raise ImportRefused(
                 f"the fact sheet “{sheet.slug}” already has version {pending.number} "
@@ -133,7 +133,7 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
                 f"the live version of “{sheet.slug}” was approved by a committee in this system; import the file "
                 "without --as-published to make a draft, and send that for review"
             )
-        number = (sheet.revisions.aggregate(m=Max("number"))["m"] or 0) + 1
+        number = next_number(sheet, languages.SOURCE)
         live = sheet.live_revision
         if live is not None and len(parsed.sections) < len(live.ordered_sections()) / 2:
             # Far fewer sections than the live version usually means the parser missed the headings.
@@ -150,7 +150,7 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
         notes=notes,
         outcome="create" if sheet is None else "new version",
     )
-    latest = sheet.revisions.order_by("-number").first() if sheet is not None else None
+    latest = sheet.revisions.in_language(languages.SOURCE).order_by("-number").first() if sheet is not None else None
     if parsed.codes is not None:
         plan.codes = {system: list(codes) for system, codes in parsed.codes.items()}
     elif latest is not None and any(latest.codes().values()):

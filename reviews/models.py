@@ -65,6 +65,11 @@ class Committee(models.Model):
         validators=[MinValueValidator(Decimal("1.0"))],
         help_text="Target reading grade (Flesch-Kincaid). Submitting a version that reads above it needs a written justification.",
     )
+    reviews_translations = models.BooleanField(
+        default=False,
+        help_text="Translation reviewers: versions in another language than English (the Spanish edition) are "
+        "reviewed by a committee marked so, never by one that is not.",
+    )
     signing_needs_authenticator = models.BooleanField(
         default=False,
         help_text="Signing needs an authenticator code: members then enrol an authenticator app on their account "

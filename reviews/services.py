@@ -19,7 +19,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from factsheets.plain_language import readability
+from factsheets.content import languages
+from factsheets.plain_language import readability, spanish
 
 from factsheets.public.cache import content_changed
 from factsheets.public.rendition import make_rendition
@@ -61,6 +62,63 @@ def _freeze(revision: FactSheetRevision):
     return revision.rendition
 
 
+def _reviewing_committee(revision: FactSheetRevision, committee: Committee | None) -> Committee:
+    """The committee chosen, or the only one that may review this version; a translation goes only to a
+    committee marked as translation reviewers."""
+    eligible = Committee.objects.filter(reviews_translations=True) if revision.is_translation else Committee.objects
+    if committee is None:
+        committees = list(eligible.all()[:2])
+        if len(committees) != 1:
+            if revision.is_translation and not committees:
+                raise InvalidInput(
+                    "No committee is marked as translation reviewers; an administrator must mark one before a "
+                    "translation can be reviewed."
+                )
+            raise InvalidInput("Choose the committee that should review this version.")
+        return committees[0]
+    if revision.is_translation and not committee.reviews_translations:
+        raise InvalidInput(
+            f"The {committee} does not review translations; choose a committee marked as translation reviewers."
+        )
+    return committee
+
+
+def _check_translation_source(revision: FactSheetRevision) -> None:
+    """A translation is reviewed against the English text patients read now: it must translate the live
+    English version of its own sheet."""
+    sheet = revision.fact_sheet
+    source = revision.translation_of
+    if source is None or source.fact_sheet_id != sheet.pk or source.is_translation:
+        raise InvalidInput("This translation does not name an English version of this fact sheet.")
+    if source.pk != sheet.live_revision_id:
+        live = sheet.live_revision
+        raise InvalidInput(
+            f"This translation is of English version {source.number}, but English version "
+            f"{live.number if live else '?'} is live now. Update the translation to the live English version "
+            "(“Translate the live English version”), then submit."
+        )
+
+
+def _check_reading_level(revision: FactSheetRevision, committee: Committee, justification: str) -> None:
+    """Above the committee's reading target (a grade in English; the matching minimum reading ease in
+    Spanish), a version needs a written justification."""
+    report = readability.revision_report(revision, revision.language)
+    if not report.above(float(committee.max_reading_grade)) or justification:
+        return
+    if revision.is_translation:
+        raise InvalidInput(
+            f"This version's reading ease is {report.overall.ease:.0f} (Szigriszt-Pazos, INFLESZ), below the "
+            f"{spanish.minimum_ease(committee.max_reading_grade):.0f} that the {committee}'s target of grade "
+            f"{committee.max_reading_grade} asks of Spanish text. Simplify the text, or explain in a reading-level "
+            "justification why it needs to be harder to read."
+        )
+    raise InvalidInput(
+        f"This version reads at grade {report.grade:.1f} (Flesch-Kincaid), above the {committee}'s target of grade "
+        f"{committee.max_reading_grade}. Simplify the text, or explain in a reading-level justification why "
+        "it needs to be harder to read."
+    )
+
+
 @transaction.atomic
 def revision_submit(
     *, revision: FactSheetRevision, by, committee: Committee | None = None, justification: str = ""
@@ -82,25 +140,17 @@ def revision_submit(
             f"Version {revision.number} is {revision.get_status_display().lower()}; only a draft or a version "
             "with changes requested can be submitted."
         )
-    if committee is None:
-        committees = list(Committee.objects.all()[:2])
-        if len(committees) != 1:
-            raise InvalidInput("Choose the committee that should review this version.")
-        committee = committees[0]
+    committee = _reviewing_committee(revision, committee)
     if not committee.members.exists():
         raise InvalidInput(f"The {committee} has no members yet; an editor must add reviewers first.")
     if not revision.sections.exists():
         raise InvalidInput("Add at least one section before submitting.")
+    if revision.is_translation:
+        _check_translation_source(revision)
     check_limits(revision)
     check_codes_required(revision)
     justification = clean_text(justification, label="reading-level justification", max_length=5000)
-    grade = readability.revision_report(revision).grade
-    if grade is not None and grade > float(committee.max_reading_grade) and not justification:
-        raise InvalidInput(
-            f"This version reads at grade {grade:.1f} (Flesch-Kincaid), above the {committee}'s target of grade "
-            f"{committee.max_reading_grade}. Simplify the text, or explain in a reading-level justification why "
-            "it needs to be harder to read."
-        )
+    _check_reading_level(revision, committee, justification)
 
     now = timezone.now()
     rendition = _freeze(revision)
@@ -275,14 +325,23 @@ def _reaffirm(revision: FactSheetRevision, *, committee: Committee, by, on: dt.d
 
 
 @transaction.atomic
-def review_start_reaffirmation(*, fact_sheet: FactSheet, by, committee: Committee) -> Review:
-    """An editor asks a committee to re-review the live version unchanged (no new version number)."""
+def review_start_reaffirmation(
+    *, fact_sheet: FactSheet, by, committee: Committee, language: str = languages.SOURCE
+) -> Review:
+    """An editor asks a committee to re-review the live version of one edition (English unless `language`
+    names another) unchanged (no new version number)."""
     if not by.is_active or not by.has_perm("reviews.start_reaffirmation"):
         raise WorkflowPermissionDenied("Only editors can ask a committee to reaffirm a fact sheet.")
     sheet = FactSheet.objects.select_for_update().get(pk=fact_sheet.pk)
     if sheet.live_revision_id is None or sheet.withdrawn_at is not None:
         raise TransitionNotAllowed("Only a live fact sheet can be reaffirmed.")
-    revision = lock_revision(sheet.live_revision)
+    revision = going_live.live_version_locked(sheet, languages.check(language))
+    if revision is None:
+        raise TransitionNotAllowed("This fact sheet has no live version in that language to reaffirm.")
+    if revision.is_translation and not committee.reviews_translations:
+        raise InvalidInput(
+            f"The {committee} does not review translations; choose a committee marked as translation reviewers."
+        )
     if Review.objects.filter(revision=revision, status=Review.Status.OPEN).exists():
         raise TransitionNotAllowed("This version already has an open review.")
     if not committee.members.exists():

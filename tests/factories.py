@@ -142,3 +142,52 @@ def freeze_bulk_created(revisions) -> None:
     # The rows were bulk-created as submitted versions, which the database then refuses to rewrite.
     with guards_lifted():
         _freeze(list(revisions), Rendition)
+
+
+SPANISH_TEXT = {
+    "title": "Examplumab (Examplex)",
+    "summary": "Un medicamento inventado para probar este sistema. Calma un sistema inmune muy activo.",
+    "fast_facts": ["Tómelo una vez por semana con comida.", "Avise a su médico si tiene fiebre."],
+    "sections": [
+        ("how_it_works", "Cómo actúa", "El medicamento frena una señal que causa **hinchazón** en las articulaciones."),
+        ("dosing", "Cómo se usa", "Se pone una inyección bajo la piel una vez por semana.\n\n- con comida\n- en casa"),
+    ],
+}
+
+
+def make_translation(*, author, english, language="es", text=None) -> FactSheetRevision:
+    """A draft translation of `english`'s sheet (its live English version), started through the service and
+    written in Spanish (our own words)."""
+    from factsheets.content.services import translation_start_draft
+
+    text = text or SPANISH_TEXT
+    draft = translation_start_draft(fact_sheet=english.fact_sheet, language=language, by=author)
+    draft.title, draft.summary, draft.fast_facts = text["title"], text["summary"], list(text["fast_facts"])
+    draft._history_user = author
+    draft.save()
+    sections = draft.ordered_sections()
+    for section, (kind, heading, body) in zip(sections, text["sections"]):
+        section.kind, section.heading, section.body = kind, heading, body
+        section._history_user = author
+        section.save()
+    for section in sections[len(text["sections"]) :]:
+        section.delete()
+    return draft
+
+
+def make_translation_committee(*members, name="Committee on Spanish Editions") -> Committee:
+    committee = CommitteeFactory(name=name, required_approvals=2, reviews_translations=True)
+    committee.members.add(*members)
+    return committee
+
+
+def make_published_translation(
+    *, author, english, reviewers, committee, justification="Test content.", text=None
+) -> FactSheetRevision:
+    """A translation taken through submission and sign-off by a translation committee until it is live."""
+    revision = make_translation(author=author, english=english, text=text)
+    review = services.revision_submit(revision=revision, by=author, committee=committee, justification=justification)
+    for reviewer in reviewers[: committee.required_approvals]:
+        services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
+    revision.refresh_from_db()
+    return revision

@@ -38,7 +38,7 @@ from rest_framework.views import APIView
 from factsheets.content import codes
 from factsheets.api.serializers import sheet_page_url
 from factsheets.models import Condition, FactSheetRevision
-from factsheets.public.rendition import LANGUAGE
+from factsheets.content import languages
 from factsheets.public.views import make_public
 
 CODE, SYSTEM, NAME = "mainSearchCriteria.v.c", "mainSearchCriteria.v.cs", "mainSearchCriteria.v.dn"
@@ -73,7 +73,7 @@ class Query:
 
     @property
     def language_served(self) -> str:
-        return LANGUAGE  # only English editions exist so far
+        return languages.SOURCE  # only English editions are served here so far
 
     def describe(self) -> str:
         if self.system:

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from factsheets.plain_language import readability
 from factsheets.models import Condition, FactSheetRevision, Section
-from factsheets.public.rendition import LANGUAGE
+from factsheets.content import languages
 from factsheets.content.selectors import printable_text
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
@@ -131,7 +131,7 @@ class FactSheetListItemSerializer(serializers.ModelSerializer):
         fields = ["slug", "title", "version", "updated_on", "language", "url"]
 
     def get_language(self, revision) -> str:
-        return LANGUAGE
+        return revision.language
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, revision) -> str:
@@ -177,7 +177,7 @@ class FactSheetRevisionSerializer(serializers.ModelSerializer):
         source="rendition.rendition_hash",
         help_text="SHA-256 of the stored rendition (page body and this document's content) the committee signed.",
     )
-    language = serializers.CharField(default=LANGUAGE, help_text="Language of this version (ISO 639-1).")
+    language = serializers.CharField(default=languages.SOURCE, help_text="Language of this version (ISO 639-1).")
     url = serializers.SerializerMethodField(help_text="Absolute address of the public page.")
     reading_grade = serializers.SerializerMethodField(
         help_text="Reading level of the whole version (summary, fast facts and sections, Markdown stripped): "

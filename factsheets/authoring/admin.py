@@ -23,6 +23,7 @@ from factsheets.authoring.history import ReadOnlyAdminMixin, ReadOnlyHistoryMixi
 
 from factsheets.authoring.codes import ConditionForm
 from factsheets.public.cache import content_changed
+from factsheets.content import languages
 from factsheets.models import Condition, FactSheet, FactSheetRevision
 from factsheets.content.services import (
     DraftNotAllowed,
@@ -163,7 +164,9 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
 
     # Changelist: one query for the rows, whatever their number (the latest version comes from subqueries).
     def get_queryset(self, request):
-        latest = FactSheetRevision.objects.filter(fact_sheet=OuterRef("pk")).order_by("-number")
+        latest = FactSheetRevision.objects.filter(fact_sheet=OuterRef("pk"), language=languages.SOURCE).order_by(
+            "-number"
+        )
         return (
             super()
             .get_queryset(request)

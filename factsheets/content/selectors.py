@@ -8,9 +8,10 @@ changes requested or approved but not yet live never come out of these functions
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower, Substr, Upper
 
+from factsheets.content import languages
 from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
 
 SEARCH_MAX_LENGTH = 200
@@ -57,18 +58,60 @@ def live_sheets_for_condition(condition: Condition) -> QuerySet[FactSheet]:
     return live_sheets().filter(live_revision__conditions=condition)
 
 
-def published_versions(sheet: FactSheet) -> QuerySet[FactSheetRevision]:
-    """Every version of `sheet` patients ever saw, newest first (empty for a withdrawn sheet)."""
-    return FactSheetRevision.objects.published().filter(fact_sheet=sheet).order_by("-number")
+def published_versions(sheet: FactSheet, language: str = languages.SOURCE) -> QuerySet[FactSheetRevision]:
+    """Every version of `sheet`'s edition in `language` patients ever saw, newest first (empty for a withdrawn
+    sheet)."""
+    return FactSheetRevision.objects.published(language).filter(fact_sheet=sheet).order_by("-number")
 
 
-def published_version(sheet: FactSheet, number: int) -> FactSheetRevision | None:
-    """Version `number` of `sheet` if it was ever published, else None (drafts and reviews included)."""
+def published_version(sheet: FactSheet, number: int, language: str = languages.SOURCE) -> FactSheetRevision | None:
+    """Version `number` of `sheet`'s edition in `language` if it was ever published, else None (drafts and
+    reviews included)."""
     return (
-        FactSheetRevision.objects.published()
+        FactSheetRevision.objects.published(language)
         .filter(fact_sheet=sheet, number=number)
         .select_related("fact_sheet", "rendition")
         .first()
+    )
+
+
+def live_version(sheet: FactSheet, language: str = languages.SOURCE) -> FactSheetRevision | None:
+    """The version of `sheet` patients read in `language` now, or None (no such edition live, or withdrawn)."""
+    if sheet.withdrawn_at is not None:
+        return None
+    if not languages.is_translation(language):
+        return sheet.live_revision
+    return (
+        FactSheetRevision.objects.live(language)
+        .filter(fact_sheet=sheet)
+        .select_related("fact_sheet", "rendition", "translation_of")
+        .first()
+    )
+
+
+def editions(sheet: FactSheet) -> list[str]:
+    """The languages `sheet` can be read in now, English first (one query; none for a sheet not live)."""
+    if sheet.withdrawn_at is not None or sheet.live_revision_id is None:
+        return []
+    found = set(FactSheetRevision.objects.live(None).filter(fact_sheet=sheet).values_list("language", flat=True))
+    return [code for code in languages.Language.values if code in found or code == languages.SOURCE]
+
+
+def is_stale(revision: FactSheetRevision) -> bool:
+    """A translation based on an earlier English version than the one live now."""
+    return revision.is_translation and revision.translation_of_id != revision.fact_sheet.live_revision_id
+
+
+def stale_translations() -> QuerySet[FactSheetRevision]:
+    """Live translations of live sheets whose English version has moved on since: the translations to update,
+    oldest source first."""
+    return (
+        FactSheetRevision.objects.live(None)
+        .exclude(language=languages.SOURCE)
+        .filter(fact_sheet__live_revision__isnull=False)
+        .exclude(translation_of_id=F("fact_sheet__live_revision_id"))
+        .select_related("fact_sheet__live_revision", "translation_of")
+        .order_by("translation_of__published_at", "fact_sheet__slug")
     )
 
 

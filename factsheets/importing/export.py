@@ -5,6 +5,7 @@ from __future__ import annotations
 from factsheets.api.serializers import FactSheetRevisionSerializer
 from factsheets.api.views import detail_document
 from factsheets.importing import parse_markdown, to_markdown
+from factsheets.importing.sheet import file_shaped_content
 from factsheets.models import FactSheetRevision
 
 DETAIL_KEYS = tuple(FactSheetRevisionSerializer.Meta.fields)
@@ -42,9 +43,7 @@ def markdown_round_trips(revision: FactSheetRevision, text: str) -> bool:
         parsed = parse_markdown(text.replace("\r\n", "\n"))
     except Exception:  # noqa: BLE001 - any parse failure means it does not round-trip
         return False
-    words = revision.canonical_content(FactSheetRevision.HASH_VERSION)
-    words["conditions"] = [c["name"] for c in words["conditions"]]
-    del words["canonical_form"]
+    words = file_shaped_content(revision)
     mine = parsed.canonical_content()
     mine.setdefault("codes", {"rxnorm": [], "atc": [], "ndc": []})  # a file without codes: none
     return mine == words

@@ -75,3 +75,13 @@ class ParsedSheet:
             "credit_line": self.credit_line,
             **({"codes": {k: list(v) for k, v in self.codes.items()}} if self.codes is not None else {}),
         }
+
+
+def file_shaped_content(revision) -> dict:
+    """`revision`'s canonical content in the shape of `ParsedSheet.canonical_content()`: conditions by name,
+    without the form tag and the edition (language, English version translated), which a file states apart."""
+    words = revision.canonical_content(revision.HASH_VERSION)
+    words["conditions"] = [c["name"] for c in words["conditions"]]
+    for key in ("canonical_form", "language", "translation_of"):
+        words.pop(key, None)
+    return words

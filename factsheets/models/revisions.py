@@ -6,24 +6,36 @@ from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 from simple_history.models import HistoricalRecords
 
 from factsheets.content import codes as code_systems
-from factsheets.content import limits
+from factsheets.content import languages, limits
 from factsheets.content.validators import FastFactsValidator, no_nul_bytes
 from factsheets.models.sheets import Condition, FactSheet, RevisionLocked, content_digest, normalise_newlines
 
 
 class FactSheetRevisionQuerySet(models.QuerySet):
-    def published(self):
+    """`published()` and `live()` read one edition: English unless `language` names another (None: all)."""
+
+    def published(self, language: str | None = languages.SOURCE):
         """Every version patients ever saw: the live one and those it superseded, of sheets not withdrawn."""
-        return self.filter(
+        return self._in(language).filter(
             status__in=[FactSheetRevision.Status.PUBLISHED, FactSheetRevision.Status.SUPERSEDED],
             fact_sheet__withdrawn_at__isnull=True,
         )
 
-    def live(self):
-        return self.filter(status=FactSheetRevision.Status.PUBLISHED, fact_sheet__withdrawn_at__isnull=True)
+    def live(self, language: str | None = languages.SOURCE):
+        return self._in(language).filter(
+            status=FactSheetRevision.Status.PUBLISHED, fact_sheet__withdrawn_at__isnull=True
+        )
+
+    def in_language(self, language: str):
+        """The versions of one edition (language)."""
+        return self.filter(language=languages.check(language))
+
+    def _in(self, language: str | None):
+        return self if language is None else self.in_language(language)
 
 
 class FactSheetRevision(models.Model):
@@ -56,13 +68,34 @@ class FactSheetRevision(models.Model):
         "rxnorm",
         "atc",
         "ndc",
+        "language",
+        "translation_of_id",
     )
-    # The canonical form hashed for new versions. Versions 1 (before names and conditions were content) and 2
-    # (before drug codes were) are kept so sign-offs made under them still verify.
-    HASH_VERSION = 3
+    # The canonical form hashed for new versions. Versions 1 (before names and conditions were content), 2
+    # (before drug codes were) and 3 (before editions: every version was English) are kept so sign-offs made
+    # under them still verify.
+    HASH_VERSION = 4
 
     fact_sheet = models.ForeignKey(FactSheet, on_delete=models.PROTECT, related_name="revisions")
-    number = models.PositiveIntegerField(help_text="Version number, 1 for the first version of the sheet.")
+    language = models.CharField(
+        max_length=8,
+        choices=languages.Language,
+        default=languages.SOURCE,
+        editable=False,
+        help_text="The edition this version belongs to. Each language numbers its versions from 1.",
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="translations",
+        editable=False,
+        help_text="For a translation: the published English version it translates (signed with it).",
+    )
+    number = models.PositiveIntegerField(
+        help_text="Version number within its language, 1 for the first version of the sheet in that language."
+    )
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT, editable=False, db_index=True)
     title = models.CharField(
         max_length=limits.TITLE_MAX_LENGTH,
@@ -179,11 +212,21 @@ class FactSheetRevision(models.Model):
         ordering = ["fact_sheet", "-number"]
         verbose_name = "revision"
         constraints = [
-            models.UniqueConstraint(fields=["fact_sheet", "number"], name="unique_revision_number_per_fact_sheet"),
             models.UniqueConstraint(
-                fields=["fact_sheet"], condition=Q(status="published"), name="one_published_revision_per_fact_sheet"
+                fields=["fact_sheet", "language", "number"], name="unique_revision_number_per_edition"
+            ),
+            models.UniqueConstraint(
+                fields=["fact_sheet", "language"],
+                condition=Q(status="published"),
+                name="one_published_revision_per_edition",
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_positive"),
+            models.CheckConstraint(
+                condition=Q(language=languages.SOURCE, translation_of__isnull=True)
+                | (~Q(language=languages.SOURCE) & Q(translation_of__isnull=False)),
+                name="translation_names_its_source",
+                violation_error_message="A translation names the English version it translates; English does not.",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "in_review", "changes_requested"]) | ~Q(content_hash=""),
                 name="revision_beyond_review_has_content_hash",
@@ -192,7 +235,12 @@ class FactSheetRevision(models.Model):
         indexes = [models.Index(fields=["status", "publish_at"], name="revision_status_publish_at")]
 
     def __str__(self):
-        return f"{self.title} (version {self.number}, {self.get_status_display().lower()})"
+        edition = f"{self.get_language_display()} " if self.is_translation else ""
+        return f"{self.title} ({edition}version {self.number}, {self.get_status_display().lower()})"
+
+    @property
+    def is_translation(self) -> bool:
+        return languages.is_translation(self.language)
 
     @property
     def is_editable(self) -> bool:
@@ -211,7 +259,9 @@ class FactSheetRevision(models.Model):
         return [{"slug": c.slug, "name": c.name} for c in self.conditions.order_by("name", "slug")]
 
     def get_absolute_url(self):
-        return reverse("factsheets:version", args=[self.fact_sheet.slug, self.number])
+        # The public site mirrors its addresses under a language prefix (/es/...), reversed in that language.
+        with translation.override(self.language):
+            return reverse("factsheets:version", args=[self.fact_sheet.slug, self.number])
 
     def codes(self) -> dict:
         """The drug codes as signed (the API's `codes`)."""
@@ -329,7 +379,7 @@ class FactSheetRevision(models.Model):
 
         `version` is the canonical form (default: the one this revision was hashed under). Version 1 had
         no names or conditions; version 2 adds them and carries its tag inside the hashed payload; version 3
-        adds the drug codes.
+        adds the drug codes; version 4 the language and the number of the English version translated.
         """
         version = version or self.hash_version or self.HASH_VERSION
         content = {
@@ -348,6 +398,9 @@ class FactSheetRevision(models.Model):
             )
         if version >= 3:
             content["codes"] = self.codes()
+        if version >= 4:
+            content["language"] = self.language
+            content["translation_of"] = self.translation_of.number if self.translation_of_id else None
         return content
 
     def compute_content_hash(self, version: int | None = None) -> str:

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from factsheets.content.languages import Language
 from factsheets.content.validators import no_nul_bytes
 from factsheets.models.sheets import FactSheet
 
@@ -13,9 +14,7 @@ from factsheets.models.sheets import FactSheet
 class GlossaryTerm(models.Model):
     """A medical word with the plain words patients use instead; highlighted in previews and reviews."""
 
-    class Language(models.TextChoices):
-        ENGLISH = "en", "English"
-        SPANISH = "es", "Spanish"
+    Language = Language
 
     language = models.CharField(
         max_length=2,

@@ -44,7 +44,7 @@ def _structured_data(revision: FactSheetRevision, canonical: str) -> dict:
         "name": revision.title,
         "description": revision.summary,
         "url": canonical,
-        "inLanguage": renditions.LANGUAGE,
+        "inLanguage": revision.language,
         "about": {
             "@type": "Drug",
             "name": revision.generic_name,

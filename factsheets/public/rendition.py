@@ -17,14 +17,13 @@ import json
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from factsheets.plain_language import readability
 from factsheets.content.markdown import render_markdown
 from factsheets.models import FactSheetRevision, Rendition
 
-LANGUAGE = "en"
 # Fields added to the document after some renditions were stored, with what those older renditions mean:
 # a version signed before drug codes existed carries none.
 LATER_FIELDS = {"codes": {"rxnorm": [], "atc": [], "ndc": []}}
@@ -81,7 +80,13 @@ def plain_fields(revision: FactSheetRevision) -> dict:
 
 def render(revision: FactSheetRevision, *, sections_html: dict | None = None, fast_facts=None) -> Rendered:
     """The rendition of `revision` as it stands (pure: nothing is stored). `sections_html` and `fast_facts`
-    replace what is displayed in the body (a preview's jargon marks); never used for a stored rendition."""
+    replace what is displayed in the body (a preview's jargon marks); never used for a stored rendition.
+    The body's labels and links are in the revision's language, whatever language the request is in."""
+    with translation.override(revision.language):
+        return _render(revision, sections_html=sections_html, fast_facts=fast_facts)
+
+
+def _render(revision: FactSheetRevision, *, sections_html: dict | None, fast_facts) -> Rendered:
     sections = _sections(revision, sections_html)
     content = revision.canonical_content()
     body_html = render_to_string(
@@ -95,13 +100,15 @@ def render(revision: FactSheetRevision, *, sections_html: dict | None = None, fa
             "sections": sections,
         },
     ).strip()
-    reading = readability.reading_grade(revision)
+    reading = readability.reading_grade(revision, revision.language)
+    if revision.is_translation:  # the API's reading_grade keeps its English keys, empty for another language
+        reading = {"flesch_kincaid": None, "smog": None, **reading}
     document = {
         **plain_fields(revision),
         "sections": [{k: s[k] for k in ("kind", "heading", "body_markdown", "body_html")} for s in sections],
         "content_hash": revision.content_hash or revision.compute_content_hash(),
         "reading_grade": reading,
-        "language": LANGUAGE,
+        "language": revision.language,
     }
     text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return Rendered(body_html=body_html, document=text, reading=reading)
@@ -115,8 +122,8 @@ def make_rendition(revision: FactSheetRevision, *, on_upgrade: bool = False) -> 
         revision=revision,
         body_html=rendered.body_html,
         document=rendered.document,
-        reading_flesch_kincaid=rendered.reading["flesch_kincaid"],
-        reading_smog=rendered.reading["smog"],
+        reading_flesch_kincaid=rendered.reading.get("flesch_kincaid"),
+        reading_smog=rendered.reading.get("smog"),
         rendition_hash=rendered.rendition_hash,
         rendered_at=timezone.now(),
         rendered_on_upgrade=on_upgrade,

@@ -10,8 +10,8 @@ from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 TEMPLATES = settings.BASE_DIR / "templates"
 # The public pages; the staff screens (admin/, reviews/) are not translated yet.
 PUBLIC_TEMPLATES = sorted([*TEMPLATES.glob("*.html"), *(TEMPLATES / "factsheets").glob("*.html")])
-# The signed body of a sheet, rendered once at submission (factsheets.content.rendition): never translated.
-RENDITION_TEMPLATE = TEMPLATES / "factsheets" / "_sheet_body.html"
+# The signed body of a sheet (_sheet_body.html) is among them: rendered once at submission in the language of
+# its version, whatever the request's (tests/reviews/test_editions.py).
 CATALOGUE = settings.BASE_DIR / "locale" / "es" / "LC_MESSAGES" / "django.po"
 # Translated with {% translate variable %}: the defaults of these settings must be in the catalogue.
 SETTING_MSGIDS = {settings.FACTSHEETS_DISCLAIMER, settings.FACTSHEETS_SITE_NAME}
@@ -102,9 +102,3 @@ def test_placeholders_survive_translation():
                 assert set(re.findall(r"%\(\w+\)s", msgid)) <= set(re.findall(r"%\(\w+\)s", msgstr)) or (
                     "%(counter)s" in msgstr
                 ), msgid
-
-
-def test_signed_rendition_template_is_not_translated():
-    """The rendition is signed HTML: its text must not depend on the language of the request that made it."""
-    assert not template_msgids(RENDITION_TEMPLATE)
-    assert "i18n" not in RENDITION_TEMPLATE.read_text()

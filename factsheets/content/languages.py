@@ -1,0 +1,31 @@
+"""The languages a sheet can be read in: English, the source every translation is made from, and Spanish.
+
+A sheet's versions in one language are its edition in that language: numbered 1..n on their own, one of them
+live at a time. A version in another language than the source records the English version it translates
+(`FactSheetRevision.translation_of`). More languages need only a choice here and its translation catalogue.
+"""
+
+from django.db import models
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
+
+
+SOURCE = Language.ENGLISH
+TRANSLATIONS = tuple(code for code in Language.values if code != SOURCE)
+
+# The language's own name, for a language switch ("Español" on an English page).
+NATIVE_NAMES = {Language.ENGLISH: "English", Language.SPANISH: "Español"}
+
+
+def is_translation(language: str) -> bool:
+    return language != SOURCE
+
+
+def check(language: str) -> str:
+    """The language code if enabled, else ValueError naming the enabled ones."""
+    if language not in Language.values:
+        raise ValueError(f"Fact sheets are written in {', '.join(Language.values)}, not {language!r}.")
+    return language
