@@ -75,6 +75,7 @@ def plain_fields(revision: FactSheetRevision) -> dict:
         "fast_facts": list(revision.fast_facts or []),
         "authors": revision.credit_line,
         "codes": revision.codes(),
+        "language": revision.language,
     }
 
 
@@ -108,7 +109,6 @@ def _render(revision: FactSheetRevision, *, sections_html: dict | None, fast_fac
         "sections": [{k: s[k] for k in ("kind", "heading", "body_markdown", "body_html")} for s in sections],
         "content_hash": revision.content_hash or revision.compute_content_hash(),
         "reading_grade": reading,
-        "language": revision.language,
     }
     text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return Rendered(body_html=body_html, document=text, reading=reading)

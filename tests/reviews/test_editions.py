@@ -328,3 +328,23 @@ def test_a_rendition_follows_its_versions_language_never_the_requests(english, a
         assert render(draft) == spanish_in_spanish_request
     assert english_in_spanish_request.body_html == english.rendition.body_html
     assert "Datos clave" in spanish_in_spanish_request.body_html
+
+
+def test_verify_record_finds_a_translation_pointed_at_another_english_version(
+    english, author, reviewer1, reviewer2, committee, translators
+):
+    from tests.record_guards import guards_lifted
+    from tests.reviews.test_record import run_verify
+
+    spanish = make_published_translation(
+        author=author, english=english, reviewers=[reviewer1, reviewer2], committee=translators
+    )
+    newer = publish_new_english(english, author=author, reviewers=[reviewer1, reviewer2], committee=committee)
+    ok, out, _ = run_verify()
+    assert ok, out
+
+    with guards_lifted():  # as someone who can disable the database's triggers
+        FactSheetRevision.objects.filter(pk=spanish.pk).update(translation_of=newer)
+    ok, out, _ = run_verify()
+    assert not ok
+    assert "content changed after approval" in out
