@@ -139,7 +139,11 @@ def _sheet_page(request, revision: FactSheetRevision, sheet: FactSheet) -> HttpR
         request,
         response,
         etag=pages.page_fingerprint(context),
-        last_modified=_page_last_modified(revision, sheet),
+        # An older translation changes when a newer one in its language goes live, a date not read here: its ETag
+        # (which has the current number) is its only validator.
+        last_modified=_page_last_modified(revision, sheet)
+        if context["is_live"] or not revision.is_translation
+        else None,
         tags=[http_cache.sheet_tag(sheet.slug)],
     )
 

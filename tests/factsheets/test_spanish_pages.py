@@ -208,6 +208,7 @@ def test_spanish_versions_are_the_spanish_editions_own(
     assert spanish.rendition.body_html in old
     assert '<a href="/es/factsheets/examplumab/">Lea la versión actual (versión 2)</a>' in old
     assert alternates(old) == {}  # an older version has no counterpart in English
+    assert "Last-Modified" not in client.get("/es/factsheets/examplumab/versions/1/")  # moves with version 2
     assert second.rendition.body_html in html_of(client.get("/es/factsheets/examplumab/"))
     assert client.get("/es/factsheets/examplumab/versions/3/").status_code == 404
 
@@ -244,6 +245,7 @@ def test_a_stale_translation_says_so_in_spanish_and_links_the_current_english_pa
         '<a href="/factsheets/examplumab/" hreflang="en">Lea la versión actual en inglés.</a>'
     ) in html
     assert after["ETag"] != before["ETag"]
+    assert "sheet-examplumab" in before["Cache-Tag"]  # shared caches drop it with the English pages
     assert spanish.rendition.body_html in html  # still the signed Spanish text
     assert "Esta traducción se basa en una versión anterior en inglés (versión 1)." in html_of(
         client.get("/es/factsheets/examplumab/versions/1/")
