@@ -309,3 +309,11 @@ def test_spanish_sheet_page_within_the_english_budget(client, spanish, django_as
         assert client.get("/es/factsheets/examplumab/versions/1/").status_code == 200
     with django_assert_max_num_queries(0):
         assert client.get("/es/factsheets/examplumab/").status_code == 200
+
+
+def test_spanish_lists_within_the_english_budget(client, spanish, english_only, django_assert_max_num_queries):
+    for url in ["/es/", "/es/?letter=E", "/es/conditions/rheumatoid-arthritis/", "/es/factsheets/examplumab/versions/"]:
+        with django_assert_max_num_queries(5, info=url):  # as the English lists
+            assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(2):  # naming its Spanish edition costs the English page nothing more
+        assert 'hreflang="es"' in html_of(client.get("/factsheets/examplumab/"))
