@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # The language of a public page comes from its address alone (/es/...); nothing else switches it.
+    "factsheets.public.middleware.PathLanguageMiddleware",
     # Cached anonymous public responses, before sessions/CSRF/auth (factsheets/middleware.py).
     "factsheets.public.middleware.PublicResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

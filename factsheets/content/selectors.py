@@ -8,7 +8,7 @@ changes requested or approved but not yet live never come out of these functions
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower, Substr, Upper
 
 from factsheets.content import languages
@@ -70,7 +70,7 @@ def published_version(sheet: FactSheet, number: int, language: str = languages.S
     return (
         FactSheetRevision.objects.published(language)
         .filter(fact_sheet=sheet, number=number)
-        .select_related("fact_sheet", "rendition")
+        .select_related("fact_sheet", "rendition", "translation_of")
         .first()
     )
 
@@ -112,6 +112,83 @@ def stale_translations() -> QuerySet[FactSheetRevision]:
         .exclude(translation_of_id=F("fact_sheet__live_revision_id"))
         .select_related("fact_sheet__live_revision", "translation_of")
         .order_by("translation_of__published_at", "fact_sheet__slug")
+    )
+
+
+# Editions on the public lists: English goes through the functions above, unchanged; another language lists
+# the sheets with a live version in it, by that version's title (annotated on each sheet as `edition_title`,
+# `edition_summary` and `initial`, which the list templates print when present).
+
+
+def _live_in(language: str) -> FilteredRelation:
+    return FilteredRelation(
+        "revisions",
+        condition=Q(revisions__language=language, revisions__status=FactSheetRevision.Status.PUBLISHED),
+    )
+
+
+def live_editions(language: str = languages.SOURCE) -> QuerySet[FactSheet]:
+    """Live sheets readable in `language`, A-Z by the title of their live version in it."""
+    if not languages.is_translation(language):
+        return live_sheets()
+    return (
+        FactSheet.objects.live()
+        .annotate(edition=_live_in(language))
+        .filter(edition__isnull=False)
+        .annotate(
+            edition_title=F("edition__title"),
+            edition_summary=F("edition__summary"),
+            initial=Upper(Substr("edition__title", 1, 1)),
+        )
+        .order_by(Lower("edition__title"), "slug")
+    )
+
+
+def live_editions_starting_with(letter: str, language: str = languages.SOURCE) -> QuerySet[FactSheet]:
+    if not languages.is_translation(language):
+        return live_sheets_starting_with(letter)
+    return live_editions(language).filter(edition__title__istartswith=letter)
+
+
+def live_edition_initials(language: str = languages.SOURCE) -> set[str]:
+    """Upper-case first letters of the titles in `language` of live sheets (one query)."""
+    if not languages.is_translation(language):
+        return live_initials()
+    return set(live_editions(language).order_by().values_list("initial", flat=True).distinct())
+
+
+def conditions_with_live_editions(language: str = languages.SOURCE) -> QuerySet[Condition]:
+    """Conditions named by the live version in `language` of at least one live sheet."""
+    if not languages.is_translation(language):
+        return conditions_with_live_sheets()
+    return (
+        Condition.objects.filter(
+            revisions__language=language,
+            revisions__status=FactSheetRevision.Status.PUBLISHED,
+            revisions__fact_sheet__live_revision__isnull=False,
+            revisions__fact_sheet__withdrawn_at__isnull=True,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def live_editions_for_condition(condition: Condition, language: str = languages.SOURCE) -> QuerySet[FactSheet]:
+    if not languages.is_translation(language):
+        return live_sheets_for_condition(condition)
+    return live_editions(language).filter(edition__conditions=condition)
+
+
+def with_live_translations(sheets: QuerySet[FactSheet]) -> QuerySet[FactSheet]:
+    """`sheets` annotated `live_<code>`, the number of the version live in that language (None: no such
+    edition) for every translation language, in the same query: which editions a page can link to."""
+    return sheets.annotate(
+        **{
+            f"live_{code}": Subquery(
+                FactSheetRevision.objects.live(code).filter(fact_sheet=OuterRef("pk")).values("number")[:1]
+            )
+            for code in languages.TRANSLATIONS
+        }
     )
 
 

@@ -17,6 +17,9 @@ cache hit skips entirely.
 - Rate limits still apply to hits: the API's (`anon`) on /api/ and the search page's (`search`) on /search/,
   counted by the same function and counters as the views (factsheets.public.throttling.retry_after); a request
   over its limit goes through the whole stack and gets the view's own 429.
+- Languages: a Spanish page has its own address (/es/...), so its own key; `cache_key` is the one place that
+  says what a stored answer depends on besides its address (extend it there if a response ever varies on a
+  negotiated language).
 - Conditional requests: a hit answers If-None-Match / If-Modified-Since with 304 from the stored ETag and
   Last-Modified through the views' own path (factsheets.public.http_cache.conditional).
 """
@@ -29,13 +32,16 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils import translation
+
+from factsheets.content import languages
 
 from factsheets.public import throttling
 from factsheets.public import cache as sheet_cache
 from factsheets.public import http_cache
 
 PUBLIC_PATHS = re.compile(
-    r"^/(?:$|search/$|conditions/[-\w]+/$|factsheets/[-\w]+/(?:versions/(?:\d+/)?)?$"
+    r"^/(?:(?:es/)?(?:$|search/$|conditions/[-\w]+/$|factsheets/[-\w]+/(?:versions/(?:\d+/)?)?$)"
     r"|api/v1/(?:factsheets/(?:[-\w]+/(?:versions/(?:\d+/)?)?)?|conditions/)$)"
 )
 MAX_KEY_PATH = 512  # longer URLs (odd query strings) are served normally and not stored
@@ -43,7 +49,8 @@ STORED_STATUSES = {200, 410}
 KEY_PREFIX = "public-response:"
 
 
-def _key(request) -> str:
+def cache_key(request) -> str:
+    """The key of a stored public answer: its full address, which carries the page's language (/es/...)."""
     return KEY_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
 
 
@@ -51,7 +58,7 @@ def _throttle_for(path: str):
     """The rate limit the view behind `path` applies, so a stored answer counts against it too."""
     if path.startswith("/api/"):
         return throttling.ClientRateThrottle
-    if path == "/search/":
+    if path in ("/search/", "/es/search/"):
         return throttling.SearchRateThrottle
     return None
 
@@ -63,7 +70,7 @@ class PublicResponseCacheMiddleware:
     def __call__(self, request):
         if not self._eligible(request):
             return self.get_response(request)
-        key = _key(request)
+        key = cache_key(request)
         found = cache.get_many([key, sheet_cache.SITE_GEN_KEY])
         generation = found.get(sheet_cache.SITE_GEN_KEY) or sheet_cache.new_site_generation_if_missing()
         entry = found.get(key)
@@ -105,3 +112,28 @@ class PublicResponseCacheMiddleware:
     def _from_entry(request, entry) -> HttpResponse:
         response = HttpResponse(entry["body"], status=entry["status"], headers=dict(entry["headers"]))
         return http_cache.conditional(request, response)
+
+
+class PathLanguageMiddleware:
+    """The language of a request comes from its address alone: a translation's prefix (/es/...) activates that
+    language, every other address (English pages, admin, API, feed) the site's default, LANGUAGE_CODE, as before
+    there were editions. No Accept-Language or cookie negotiation and no `Vary: Accept-Language`, unlike
+    LocaleMiddleware; whatever was active before the request is restored after it. (A view may still switch
+    language inside its own answer, e.g. an API negotiating `?language=`.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = path_language(request.path_info)
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            return self.get_response(request)
+
+
+def path_language(path: str) -> str:
+    """The translation whose prefix `path` starts with (`/es/...` -> "es"), else LANGUAGE_CODE."""
+    language = translation.get_language_from_path(path)
+    if language in languages.TRANSLATIONS and (path == f"/{language}" or path.startswith(f"/{language}/")):
+        return language
+    return settings.LANGUAGE_CODE

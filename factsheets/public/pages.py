@@ -11,10 +11,16 @@ import hashlib
 import json
 
 from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from factsheets.content import languages, selectors
 from factsheets.public import rendition as renditions
 from factsheets.models import FactSheet, FactSheetRevision
+
+# Open Graph's locale of a page, by the language of its edition.
+OG_LOCALES = {languages.Language.ENGLISH: "en_US", languages.Language.SPANISH: "es_ES"}
 
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -22,6 +28,48 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 def absolute_url(path: str) -> str:
     """Absolute link for canonical/Open Graph tags; from SITE_URL so cached pages do not depend on the Host."""
     return settings.SITE_URL + path
+
+
+def page_language() -> str:
+    """The edition language of the page being answered: the active language (from its address, /es/...)."""
+    code = (translation.get_language() or languages.SOURCE).split("-")[0]
+    return code if code in languages.Language.values else languages.SOURCE
+
+
+def url_in(language: str, name: str, *args) -> str:
+    """The address of page `name` in `language` (/es/... for Spanish)."""
+    with translation.override(language):
+        return reverse(name, args=args)
+
+
+def language_links(language: str, urls: dict[str, str]) -> dict:
+    """The `hreflang` alternates and the language switch of a page in `language` that also exists in the
+    languages of `urls` (language -> path; only editions that exist). The switch leads to the same page in each
+    other language, else to that language's index. No alternates for a page in one language only."""
+    alternates = []
+    if len(urls) > 1:
+        alternates = [
+            {"code": code, "url": absolute_url(urls[code])} for code in languages.Language.values if code in urls
+        ]
+        alternates.append({"code": "x-default", "url": absolute_url(urls.get(languages.SOURCE, urls[language]))})
+    switch = [
+        {"code": code, "name": languages.NATIVE_NAMES[code], "url": urls.get(code) or url_in(code, "factsheets:index")}
+        for code in languages.Language.values
+        if code != language
+    ]
+    return {"alternates": alternates, "language_switch": switch, "og_locale": OG_LOCALES[language]}
+
+
+def sheet_language_links(sheet: FactSheet, language: str, name: str = "factsheets:detail") -> dict:
+    """`language_links` of a sheet's page `name` (detail or versions), to the editions live now. The sheet
+    carries `live_<code>` annotations (selectors.with_live_translations) or is read in one more query."""
+    if any(not hasattr(sheet, f"live_{code}") for code in languages.TRANSLATIONS):
+        live = set(selectors.editions(sheet))
+    else:
+        live = {languages.SOURCE} | {code for code in languages.TRANSLATIONS if getattr(sheet, f"live_{code}")}
+    return language_links(
+        language, {code: url_in(code, name, sheet.slug) for code in languages.Language.values if code in live}
+    )
 
 
 def json_ld(data: dict) -> str:
@@ -68,8 +116,12 @@ def sheet_page_context(revision: FactSheetRevision, *, sheet: FactSheet, preview
 
     Sheet content comes from the rendition (`body`) and the frozen revision row; the rest (version, dates,
     committee, address) from the revision's workflow record."""
-    is_live = sheet.live_revision_id == revision.pk and sheet.withdrawn_at is None
-    canonical = absolute_url(sheet.get_absolute_url() if is_live else revision.get_absolute_url())
+    if revision.is_translation:
+        is_live = revision.status == FactSheetRevision.Status.PUBLISHED and sheet.withdrawn_at is None
+    else:
+        is_live = sheet.live_revision_id == revision.pk and sheet.withdrawn_at is None
+    current_url = url_in(revision.language, "factsheets:detail", sheet.slug)
+    canonical = absolute_url(current_url if is_live else revision.get_absolute_url())
     return {
         "sheet": sheet,
         "revision": revision,
@@ -79,9 +131,32 @@ def sheet_page_context(revision: FactSheetRevision, *, sheet: FactSheet, preview
         "is_preview": preview,
         "is_live": is_live,
         "canonical_url": canonical,
-        "current_url": sheet.get_absolute_url(),
-        "current_number": sheet.live_revision.number if sheet.live_revision_id and sheet.live_revision else None,
+        "current_url": current_url,
+        "current_number": _current_number(revision, sheet),
+        "language": revision.language,
+        "og_locale": OG_LOCALES[revision.language],
+        "stale_notice": _stale_notice(revision, sheet) if not preview else None,
         "json_ld": json_ld(_structured_data(revision, canonical)),
+    }
+
+
+def _current_number(revision: FactSheetRevision, sheet: FactSheet) -> int | None:
+    """The number of the version live now in the revision's language."""
+    if revision.is_translation:
+        return getattr(sheet, f"live_{revision.language}", None)
+    return sheet.live_revision.number if sheet.live_revision_id and sheet.live_revision else None
+
+
+def _stale_notice(revision: FactSheetRevision, sheet: FactSheet) -> dict | None:
+    """For a published translation of an earlier English version than the live one: that version's number and
+    the current English page."""
+    if not revision.is_translation or revision.translation_of_id is None or sheet.live_revision_id is None:
+        return None
+    if not selectors.is_stale(revision):
+        return None
+    return {
+        "number": revision.translation_of.number,
+        "url": url_in(languages.SOURCE, "factsheets:detail", sheet.slug),
     }
 
 
@@ -102,5 +177,9 @@ def page_fingerprint(context: dict) -> str:
         context["is_live"],
         context["current_number"],
         settings.SITE_URL,
+        revision.language,
+        context.get("stale_notice"),
+        context.get("alternates"),
+        context.get("language_switch"),
     ]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]

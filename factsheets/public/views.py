@@ -6,6 +6,11 @@ Published pages send ETag, Last-Modified and `Cache-Control: public, max-age=FAC
 and answer conditional requests with 304 (one path: http_cache.conditional). A withdrawn sheet answers 410, as
 shared-cacheable as its pages. A sheet page is its stored rendition (factsheets.public.pages) read
 in one query; whole anonymous responses are cached by factsheets.public.middleware.
+
+Every page but the staff preview also answers under a language prefix (/es/...: factsheets.urls), in that
+language (factsheets.public.middleware.PathLanguageMiddleware): the sheet and version pages serve the edition in
+that language, the lists name the sheets that have one. A sheet without it answers 404 there, linking its
+English page.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from factsheets.public import throttling
-from factsheets.content import selectors, version_diffs
+from factsheets.content import languages, selectors, version_diffs
 from factsheets.models import Condition, FactSheet, FactSheetRevision
 from factsheets.plain_language.aids import plain_language_context
 from factsheets.public import http_cache, pages
@@ -89,12 +94,27 @@ def gone(request, sheet: FactSheet) -> HttpResponse:
 
 
 def _public_sheet(slug: str) -> FactSheet:
-    """The sheet behind a public URL with its live revision and that revision's stored rendition (one query).
-    404 if it was never published; the caller checks withdrawal."""
-    sheet = FactSheet.objects.select_related("live_revision__rendition").filter(slug=slug).first()
+    """The sheet behind a public URL with its live revision, that revision's stored rendition and the numbers of
+    its live translations (one query). 404 if it was never published; the caller checks withdrawal."""
+    sheets = selectors.with_live_translations(FactSheet.objects.select_related("live_revision__rendition"))
+    sheet = sheets.filter(slug=slug).first()
     if sheet is None or sheet.live_revision_id is None:
         raise Http404("No fact sheet is published at this address.")
     return sheet
+
+
+def no_edition(request, sheet: FactSheet) -> HttpResponse:
+    """404 in the page's language for a live sheet without an edition in it, linking its English page."""
+    english_url = pages.url_in(languages.SOURCE, "factsheets:detail", sheet.slug)
+    context = {
+        "english_url": english_url,
+        **pages.language_links(pages.page_language(), {languages.SOURCE: english_url}),
+    }
+    return render(request, "404.html", context, status=404)
+
+
+def _edition_missing(sheet: FactSheet, language: str) -> bool:
+    return languages.is_translation(language) and not getattr(sheet, f"live_{language}", None)
 
 
 # Sheet page ---------------------------------------------------------------------------------------
@@ -111,42 +131,63 @@ def _sheet_page(request, revision: FactSheetRevision, sheet: FactSheet) -> HttpR
     """A published version: its stored rendition in the page chrome, with ETag/Last-Modified and 304s."""
     revision.fact_sheet = sheet
     context = pages.sheet_page_context(revision, sheet=sheet)
+    context.update(pages.sheet_language_links(sheet, revision.language))
+    if not context["is_live"]:
+        context["alternates"] = []  # an older version has no equivalent in another language
     response = render(request, "factsheets/detail.html", context)
     return conditional(
         request,
         response,
         etag=pages.page_fingerprint(context),
-        last_modified=_page_last_modified(revision, sheet),
+        # An older translation changes when a newer one in its language goes live, a date not read here: its ETag
+        # (which has the current number) is its only validator.
+        last_modified=_page_last_modified(revision, sheet)
+        if context["is_live"] or not revision.is_translation
+        else None,
         tags=[http_cache.sheet_tag(sheet.slug)],
     )
 
 
 @require_safe
 def factsheet_detail(request, slug):
-    """The live version of a sheet; 404 if never published, 410 if withdrawn. One query on a cache miss."""
+    """The live version of a sheet in the page's language; 404 if never published (or no edition in that
+    language), 410 if withdrawn. One query on a cache miss (two for a translation)."""
+    language = pages.page_language()
     sheet = _public_sheet(slug)
     if sheet.is_withdrawn:
         return gone(request, sheet)
-    return _sheet_page(request, sheet.live_revision, sheet)
+    if _edition_missing(sheet, language):
+        return no_edition(request, sheet)
+    revision = selectors.live_version(sheet, language) if languages.is_translation(language) else sheet.live_revision
+    if revision is None:  # its translation went out of print since the sheet was read
+        return no_edition(request, sheet)
+    return _sheet_page(request, revision, sheet)
 
 
 @require_safe
 def factsheet_versions(request, slug):
     """Every published version of a sheet: number, dates, what changed, and the stored word diff against the one
     before."""
+    language = pages.page_language()
     sheet = _public_sheet(slug)
     if sheet.is_withdrawn:
         return gone(request, sheet)
-    versions = list(selectors.published_versions(sheet).select_related("stored_diff"))
+    if _edition_missing(sheet, language):
+        return no_edition(request, sheet)
+    versions = list(selectors.published_versions(sheet, language).select_related("stored_diff"))
+    live = next((v for v in versions if v.status == FactSheetRevision.Status.PUBLISHED), None)
+    if live is None:
+        return no_edition(request, sheet)
     version_diffs.for_versions(versions)  # stored when each version went live: no diffing per request
     response = render(
         request,
         "factsheets/versions.html",
         {
             "sheet": sheet,
-            "revision": sheet.live_revision,
+            "revision": live,
             "versions": versions,
             "canonical_url": pages.absolute_url(request.path),
+            **pages.sheet_language_links(sheet, language, "factsheets:versions"),
         },
     )
     return conditional(
@@ -160,13 +201,21 @@ def factsheet_versions(request, slug):
 @require_safe
 def factsheet_version(request, slug, number):
     """One published version; an older one says so and links to the current page. 404 if never published."""
+    language = pages.page_language()
     sheet = _public_sheet(slug)
     if sheet.is_withdrawn:
         return gone(request, sheet)
-    revision = selectors.published_version(sheet, number)
+    if _edition_missing(sheet, language):
+        return no_edition(request, sheet)
+    revision = selectors.published_version(sheet, number, language)
     if revision is None:
         raise Http404("This version of the fact sheet was never published.")
     return _sheet_page(request, revision, sheet)
+
+
+def _everywhere_links(language: str, name: str, *args) -> dict:
+    """Language links of a page every language has (the index, a condition's page)."""
+    return pages.language_links(language, {code: pages.url_in(code, name, *args) for code in languages.Language.values})
 
 
 # Lists --------------------------------------------------------------------------------------------
@@ -174,13 +223,18 @@ def factsheet_version(request, slug, number):
 
 @require_safe
 def factsheet_index(request):
-    """All live sheets A-Z (100 a page), a letter filter, the search box and the conditions."""
+    """All live sheets A-Z (100 a page), a letter filter, the search box and the conditions; in another language,
+    the sheets with a live edition in it, A-Z by their title in it."""
+    language = pages.page_language()
     letter = (request.GET.get("letter") or "").strip().upper()
     if letter not in ALPHABET or len(letter) != 1:
         letter = ""
-    sheets = selectors.live_sheets_starting_with(letter) if letter else selectors.live_sheets()
+    if letter:
+        sheets = selectors.live_editions_starting_with(letter, language)
+    else:
+        sheets = selectors.live_editions(language)
     page = _paginate(request, sheets)
-    initials = selectors.live_initials()
+    initials = selectors.live_edition_initials(language)
     letters = [(c, c in initials) for c in ALPHABET]
     response = render(
         request,
@@ -189,9 +243,10 @@ def factsheet_index(request):
             "page": page,
             "letter": letter,
             "letters": letters,
-            "conditions": list(selectors.conditions_with_live_sheets()),
+            "conditions": list(selectors.conditions_with_live_editions(language)),
             "canonical_url": pages.absolute_url(request.path),
             "query_prefix": f"letter={letter}&" if letter else "",
+            **_everywhere_links(language, "factsheets:index"),
         },
     )
     return conditional(request, response, tags=[http_cache.SITE_TAG])
@@ -199,8 +254,9 @@ def factsheet_index(request):
 
 @require_safe
 def condition_detail(request, slug):
+    language = pages.page_language()
     condition = get_object_or_404(Condition, slug=slug)
-    page = _paginate(request, selectors.live_sheets_for_condition(condition))
+    page = _paginate(request, selectors.live_editions_for_condition(condition, language))
     response = render(
         request,
         "factsheets/condition.html",
@@ -208,6 +264,7 @@ def condition_detail(request, slug):
             "condition": condition,
             "page": page,
             "canonical_url": pages.absolute_url(request.path),
+            **_everywhere_links(language, "factsheets:condition", condition.slug),
         },
     )
     return conditional(request, response, tags=[http_cache.SITE_TAG])

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   function stamp() {
-    var today = new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });
+    var today = new Date().toLocaleDateString(document.documentElement.lang === "es" ? "es-ES" : "en-GB", { day: "numeric", month: "long", year: "numeric" });
     document.querySelectorAll("[data-print-date]").forEach(function (el) { el.textContent = today; });
   }
   stamp();

@@ -4,14 +4,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from factsheets.models import Condition
-from tests.factories import FactSheetFactory, make_published
+from tests.factories import FactSheetFactory, make_published, make_published_translation, make_translation_committee
 
 # The live server reads through its own connection, so the data must be committed.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def sheet_with_history(author, reviewer1, reviewer2, committee):
+def sheet_with_history(author, reviewer1, reviewer2, reviewer3, committee):
     condition = Condition.objects.create(name="Example arthritis", slug="example-arthritis")
     sheet = FactSheetFactory(slug="examplumab")
     names = {
@@ -27,6 +27,14 @@ def sheet_with_history(author, reviewer1, reviewer2, committee):
         fact_sheet=sheet,
         change_note="First version.",
         **names,
+    )
+    # Its Spanish edition translates version 1, so it is stale once version 2 goes live: the notice shows.
+    english = sheet.revisions.get(number=1)
+    make_published_translation(
+        author=author,
+        english=english,
+        reviewers=[reviewer1, reviewer2],
+        committee=make_translation_committee(reviewer1, reviewer2, reviewer3),
     )
     make_published(
         author=author,
@@ -57,6 +65,13 @@ def serious_violations(page):
         "/search/?q=examplumab",
         "/factsheets/examplumab/versions/1/",
         "/factsheets/examplumab/versions/",
+        "/es/",
+        "/es/factsheets/examplumab/",
+        "/es/search/?q=examplumab",
+        "/es/factsheets/examplumab/versions/1/",
+        "/es/factsheets/examplumab/versions/",
+        "/es/conditions/example-arthritis/",
+        "/es/factsheets/not-translated-yet/",
     ],
 )
 def test_public_pages_have_no_serious_axe_violations(live_server, page, sheet_with_history, path):
@@ -73,6 +88,17 @@ def test_skip_link_and_search_label_work(live_server, page, sheet_with_history):
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**/search/?q=samplora")
     assert page.get_by_role("link", name="Examplumab (Examplex)").count() == 1
+
+
+def test_stale_spanish_page_links_to_the_current_english_page(live_server, page, sheet_with_history):
+    page.goto(live_server.url + "/es/factsheets/examplumab/")
+    assert "versión anterior en inglés (versión 1)" in page.locator(".notice-old").inner_text()
+    switch = page.get_by_role("link", name="English", exact=True)
+    assert switch.get_attribute("lang") == "en"
+    page.get_by_role("link", name="Lea la versión actual en inglés.").click()
+    page.wait_for_url("**/factsheets/examplumab/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="Español").get_attribute("href") == "/es/factsheets/examplumab/"
 
 
 def test_old_version_links_to_current(live_server, page, sheet_with_history):

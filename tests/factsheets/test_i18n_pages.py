@@ -1,11 +1,12 @@
-"""The public chrome in Spanish when Spanish is active; English requests unchanged; the signed body untouched."""
+"""The public chrome in Spanish at the Spanish addresses (/es/...); English addresses unchanged; the signed body
+untouched."""
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import translation
 
 from reviews import services
+from tests.factories import make_published_translation, make_translation_committee
 from tests.factsheets import test_public_pages
 
 MO_FILE = settings.BASE_DIR / "locale" / "es" / "LC_MESSAGES" / "django.mo"
@@ -22,12 +23,23 @@ def _compiled_catalogue():
 
 
 def get_es(client, url):
-    with translation.override("es"):
-        response = client.get(url)
+    """The Spanish address of the English page `url`."""
+    response = client.get(f"/es{url}")
     return response, response.content.decode()
 
 
-def test_index_chrome_in_spanish(client, live):
+@pytest.fixture
+def spanish(live, author, reviewer1, reviewer2, reviewer3):
+    """The live sheet's Spanish edition (tests.factories.SPANISH_TEXT), version 1, translating English version 1."""
+    return make_published_translation(
+        author=author,
+        english=live,
+        reviewers=[reviewer1, reviewer2],
+        committee=make_translation_committee(reviewer1, reviewer2, reviewer3),
+    )
+
+
+def test_index_chrome_in_spanish(client, spanish):
     response, html = get_es(client, "/")
     assert response.status_code == 200
     assert '<html lang="es">' in html
@@ -47,9 +59,8 @@ def test_index_chrome_in_english_by_default(client, live):
     assert "Hojas informativas" not in html
 
 
-def test_sheet_page_chrome_in_spanish_body_as_signed(client, live):
+def test_sheet_page_chrome_in_spanish_body_as_signed(client, live, spanish):
     english = client.get("/factsheets/examplumab/").content.decode()
-    cache.clear()  # the public response cache does not vary by language (no Spanish URLs yet)
     response, html = get_es(client, "/factsheets/examplumab/")
     assert response.status_code == 200
     assert DISCLAIMER_ES in html
@@ -57,8 +68,15 @@ def test_sheet_page_chrome_in_spanish_body_as_signed(client, live):
     assert "Versión 1" in html
     assert "This fact sheet is for general education only." in english
     assert "Todas las versiones" not in english
-    body = live.rendition.body_html
-    assert body in english and body in html  # the signed rendition is byte-identical in both
+    assert live.rendition.body_html in english  # each page serves its edition's signed rendition, byte for byte
+    assert spanish.rendition.body_html in html
+
+
+def test_english_request_while_spanish_is_active_elsewhere_stays_english(client, live):
+    """Only the address decides: a language active in the serving thread does not leak into English pages."""
+    with translation.override("es"):
+        html = client.get("/factsheets/examplumab/").content.decode()
+    assert '<html lang="en">' in html and "Todas las versiones" not in html
 
 
 def test_withdrawn_sheet_410_in_spanish(client, live, editor):
@@ -75,7 +93,7 @@ def test_404_in_spanish_and_english(client, db):
     response, html = get_es(client, "/factsheets/no-such-sheet/")
     assert response.status_code == 404
     assert "<h1>Página no encontrada</h1>" in html
-    assert '<a href="/">Vea todas las hojas informativas de la A a la Z</a>' in html
+    assert '<a href="/es/">Vea todas las hojas informativas de la A a la Z</a>' in html
     english = client.get("/factsheets/no-such-sheet/").content.decode()
     assert "<h1>Page not found</h1>" in english
     assert '<a href="/">Browse all fact sheets A&ndash;Z</a> or use the search box above.' in english

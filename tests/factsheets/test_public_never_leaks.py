@@ -1,4 +1,5 @@
-"""Nothing unapproved is reachable anonymously: every public URL, with sheets in every workflow state."""
+"""Nothing unapproved is reachable anonymously: every public URL, English and Spanish (/es/...), with sheets and
+their Spanish editions in every workflow state."""
 
 import datetime as dt
 
@@ -8,7 +9,16 @@ from django.utils import timezone
 
 from factsheets.models import Condition, FactSheetRevision, Section
 from reviews import services
-from tests.factories import PASSWORD, FactSheetFactory, make_draft, make_published
+from tests.factories import (
+    PASSWORD,
+    SPANISH_TEXT,
+    FactSheetFactory,
+    make_draft,
+    make_published,
+    make_published_translation,
+    make_translation,
+    make_translation_committee,
+)
 
 Status = FactSheetRevision.Status
 
@@ -31,6 +41,17 @@ def secret_revision(*, author, sheet, number, marker, conditions=()):
     section._history_user = author
     section.save()
     return revision
+
+
+def secret_translation(*, author, english, marker):
+    """A draft Spanish version whose every patient-facing field carries `marker`."""
+    text = {
+        "title": f"Título {marker}",
+        "summary": f"Resumen {marker}.",
+        "fast_facts": [f"Dato {marker}."],
+        "sections": [("how_it_works", f"Encabezado {marker}", f"Texto {marker} del cuerpo.")],
+    }
+    return make_translation(author=author, english=english, text=text)
 
 
 def submit(revision, author, committee):
@@ -109,12 +130,54 @@ def world(author, reviewer1, reviewer2, editor, committee):
     )
     services.factsheet_withdraw(fact_sheet=withdrawn, by=editor, reason="Taken off the market.")
 
+    # Spanish editions: a first translation in each unapproved state on the live sheets above, and a live
+    # translation with a newer version sent back for changes.
+    translators = make_translation_committee(
+        reviewer1, reviewer2, *committee.members.exclude(pk__in=[reviewer1.pk, reviewer2.pk])
+    )
+    english = {s.slug: FactSheetRevision.objects.live().get(fact_sheet=s) for s in live_sheets}
+    unapproved_es = [secret_translation(author=author, english=english["live-draft"], marker="zqesdraft")]
+    in_review_es = secret_translation(author=author, english=english["live-review"], marker="zqesreview")
+    submit(in_review_es, author, translators)
+    scheduled_es = secret_translation(author=author, english=english["live-scheduled"], marker="zqesscheduled")
+    scheduled_es.publish_at = timezone.now() + dt.timedelta(days=7)
+    scheduled_es.save()
+    review = submit(scheduled_es, author, translators)
+    for reviewer in (reviewer1, reviewer2):
+        services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
+    translated = make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=sheet("live-translated"),
+        title="Translated sheet",
+        summary="Approved summary translated.",
+        brand_names="",
+        conditions=[condition],
+    )
+    make_published_translation(
+        author=author,
+        english=translated,
+        reviewers=[reviewer1, reviewer2],
+        committee=translators,
+        text={**SPANISH_TEXT, "title": "Hoja traducida", "summary": "Resumen aprobado en español."},
+    )
+    changes_es = secret_translation(author=author, english=translated, marker="zqeschanges")
+    review = submit(changes_es, author, translators)
+    services.review_sign(review=review, by=reviewer1, verdict="request_changes", password=PASSWORD, comment="Simpler.")
+    unapproved_es += [in_review_es, scheduled_es, changes_es]
+    es_statuses = sorted({r.status for r in FactSheetRevision.objects.filter(pk__in=[u.pk for u in unapproved_es])})
+    assert es_statuses == sorted([Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED])
+
     statuses = sorted({r.status for r in FactSheetRevision.objects.filter(pk__in=[u.pk for u in unapproved])})
     assert statuses == sorted([Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED, Status.APPROVED])
     secrets = ["zqdraftonly", "zqinreview", "zqchanges", "zqscheduled", "zqnewdraft", "zqnewreview", "zqnewscheduled"]
+    secrets += ["zqesdraft", "zqesreview", "zqesscheduled", "zqeschanges"]
     return {
         "secrets": secrets,
         "unapproved": unapproved,
+        "unapproved_es": unapproved_es,
+        "translated": translated.fact_sheet,
         "live": live_sheets,
         "withdrawn": withdrawn,
         "condition": condition,
@@ -139,7 +202,14 @@ def public_urls(world):
     for slug in slugs:
         urls += [f"/factsheets/{slug}/", f"/factsheets/{slug}/versions/"]
         urls += [f"/factsheets/{slug}/versions/{n}/" for n in (1, 2, 3)]
-    urls += [reverse("factsheets:preview", args=[r.pk]) for r in world["unapproved"]]
+    urls += [reverse("factsheets:preview", args=[r.pk]) for r in world["unapproved"] + world["unapproved_es"]]
+    # The Spanish mirror of every page (the preview, feed, sitemap and robots have one address).
+    slugs_es = slugs + [r.fact_sheet.slug for r in world["unapproved_es"]]
+    urls += ["/es/", "/es/?letter=T", "/es/?letter=H", f"/es/conditions/{world['condition'].slug}/"]
+    urls += [f"/es/search/?q={q}" for q in world["secrets"] + ["título", "resumen", "dato", "texto", "hoja"]]
+    for slug in slugs_es:
+        urls += [f"/es/factsheets/{slug}/", f"/es/factsheets/{slug}/versions/"]
+        urls += [f"/es/factsheets/{slug}/versions/{n}/" for n in (1, 2, 3)]
     return urls
 
 
@@ -148,7 +218,8 @@ def test_no_public_url_shows_unapproved_text(client, world):
         body = client.get(url).content.decode().lower()
         searched = url.partition("?q=")[2]
         if searched in world["secrets"] + ["zqwithdrawn"]:
-            assert "no fact sheets match" in body, url  # the page echoes the words searched, nothing more
+            if not url.startswith("/es/"):
+                assert "no fact sheets match" in body, url  # the page echoes the words searched, nothing more
             body = body.replace(searched, "")
         for secret in world["secrets"]:
             assert secret not in body, f"{secret!r} leaked on {url}"
@@ -173,6 +244,23 @@ def test_unapproved_version_numbers_are_404(client, world):
     for revision in world["unapproved"]:
         url = f"/factsheets/{revision.fact_sheet.slug}/versions/{revision.number}/"
         assert client.get(url).status_code == 404, url
+
+
+def test_unapproved_spanish_versions_are_404(client, world):
+    for revision in world["unapproved_es"]:
+        url = f"/es/factsheets/{revision.fact_sheet.slug}/versions/{revision.number}/"
+        assert client.get(url).status_code == 404, url
+    for slug in ["live-draft", "live-review", "live-scheduled"]:  # no Spanish version was ever published
+        assert client.get(f"/es/factsheets/{slug}/").status_code == 404
+        assert client.get(f"/es/factsheets/{slug}/versions/").status_code == 404
+
+
+def test_the_live_spanish_version_is_shown_not_the_one_sent_back(client, world):
+    """The positive side of the Spanish matrix."""
+    html = client.get("/es/factsheets/live-translated/").content.decode()
+    assert "Resumen aprobado en español." in html
+    assert "Hoja traducida" in client.get("/es/").content.decode()
+    assert client.get("/es/factsheets/live-translated/versions/1/").status_code == 200
 
 
 def test_never_published_sheets_are_404(client, world):
