@@ -89,6 +89,17 @@ def live_version(sheet: FactSheet, language: str = languages.SOURCE) -> FactShee
     )
 
 
+def withdrawn_title(sheet: FactSheet, language: str) -> str | None:
+    """The title of `sheet`'s edition in `language` as it was live when the sheet was withdrawn (withdrawal leaves
+    versions as they were), or None if it had no such edition."""
+    return (
+        FactSheetRevision.objects.in_language(language)
+        .filter(fact_sheet=sheet, status=FactSheetRevision.Status.PUBLISHED)
+        .values_list("title", flat=True)
+        .first()
+    )
+
+
 def editions(sheet: FactSheet) -> list[str]:
     """The languages `sheet` can be read in now, English first (one query; none for a sheet not live)."""
     if sheet.withdrawn_at is not None or sheet.live_revision_id is None:

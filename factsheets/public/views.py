@@ -81,11 +81,16 @@ def _paginate(request, queryset):
 def gone(request, sheet: FactSheet) -> HttpResponse:
     """410 for a withdrawn sheet, shared-cacheable like its pages and tagged with the sheet, so the purge that
     follows any change to the sheet drops it with them."""
+    language = pages.page_language()
+    title = sheet.live_revision.title if sheet.live_revision_id else sheet.slug
+    if languages.is_translation(language):
+        # The title the reader knew on this page: that of the edition live when the sheet was withdrawn.
+        title = selectors.withdrawn_title(sheet, language) or title
     response = render(
         request,
         "410.html",
         {
-            "title": sheet.live_revision.title if sheet.live_revision_id else sheet.slug,
+            "title": title,
             "reason": sheet.withdrawal_reason,
         },
         status=410,

@@ -163,8 +163,13 @@ def test_a_sheet_without_a_spanish_edition_is_404_in_spanish_linking_its_english
     assert "Léala en inglés" not in never and "<h1>Página no encontrada</h1>" in never
 
 
-def test_a_withdrawn_sheet_is_410_in_spanish(client, spanish, editor):
-    services.factsheet_withdraw(fact_sheet=spanish.fact_sheet, by=editor, reason="Retirado del mercado.")
+def test_a_withdrawn_sheet_is_410_in_spanish_under_its_spanish_title(
+    client, english, author, reviewer1, reviewer2, translators, editor
+):
+    translate(
+        english, author=author, reviewer1=reviewer1, reviewer2=reviewer2, translators=translators, title="Examplumabo"
+    )
+    services.factsheet_withdraw(fact_sheet=english.fact_sheet, by=editor, reason="Retirado del mercado.")
     for url in [
         "/es/factsheets/examplumab/",
         "/es/factsheets/examplumab/versions/",
@@ -172,7 +177,10 @@ def test_a_withdrawn_sheet_is_410_in_spanish(client, spanish, editor):
     ]:
         response = client.get(url)
         assert response.status_code == 410, url
-        assert "<h1>Esta hoja informativa se ha retirado</h1>" in html_of(response)
+        html = html_of(response)
+        assert "<h1>Esta hoja informativa se ha retirado</h1>" in html
+        assert "&ldquo;Examplumabo&rdquo;" in html or "“Examplumabo”" in html, html
+    assert "Examplumabo" not in html_of(client.get("/factsheets/examplumab/"))  # English keeps its own title
     assert "examplumab" not in html_of(client.get("/es/")).lower()
 
 
