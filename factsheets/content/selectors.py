@@ -183,20 +183,37 @@ def live_editions_for_condition(condition: Condition, language: str = languages.
 def with_live_translations(sheets: QuerySet[FactSheet]) -> QuerySet[FactSheet]:
     """`sheets` annotated `live_<code>`, the number of the version live in that language (None: no such
     edition) for every translation language, in the same query: which editions a page can link to."""
-    return sheets.annotate(
-        **{
-            f"live_{code}": Subquery(
-                FactSheetRevision.objects.live(code).filter(fact_sheet=OuterRef("pk")).values("number")[:1]
-            )
-            for code in languages.TRANSLATIONS
-        }
+    return sheets.annotate(**_live_translation_numbers("pk"))
+
+
+def _live_translation_numbers(sheet: str) -> dict:
+    """`live_<code>` of each translation language: the number of the version live in it of the sheet `sheet`
+    (an outer field) names."""
+    return {
+        f"live_{code}": Subquery(
+            FactSheetRevision.objects.live(code).filter(fact_sheet=OuterRef(sheet)).values("number")[:1]
+        )
+        for code in languages.TRANSLATIONS
+    }
+
+
+def live_edition_versions() -> QuerySet[FactSheetRevision]:
+    """The live version of every edition of every live sheet (English and each translation), by slug and language,
+    each annotated `live_<code>` like `with_live_translations`: which other editions its page names."""
+    return (
+        FactSheetRevision.objects.live(None)
+        .filter(fact_sheet__live_revision__isnull=False)
+        .select_related("fact_sheet")
+        .only("pk", "language", "number", "published_at", "fact_sheet__slug")
+        .annotate(**_live_translation_numbers("fact_sheet"))
+        .order_by("fact_sheet__slug", "language")
     )
 
 
 def published_feed_entries(limit: int = 50) -> QuerySet[FactSheetRevision]:
-    """The most recent publications (one per published version), newest first."""
+    """The most recent publications (one per published version, in every language), newest first."""
     return (
-        FactSheetRevision.objects.published()
+        FactSheetRevision.objects.published(None)
         .filter(published_at__isnull=False)
         .select_related("fact_sheet")
         .order_by("-published_at", "-pk")[:limit]
