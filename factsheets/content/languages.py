@@ -2,7 +2,7 @@
 
 A sheet's versions in one language are its edition in that language: numbered 1..n on their own, one of them
 live at a time. A version in another language than the source records the English version it translates
-(`FactSheetRevision.translation_of`). More languages need only a choice here and its translation catalogue.
+(`FactSheetRevision.translation_of`). More languages need only a choice here (with its search configuration) and its translation catalogue.
 """
 
 from django.db import models
@@ -29,3 +29,8 @@ def check(language: str) -> str:
     if language not in Language.values:
         raise ValueError(f"Fact sheets are written in {', '.join(Language.values)}, not {language!r}.")
     return language
+
+
+# PostgreSQL's text-search configuration for each language: stemming and stop words of the search index and of
+# the queries run against it (factsheets.public.search, selectors.search_live_sheets).
+SEARCH_CONFIGS = {Language.ENGLISH: "english", Language.SPANISH: "spanish"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower, Substr, Upper
+from django.utils.translation import gettext
 
 from factsheets.content import languages
 from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
@@ -193,20 +194,37 @@ def live_editions_for_condition(condition: Condition, language: str = languages.
 def with_live_translations(sheets: QuerySet[FactSheet]) -> QuerySet[FactSheet]:
     """`sheets` annotated `live_<code>`, the number of the version live in that language (None: no such
     edition) for every translation language, in the same query: which editions a page can link to."""
-    return sheets.annotate(
-        **{
-            f"live_{code}": Subquery(
-                FactSheetRevision.objects.live(code).filter(fact_sheet=OuterRef("pk")).values("number")[:1]
-            )
-            for code in languages.TRANSLATIONS
-        }
+    return sheets.annotate(**_live_translation_numbers("pk"))
+
+
+def _live_translation_numbers(sheet: str) -> dict:
+    """`live_<code>` of each translation language: the number of the version live in it of the sheet `sheet`
+    (an outer field) names."""
+    return {
+        f"live_{code}": Subquery(
+            FactSheetRevision.objects.live(code).filter(fact_sheet=OuterRef(sheet)).values("number")[:1]
+        )
+        for code in languages.TRANSLATIONS
+    }
+
+
+def live_edition_versions() -> QuerySet[FactSheetRevision]:
+    """The live version of every edition of every live sheet (English and each translation), by slug and language,
+    each annotated `live_<code>` like `with_live_translations`: which other editions its page names."""
+    return (
+        FactSheetRevision.objects.live(None)
+        .filter(fact_sheet__live_revision__isnull=False)
+        .select_related("fact_sheet")
+        .only("pk", "language", "number", "published_at", "fact_sheet__slug")
+        .annotate(**_live_translation_numbers("fact_sheet"))
+        .order_by("fact_sheet__slug", "language")
     )
 
 
 def published_feed_entries(limit: int = 50) -> QuerySet[FactSheetRevision]:
-    """The most recent publications (one per published version), newest first."""
+    """The most recent publications (one per published version, in every language), newest first."""
     return (
-        FactSheetRevision.objects.published()
+        FactSheetRevision.objects.published(None)
         .filter(published_at__isnull=False)
         .select_related("fact_sheet")
         .order_by("-published_at", "-pk")[:limit]
@@ -222,45 +240,56 @@ def clean_search_query(q: str | None) -> str:
     """The search text, trimmed and with runs of whitespace collapsed; raises SearchQueryTooLong."""
     q = " ".join(printable_text(q).split())
     if len(q) > SEARCH_MAX_LENGTH:
-        raise SearchQueryTooLong(f"Please shorten your search to {SEARCH_MAX_LENGTH} characters or fewer.")
+        raise SearchQueryTooLong(
+            gettext("Please shorten your search to %(max_length)s characters or fewer.")
+            % {"max_length": SEARCH_MAX_LENGTH}
+        )
     return q
 
 
-def search_live_sheets(q: str) -> QuerySet[FactSheet]:
-    """Live sheets matching `q` (already cleaned), best first.
+def search_live_sheets(q: str, language: str = languages.SOURCE) -> QuerySet[FactSheet]:
+    """Live sheets whose edition in `language` matches `q` (already cleaned), best first; in another language than
+    English each carries `edition_title` and `edition_summary` (as `live_editions`).
 
-    PostgreSQL: full-text search with ranking over title, generic and brand names (weight A),
-    conditions (B), summary and fast facts (C) and section text (D), of the live revision only.
-    Other databases: a case-insensitive substring match over the same fields, A-Z.
+    Only the live version of that edition is searched (factsheets.public.search keeps one indexed row per sheet
+    and language). PostgreSQL: full-text search in the language's configuration (`spanish` stems Spanish words)
+    with ranking over title, generic and brand names (weight A), conditions (B), summary and fast facts (C) and
+    section text (D). Other databases: a case-insensitive substring match over the same text, A-Z.
     """
+    sheets = live_editions(language).annotate(entry=_search_entry(language))
     if not q:
-        return live_sheets().none()
+        return sheets.none()
     if connection.vendor == "postgresql":
-        return _search_postgres(q)
-    return _search_fallback(q)
+        return _search_postgres(sheets, q, language)
+    return _search_fallback(sheets, q)
 
 
-def _search_postgres(q: str) -> QuerySet[FactSheet]:
-    """Matches and ranks on the stored, GIN-indexed vector of the live version (factsheets.public.search):
-    title, generic and brand names (weight A), conditions (B), summary and fast facts (C), sections (D)."""
+def _search_entry(language: str) -> FilteredRelation:
+    return FilteredRelation("search_entries", condition=Q(search_entries__language=language))
+
+
+def _title_order(language: str):
+    return Lower("live_revision__title" if not languages.is_translation(language) else "edition__title")
+
+
+def _search_postgres(sheets: QuerySet[FactSheet], q: str, language: str) -> QuerySet[FactSheet]:
+    """Matches and ranks on the stored, GIN-indexed vector of the edition's live version."""
     from django.contrib.postgres.search import SearchQuery, SearchRank
-    from django.db.models import F
 
-    query = SearchQuery(q, search_type="websearch", config="english")
+    query = SearchQuery(q, search_type="websearch", config=languages.SEARCH_CONFIGS[language])
     return (
-        live_sheets()
-        .filter(search_index__document=query)
-        .annotate(rank=SearchRank(F("search_index__document"), query))
-        .order_by("-rank", Lower("live_revision__title"), "slug")
+        sheets.filter(entry__document=query)
+        .annotate(rank=SearchRank(F("entry__document"), query))
+        .order_by("-rank", _title_order(language), "slug")
     )
 
 
-def _search_fallback(q: str) -> QuerySet[FactSheet]:
-    """Every word somewhere in the sheet's stored search text (one column, no join over sections)."""
+def _search_fallback(sheets: QuerySet[FactSheet], q: str) -> QuerySet[FactSheet]:
+    """Every word somewhere in the edition's stored search text (one column, no join over sections)."""
     match = Q()
     for word in q.split():
-        match &= Q(search_index__text__contains=word.lower())
-    return live_sheets().filter(match)
+        match &= Q(entry__text__contains=word.lower())
+    return sheets.filter(match)
 
 
 def revision_authors(revision: FactSheetRevision) -> set[int]:

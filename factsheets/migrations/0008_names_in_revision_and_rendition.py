@@ -37,12 +37,11 @@ def render_submitted_revisions(apps, schema_editor):
         return
     from factsheets.models import FactSheetRevision as LiveRevision
     from factsheets.public.rendition import make_rendition
-    from factsheets.public.search import refresh_search_index
 
     for revision in LiveRevision.objects.exclude(status__in=EDITABLE).prefetch_related("sections"):
         rendition = make_rendition(revision, on_upgrade=True)
         LiveRevision.objects.filter(pk=revision.pk).update(rendition=rendition)
-    refresh_search_index()
+    # The search index is filled from the live code by 0016 (the table it writes is made there).
 
 
 class Migration(migrations.Migration):

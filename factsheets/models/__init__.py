@@ -22,11 +22,12 @@ from factsheets.models.sheets import (
     content_digest,
     normalise_newlines,
 )
-from factsheets.models.support import GlossaryTerm, SheetSearchIndex
+from factsheets.models.support import EditionSearchIndex, GlossaryTerm
 
 __all__ = [
     "BODY_MAX_LENGTH",
     "Condition",
+    "EditionSearchIndex",
     "FactSheet",
     "FactSheetQuerySet",
     "FactSheetRevision",
@@ -36,7 +37,6 @@ __all__ = [
     "RevisionLocked",
     "Section",
     "SectionKind",
-    "SheetSearchIndex",
     "VersionDiff",
     "content_digest",
     "normalise_newlines",

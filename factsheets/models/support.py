@@ -63,19 +63,27 @@ class GlossaryTerm(models.Model):
         self.plain = " ".join((self.plain or "").split())
 
 
-class SheetSearchIndex(models.Model):
-    """Search text of a sheet's live version, denormalised when a version goes live (factsheets.public.search).
+class EditionSearchIndex(models.Model):
+    """Search text of one edition's live version (a sheet in one language), denormalised when a version goes live
+    (factsheets.public.search).
 
-    `document` (PostgreSQL, GIN-indexed): the weighted tsvector that search matches and ranks on;
+    `document` (PostgreSQL, GIN-indexed): the weighted tsvector that search matches and ranks on, built with the
+    text-search configuration of the edition's language (`languages.SEARCH_CONFIGS`);
     `text` (every database): the same text lower-cased in one column, for the substring fallback.
-    Not content: no history, rebuilt from the live revision whenever it changes.
+    Not content: no history, rebuilt from the live versions whenever one of them changes.
     """
 
-    fact_sheet = models.OneToOneField(
-        FactSheet, on_delete=models.CASCADE, primary_key=True, related_name="search_index"
-    )
+    fact_sheet = models.ForeignKey(FactSheet, on_delete=models.CASCADE, related_name="search_entries")
+    language = models.CharField(max_length=8, choices=Language, default=Language.ENGLISH)
     text = models.TextField(blank=True)
     document = SearchVectorField(null=True)
 
     class Meta:
         verbose_name = "search index entry"
+        verbose_name_plural = "search index entries"
+        constraints = [
+            models.UniqueConstraint(fields=["fact_sheet", "language"], name="one_search_entry_per_edition"),
+        ]
+
+    def __str__(self):
+        return f"search text of sheet {self.fact_sheet_id} ({self.language})"

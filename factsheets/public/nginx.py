@@ -1,6 +1,7 @@
 """The nginx server block written next to a static export (factsheets.public.site_export).
 
-Files answer the addresses they were exported from; everything else goes to gunicorn: search, admin,
+Files answer the addresses they were exported from, in every language (/es/...); everything else goes to gunicorn:
+search (/search/, /es/search/), admin,
 previews, the API's lists and query endpoints, static assets, health checks, any address with a query
 string (`?page=2`, `?letter=B`, filters) and the addresses of withdrawn sheets (their files are removed; the
 app answers 410 with the reason). Shared-cache headers match the app's public pages (factsheets.public.http_cache).
@@ -28,6 +29,7 @@ server {{
 
     location = /{conf} {{ return 404; }}
     location ^~ /search/ {{ try_files /nonexistent @app; }}
+    location ^~ /es/search/ {{ try_files /nonexistent @app; }}
     location ^~ /admin/ {{ try_files /nonexistent @app; }}
     location ^~ /preview/ {{ try_files /nonexistent @app; }}
     location ^~ /static/ {{ try_files /nonexistent @app; }}

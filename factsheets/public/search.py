@@ -1,9 +1,13 @@
-"""The denormalised search index of live sheets (data only; the workflow decides when a version is live).
+"""The denormalised search index of live editions (data only; the workflow decides when a version is live).
 
-`refresh_search_index(sheet_ids)` rebuilds the SheetSearchIndex row of each sheet from its live
-revision (or deletes it when the sheet has none): title, names and conditions as signed, text.
-reviews.services calls it inside the publish transaction; nothing else changes what a live version says.
-Search then reads one indexed row per sheet instead of assembling every sheet's sections per request.
+`refresh_search_index(sheet_ids)` rebuilds the EditionSearchIndex rows of each sheet, one per language it is live
+in, from that edition's live version (and deletes them when the sheet has none): title, names and conditions as
+signed, text. reviews.going_live calls it inside the publish transaction, for an English version and a translation
+alike; nothing else changes what a live version says. Search then reads one indexed row per sheet and language
+instead of assembling every sheet's sections per request.
+
+On PostgreSQL each row's vector is built with its language's text-search configuration (`english`, `spanish`:
+languages.SEARCH_CONFIGS), so Spanish words are stemmed as Spanish.
 """
 
 from __future__ import annotations
@@ -13,15 +17,16 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Prefetch
 
-from factsheets.models import FactSheet, Section, SheetSearchIndex
+from factsheets.content import languages
+from factsheets.models import EditionSearchIndex, FactSheet, FactSheetRevision, Section
 
-CONFIG = "english"
 CHUNK = 500
 
+_SECTIONS = Section.objects.only("revision_id", "heading", "body", "position")
 
-def _weighted_texts(sheet: FactSheet) -> tuple[str, str, str, str]:
+
+def _weighted_texts(revision: FactSheetRevision) -> tuple[str, str, str, str]:
     """The text of weights A (names), B (conditions), C (summary, fast facts), D (sections)."""
-    revision = sheet.live_revision
     a = " ".join([revision.title, revision.generic_name, revision.brand_names])
     b = " ".join(c["name"] for c in revision.used_for())
     c = " ".join([revision.summary or "", " ".join(str(f) for f in (revision.fast_facts or []))])
@@ -29,17 +34,18 @@ def _weighted_texts(sheet: FactSheet) -> tuple[str, str, str, str]:
     return a, b, c, d
 
 
-def _write_documents(rows: list[tuple[int, str, str, str, str]]) -> None:
-    """PostgreSQL: one UPDATE for a chunk, the weighted tsvector of each row."""
-    values = ", ".join(["(%s::bigint, %s, %s, %s, %s)"] * len(rows))
-    params = [value for row in rows for value in row]
-    weighted = " || ".join(
-        f"setweight(to_tsvector('{CONFIG}'::regconfig, COALESCE(v.{w}, '')), '{w.upper()}')" for w in "abcd"
-    )
+def _write_documents(rows: list[tuple[int, str, str, str, str, str]]) -> None:
+    """PostgreSQL: one UPDATE for a chunk, the weighted tsvector of each row in its language's configuration."""
+    values = ", ".join(["(%s::bigint, %s, %s::regconfig, %s, %s, %s, %s)"] * len(rows))
+    params = []
+    for sheet_id, language, *texts in rows:
+        params += [sheet_id, language, languages.SEARCH_CONFIGS[language], *texts]
+    weighted = " || ".join(f"setweight(to_tsvector(v.config, COALESCE(v.{w}, '')), '{w.upper()}')" for w in "abcd")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {SheetSearchIndex._meta.db_table} AS i SET document = {weighted} "
-            f"FROM (VALUES {values}) AS v(id, a, b, c, d) WHERE i.fact_sheet_id = v.id",
+            f"UPDATE {EditionSearchIndex._meta.db_table} AS i SET document = {weighted} "
+            f"FROM (VALUES {values}) AS v(id, language, config, a, b, c, d) "
+            "WHERE i.fact_sheet_id = v.id AND i.language = v.language",
             params,
         )
 
@@ -48,11 +54,7 @@ def refresh_search_index(sheet_ids: Iterable[int] | None = None) -> int:
     """Rebuild the index rows of these sheets (all when None); returns how many rows were written."""
     sheets = (
         FactSheet.objects.select_related("live_revision")
-        .prefetch_related(
-            Prefetch(
-                "live_revision__sections", queryset=Section.objects.only("revision_id", "heading", "body", "position")
-            )
-        )
+        .prefetch_related(Prefetch("live_revision__sections", queryset=_SECTIONS))
         .order_by("pk")
     )
     if sheet_ids is not None:
@@ -70,11 +72,33 @@ def refresh_search_index(sheet_ids: Iterable[int] | None = None) -> int:
     return written
 
 
+def _live_translations(sheets: list[FactSheet]) -> list[FactSheetRevision]:
+    """The live version of every translated edition of these sheets (of those with a live English version)."""
+    if not languages.TRANSLATIONS:
+        return []
+    return list(
+        FactSheetRevision.objects.filter(
+            fact_sheet__in=[s.pk for s in sheets if s.live_revision_id],
+            language__in=languages.TRANSLATIONS,
+            status=FactSheetRevision.Status.PUBLISHED,
+        )
+        .prefetch_related(Prefetch("sections", queryset=_SECTIONS))
+        .order_by("fact_sheet_id", "language")
+    )
+
+
 def _refresh_chunk(sheets: list[FactSheet]) -> int:
-    SheetSearchIndex.objects.filter(fact_sheet__in=[s.pk for s in sheets]).delete()
-    rows = [(sheet.pk, *_weighted_texts(sheet)) for sheet in sheets if sheet.live_revision_id]
-    SheetSearchIndex.objects.bulk_create(
-        [SheetSearchIndex(fact_sheet_id=pk, text="\n".join(parts).lower()) for pk, *parts in rows]
+    EditionSearchIndex.objects.filter(fact_sheet__in=[s.pk for s in sheets]).delete()
+    live = [sheet.live_revision for sheet in sheets if sheet.live_revision_id]
+    rows = [
+        (revision.fact_sheet_id, revision.language, *_weighted_texts(revision))
+        for revision in [*live, *_live_translations(sheets)]
+    ]
+    EditionSearchIndex.objects.bulk_create(
+        [
+            EditionSearchIndex(fact_sheet_id=pk, language=language, text="\n".join(parts).lower())
+            for pk, language, *parts in rows
+        ]
     )
     if rows and connection.vendor == "postgresql":
         _write_documents(rows)

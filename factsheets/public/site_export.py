@@ -1,7 +1,8 @@
 """A static copy of the public site, for nginx or any static host in front of the app.
 
 `export_site(outdir)` writes every public sheet page, version page and versions page, the index, every
-condition page, the feed, the sitemap (index and pages), robots.txt and the API's detail and version JSON
+condition page (each in every language it exists in: /es/factsheets/<slug>/ for a live Spanish edition, /es/ and
+/es/conditions/<slug>/ always), the feed, the sitemap (index and pages), robots.txt and the API's detail and version JSON
 documents as files, and `nginx.conf`, a server block that serves them and passes everything else (search,
 admin, previews, the API's lists and queries, static assets, any query string) to gunicorn. Each file holds
 the bytes the app answers for that address: pages are fetched through the whole Django stack with the test
@@ -35,6 +36,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.test import Client
 
+from factsheets.content import languages
 from factsheets.public import nginx, sitemaps
 from factsheets.models import Condition, FactSheet, FactSheetRevision
 
@@ -85,31 +87,53 @@ def _write(outdir: Path, relative: str, content: bytes) -> None:
     os.replace(temporary, target)
 
 
+def _prefix(language: str) -> str:
+    """The address prefix of the pages in `language`: "" for English, "/es" for Spanish (factsheets.urls)."""
+    return f"/{language}" if languages.is_translation(language) else ""
+
+
 def list_paths() -> list[str]:
-    """The lists and documents every publish can change."""
-    paths = ["/", "/feed/", "/robots.txt", "/sitemap.xml", *sitemaps.page_paths()]
-    return paths + [
-        f"/conditions/{slug}/" for slug in Condition.objects.order_by("slug").values_list("slug", flat=True)
-    ]
+    """The lists and documents every publish can change: in every language, the index and each condition's page."""
+    paths = ["/feed/", "/robots.txt", "/sitemap.xml", *sitemaps.page_paths()]
+    conditions = list(Condition.objects.order_by("slug").values_list("slug", flat=True))
+    for language in languages.Language.values:
+        prefix = _prefix(language)
+        paths += [f"{prefix}/", *[f"{prefix}/conditions/{slug}/" for slug in conditions]]
+    return paths
 
 
-def _sheet_paths(slug: str, numbers: list[int]) -> list[str]:
-    paths = [f"/factsheets/{slug}/", f"/factsheets/{slug}/versions/", f"/api/v1/factsheets/{slug}/"]
-    for number in numbers:
-        paths += [f"/factsheets/{slug}/versions/{number}/", f"/api/v1/factsheets/{slug}/versions/{number}/"]
+def _sheet_paths(slug: str, numbers: dict[str, list[int]], live: set[str]) -> list[str]:
+    """The pages of a sheet in each language it is live in (its versions pages those of that edition), and the
+    API's documents of its English edition."""
+    paths = [f"/api/v1/factsheets/{slug}/"]
+    paths += [f"/api/v1/factsheets/{slug}/versions/{number}/" for number in numbers.get(languages.SOURCE, [])]
+    for language in languages.Language.values:
+        if language not in live:
+            continue
+        pages = f"{_prefix(language)}/factsheets/{slug}/"
+        paths += [pages, f"{pages}versions/", *[f"{pages}versions/{number}/" for number in numbers.get(language, [])]]
     return paths
 
 
 def _sheet_dirs(slug: str) -> list[str]:
-    return [f"factsheets/{slug}", f"api/v1/factsheets/{slug}"]
+    return [
+        *[f"{_prefix(code)}/factsheets/{slug}".lstrip("/") for code in languages.Language.values],
+        f"api/v1/factsheets/{slug}",
+    ]
 
 
 def changed_since(since: dt.datetime) -> Q:
-    """Sheets whose public answers changed at or after `since`: published, reaffirmed or withdrawn."""
+    """Sheets whose public answers changed at or after `since`: a version of any edition published or reaffirmed,
+    or the sheet withdrawn."""
     return (
         Q(live_revision__published_at__gte=since)
         | Q(live_revision__last_reviewed_on__gte=since.date())
         | Q(withdrawn_at__gte=since)
+        | Q(
+            pk__in=FactSheetRevision.objects.live(None)
+            .filter(Q(published_at__gte=since) | Q(last_reviewed_on__gte=since.date()))
+            .values("fact_sheet_id")
+        )
     )
 
 
@@ -130,10 +154,14 @@ def export_site(
     if slugs is not None:
         sheets = sheets.filter(slug__in=slugs)
     sheets = list(sheets.order_by("slug").values_list("pk", "slug", "withdrawn_at"))
-    numbers: dict[int, list[int]] = {}
-    published = FactSheetRevision.objects.published().filter(fact_sheet_id__in=[pk for pk, _, _ in sheets])
-    for sheet_id, number in published.order_by("number").values_list("fact_sheet_id", "number"):
-        numbers.setdefault(sheet_id, []).append(number)
+    numbers: dict[int, dict[str, list[int]]] = {}
+    live: dict[int, set[str]] = {}
+    published = FactSheetRevision.objects.published(None).filter(fact_sheet_id__in=[pk for pk, _, _ in sheets])
+    rows = published.order_by("language", "number").values_list("fact_sheet_id", "language", "number", "status")
+    for sheet_id, language, number, status in rows:
+        numbers.setdefault(sheet_id, {}).setdefault(language, []).append(number)
+        if status == FactSheetRevision.Status.PUBLISHED:
+            live.setdefault(sheet_id, set()).add(language)
 
     report = Report()
     client = site_client()
@@ -145,7 +173,7 @@ def export_site(
                         shutil.rmtree(outdir / directory)
                         report.removed.append(directory)
                 continue
-            for path in _sheet_paths(slug, numbers.get(pk, [])):
+            for path in _sheet_paths(slug, numbers.get(pk, {}), live.get(pk, set())):
                 _fetch(client, path, outdir, report)
         for path in list_paths():
             _fetch(client, path, outdir, report)

@@ -1,5 +1,6 @@
-"""/sitemap.xml: a sitemap index of pages of at most `PAGE_SIZE` live sheets each, so every live sheet is listed
-however many there are (one sitemap file may list at most 50,000 addresses; we stay well under).
+"""/sitemap.xml: a sitemap index of pages of at most `PAGE_SIZE` addresses each, so every live sheet is listed in each
+language it is live in, however many there are (one sitemap file may list at most 50,000 addresses; we stay well
+under).
 
 The pages are plain paths (`/sitemaps/factsheets-<n>.xml`, no query string), so a static export
 (factsheets.public.site_export) can write them as files. Addresses come from SITE_URL, not the request's Host.
@@ -18,25 +19,43 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from factsheets.public import http_cache
-
-from factsheets.content import selectors
+from factsheets.content import languages, selectors
+from factsheets.public import http_cache, pages
 
 PAGE_SIZE = 5000
 
 
 class LiveFactSheetSitemap(Sitemap):
+    """One address per live edition: a sheet's page in English and, where it has one, in Spanish (/es/...). A sheet
+    readable in more than one language names all its editions' pages as `xhtml:link` alternates (with x-default,
+    the English page) on each of them, as the pages' own hreflang links do (factsheets.public.pages)."""
+
     changefreq = "monthly"
     limit = PAGE_SIZE
 
     def items(self):
-        return selectors.live_sheets()
+        return selectors.live_edition_versions()
 
-    def location(self, sheet):
-        return sheet.get_absolute_url()
+    def location(self, revision):
+        return pages.url_in(revision.language, "factsheets:detail", revision.fact_sheet.slug)
 
-    def lastmod(self, sheet):
-        return sheet.live_revision.published_at
+    def lastmod(self, revision):
+        return revision.published_at
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        for url in urls:
+            url["alternates"] = [
+                {"lang_code": link["code"], "location": link["url"]} for link in _alternates(url["item"])
+            ]
+        return urls
+
+
+def _alternates(revision) -> list[dict]:
+    sheet = revision.fact_sheet
+    live = [code for code in languages.Language.values if code == languages.SOURCE or getattr(revision, f"live_{code}")]
+    urls = {code: pages.url_in(code, "factsheets:detail", sheet.slug) for code in live}
+    return pages.language_links(revision.language, urls)["alternates"]
 
 
 def page_paths() -> list[str]:

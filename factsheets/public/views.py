@@ -25,6 +25,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from factsheets.public import throttling
@@ -287,8 +288,11 @@ def too_many_searches(retry_after: int) -> HttpResponse:
 
 @require_safe
 def search(request):
-    """Full-text search over live sheets (PostgreSQL; substring match elsewhere), rate limited per client
-    address by the `search` throttle (its stored answers count too: factsheets.public.middleware)."""
+    """Full-text search over live sheets in the page's language (PostgreSQL, in that language's configuration;
+    substring match elsewhere): /es/search/ searches the live Spanish editions and links their Spanish pages. Rate
+    limited per client address by the `search` throttle (its stored answers count too:
+    factsheets.public.middleware)."""
+    language = pages.page_language()
     wait = throttling.retry_after(request, throttling.SearchRateThrottle)
     if wait is not None:
         return too_many_searches(wait)
@@ -300,9 +304,9 @@ def search(request):
     except selectors.SearchQueryTooLong as exc:
         q, error = "", str(exc)
     if q:
-        page = _paginate(request, selectors.search_live_sheets(q))
+        page = _paginate(request, selectors.search_live_sheets(q, language))
     elif not error and "q" in request.GET:
-        error = "Type the name of a medicine, a brand name or a condition to search."
+        error = gettext("Type the name of a medicine, a brand name or a condition to search.")
     response = render(
         request,
         "factsheets/search.html",

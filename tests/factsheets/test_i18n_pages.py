@@ -99,6 +99,6 @@ def test_404_in_spanish_and_english(client, db):
     assert '<a href="/">Browse all fact sheets A&ndash;Z</a> or use the search box above.' in english
 
 
-def test_search_count_is_pluralised_in_spanish(client, live):
-    _, html = get_es(client, "/search/?q=examplumab")
+def test_search_count_is_pluralised_in_spanish(client, spanish):
+    _, html = get_es(client, "/search/?q=examplumab")  # Spanish search reads the Spanish edition
     assert "Se encontró 1 hoja informativa." in html

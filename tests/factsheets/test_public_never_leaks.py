@@ -288,3 +288,36 @@ def test_live_sheets_with_newer_unapproved_versions_still_show_the_approved_one(
         assert f"Published {state} sheet (version 1)" in feed
         assert client.get(f"/factsheets/{sheet.slug}/versions/1/").status_code == 200
     assert "3 fact sheets found." in client.get("/search/?q=published").content.decode()
+
+
+def test_spanish_documents_name_the_live_spanish_edition_and_no_unapproved_one(client, world):
+    """The feed, the sitemap and Spanish search carry Spanish editions: only live ones."""
+    feed = client.get("/feed/").content.decode()
+    assert '<entry xml:lang="es">' in feed and "Hoja traducida (versión 1)" in feed
+    sitemap = client.get("/sitemaps/factsheets-1.xml").content.decode()
+    assert "/es/factsheets/live-translated/" in sitemap
+    for slug in ["live-draft", "live-review", "live-scheduled"]:  # first translations not live
+        assert f"/es/factsheets/{slug}/" not in sitemap and f"/es/factsheets/{slug}/" not in feed
+    assert "/es/factsheets/live-translated/" in client.get("/es/search/?q=resumen").content.decode()
+
+
+def test_the_search_index_holds_no_unapproved_text(world):
+    from factsheets.models import EditionSearchIndex
+
+    texts = " ".join(EditionSearchIndex.objects.values_list("text", flat=True))
+    assert "hoja traducida" in texts  # the live Spanish version is indexed
+    for secret in world["secrets"]:  # (a withdrawn sheet's approved text may stay: search reads live sheets only)
+        assert secret not in texts, secret
+
+
+def test_the_static_export_holds_no_unapproved_text(world, tmp_path):
+    from factsheets.public.site_export import export_site
+
+    export_site(tmp_path)
+    files = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert (tmp_path / "es/factsheets/live-translated/index.html").exists()
+    assert not (tmp_path / "es/factsheets/live-draft").exists() and not (tmp_path / "factsheets/zqdraftonly").exists()
+    for path in files:
+        text = path.read_text().lower()
+        for secret in world["secrets"] + ["zqwithdrawn"]:
+            assert secret not in text, f"{secret!r} exported in {path.relative_to(tmp_path)}"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from factsheets.models import Condition, SheetSearchIndex
+from factsheets.models import Condition, EditionSearchIndex
 from factsheets.public.search import refresh_search_index
 from reviews import services
 from tests.factories import FactSheetFactory, make_draft, make_published
@@ -27,7 +27,7 @@ def _found(client, q):
 
 
 def test_publishing_fills_the_index_from_the_live_version(live):
-    entry = SheetSearchIndex.objects.get(fact_sheet=live.fact_sheet)
+    entry = EditionSearchIndex.objects.get(fact_sheet=live.fact_sheet, language="en")
     assert "examplumab version one" in entry.text and "brandex" in entry.text
     assert "paragraph 1 about this medicine" in entry.text  # section text
 
@@ -51,7 +51,7 @@ def test_a_new_version_replaces_the_indexed_text_and_search_sees_it_at_once(
 
 def test_drafts_are_not_indexed(client, live, author):
     make_draft(author=author, fact_sheet=live.fact_sheet, number=2, title="Secret unapproved wording")
-    assert "secret" not in SheetSearchIndex.objects.get(fact_sheet=live.fact_sheet).text
+    assert "secret" not in EditionSearchIndex.objects.get(fact_sheet=live.fact_sheet, language="en").text
     assert not _found(client, "secret")
 
 
@@ -63,7 +63,7 @@ def test_withdrawn_sheets_are_not_found(client, live, editor, django_capture_on_
 
 
 def test_publishing_indexes_the_names_and_conditions_as_signed(live):
-    text = SheetSearchIndex.objects.get(fact_sheet=live.fact_sheet).text
+    text = EditionSearchIndex.objects.get(fact_sheet=live.fact_sheet, language="en").text
     assert "examplumab" in text and "brandex" in text and "gout" in text
 
 
@@ -101,7 +101,7 @@ def test_admin_edits_of_a_live_sheets_names_and_conditions_do_not_reach_search(
             f"/admin/factsheets/condition/{gout.pk}/change/", {"name": "Tophaceous gout", "slug": "gout"}
         )
     assert response.status_code == 302
-    text = SheetSearchIndex.objects.get(fact_sheet=live.fact_sheet).text
+    text = EditionSearchIndex.objects.get(fact_sheet=live.fact_sheet, language="en").text
     assert "newbrand" not in text and "tophaceous" not in text and "gout" in text
     assert not _found(client, "newbrand") and not _found(client, "tophaceous")
     assert _found(client, "brandex")
@@ -112,4 +112,4 @@ def test_refresh_removes_sheets_without_a_live_version(live):
 
     FactSheet.objects.filter(pk=live.fact_sheet_id).update(live_revision=None)
     assert refresh_search_index([live.fact_sheet_id]) == 0
-    assert not SheetSearchIndex.objects.filter(fact_sheet=live.fact_sheet_id).exists()
+    assert not EditionSearchIndex.objects.filter(fact_sheet=live.fact_sheet_id).exists()

@@ -18,7 +18,15 @@ from django.utils import timezone
 from factsheets.models import Condition, FactSheetRevision
 from factsheets.public.site_export import export_site, site_client
 from reviews import services
-from tests.factories import FactSheetFactory, make_draft, make_published
+from tests.factories import (
+    SPANISH_TEXT,
+    FactSheetFactory,
+    make_draft,
+    make_published,
+    make_published_translation,
+    make_translation,
+    make_translation_committee,
+)
 from tests.record_guards import guards_lifted
 
 SECRET = "Zqunsignedword"
@@ -70,6 +78,8 @@ def test_export_writes_every_public_address_as_the_bytes_the_app_serves(site, tm
         "sitemap.xml",
         "sitemaps/factsheets-1.xml",
         "conditions/gout/index.html",
+        "es/index.html",  # the Spanish lists exist whether or not a sheet has a Spanish edition
+        "es/conditions/gout/index.html",
         "nginx.conf",
         "factsheets/oldsheet/index.html",
         "factsheets/oldsheet/versions/index.html",
@@ -170,7 +180,7 @@ def _spare_port() -> int:
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx not installed (apt-get install nginx)")
-def test_nginx_serves_the_export(client, site, tmp_path):
+def test_nginx_serves_the_export(client, spanish_site, tmp_path):
     port = _spare_port()
     out = tmp_path / "site"
     export_site(out, listen=f"127.0.0.1:{port}", upstream=f"127.0.0.1:{_spare_port()}")
@@ -200,8 +210,11 @@ def test_nginx_serves_the_export(client, site, tmp_path):
         document = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/factsheets/twosheet/", timeout=2)
         assert document.headers["Content-Type"].startswith("application/json")
         assert "s-maxage=" in document.headers["Cache-Control"]
+        spanish = urllib.request.urlopen(f"http://127.0.0.1:{port}/es/factsheets/oldsheet/", timeout=2)
+        assert spanish.read() == client.get("/es/factsheets/oldsheet/").content
         # Query strings, search and admin go to gunicorn (not running here: nginx answers 502 Bad Gateway).
-        for passed in ["/?letter=B", "/search/?q=two", "/admin/", "/factsheets/draftsheet/"]:
+        passed_on = ["/?letter=B", "/search/?q=two", "/admin/", "/factsheets/draftsheet/"]
+        for passed in [*passed_on, "/es/search/?q=dos", "/es/search/", "/es/factsheets/twosheet/"]:
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{passed}", timeout=5)
             assert refused.value.code == 502, passed
@@ -234,3 +247,84 @@ def test_a_failed_re_export_is_logged_and_never_raised(settings, site, tmp_path,
     settings.FACTSHEETS_EXPORT_DIR = str(blocker)
     export_on_change("oldsheet")
     assert "re-export of oldsheet" in caplog.text
+
+
+# Spanish pages -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def spanish_site(site, author, reviewer1, reviewer2, reviewer3, django_capture_on_commit_callbacks):
+    """oldsheet has a live Spanish edition (and a draft of its next version); twosheet a first translation still
+    a draft."""
+    translators = make_translation_committee(reviewer1, reviewer2, reviewer3)
+    with django_capture_on_commit_callbacks(execute=True):
+        spanish = make_published_translation(
+            author=author, english=site["old"], reviewers=[reviewer1, reviewer2], committee=translators
+        )
+    make_translation(author=author, english=site["old"], text={**SPANISH_TEXT, "title": f"{SECRET} borrador"})
+    make_translation(author=author, english=site["two"], text={**SPANISH_TEXT, "summary": f"{SECRET} resumen"})
+    return {**site, "spanish": spanish}
+
+
+SPANISH_FILES = {
+    "es/factsheets/oldsheet/index.html": "/es/factsheets/oldsheet/",
+    "es/factsheets/oldsheet/versions/index.html": "/es/factsheets/oldsheet/versions/",
+    "es/factsheets/oldsheet/versions/1/index.html": "/es/factsheets/oldsheet/versions/1/",
+    "es/index.html": "/es/",
+    "es/conditions/gout/index.html": "/es/conditions/gout/",
+}
+
+
+def test_spanish_pages_are_exported_as_the_bytes_the_app_serves(spanish_site, tmp_path):
+    report = export_site(tmp_path)
+    client = site_client()
+    assert set(SPANISH_FILES) <= set(report.written)
+    for relative, url in SPANISH_FILES.items():
+        served = client.get(url)
+        assert served.status_code == 200 and (tmp_path / relative).read_bytes() == served.content, relative
+    page = (tmp_path / "es/factsheets/oldsheet/index.html").read_text()
+    assert '<html lang="es">' in page and spanish_site["spanish"].rendition.body_html in page
+    assert 'href="/es/factsheets/oldsheet/"' in (tmp_path / "es/index.html").read_text()
+
+
+def test_no_spanish_draft_is_exported(spanish_site, tmp_path):
+    export_site(tmp_path)
+    assert not (tmp_path / "es/factsheets/twosheet").exists()  # its translation is a draft
+    assert not (tmp_path / "es/factsheets/oldsheet/versions/2").exists()
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert SECRET.lower() not in path.read_text().lower(), path
+
+
+def test_a_withdrawn_sheets_spanish_files_are_removed(
+    client, spanish_site, tmp_path, editor, django_capture_on_commit_callbacks
+):
+    export_site(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.factsheet_withdraw(fact_sheet=spanish_site["old"].fact_sheet, by=editor, reason="Retirada.")
+    report = export_site(tmp_path, since=timezone.now() - dt.timedelta(minutes=1))
+    assert "es/factsheets/oldsheet" in report.removed and not (tmp_path / "es/factsheets/oldsheet").exists()
+    assert client.get("/es/factsheets/oldsheet/").status_code == 410
+
+
+def test_since_re_exports_a_sheet_whose_spanish_version_went_live(spanish_site, tmp_path):
+    with guards_lifted():  # the English version went live long ago; only the Spanish one is recent
+        FactSheetRevision.objects.filter(pk=spanish_site["old"].pk).update(
+            published_at=timezone.now() - dt.timedelta(days=400), last_reviewed_on=dt.date(2020, 1, 1)
+        )
+    report = export_site(tmp_path, since=timezone.now() - dt.timedelta(days=1))
+    assert "es/factsheets/oldsheet/index.html" in report.written
+    assert "factsheets/oldsheet/index.html" in report.written  # its English page names the Spanish edition
+
+
+def test_publishing_a_translation_re_exports_its_pages(
+    settings, site, tmp_path, author, reviewer1, reviewer2, reviewer3, django_capture_on_commit_callbacks
+):
+    settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
+    translators = make_translation_committee(reviewer1, reviewer2, reviewer3)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_published_translation(
+            author=author, english=site["two"], reviewers=[reviewer1, reviewer2], committee=translators
+        )
+    assert '<html lang="es">' in (tmp_path / "es/factsheets/twosheet/index.html").read_text()
+    assert 'hreflang="es"' in (tmp_path / "factsheets/twosheet/index.html").read_text()

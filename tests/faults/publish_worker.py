@@ -39,7 +39,7 @@ def build_state() -> dict:
 
 
 def report(review_id: int) -> dict:
-    from factsheets.models import FactSheet, SheetSearchIndex
+    from factsheets.models import EditionSearchIndex, FactSheet
     from reviews.models import Decision, Review
 
     review = Review.objects.select_related("revision").get(pk=review_id)
@@ -52,7 +52,7 @@ def report(review_id: int) -> dict:
         "live_number": sheet.live_revision.number,
         "live_status": sheet.live_revision.status,
         "published_count": sheet.revisions.filter(status="published").count(),
-        "search_index_rows": SheetSearchIndex.objects.filter(fact_sheet=sheet).count(),
+        "search_index_rows": EditionSearchIndex.objects.filter(fact_sheet=sheet).count(),
     }
 
 
