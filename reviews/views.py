@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from factsheets.content import languages
 from factsheets.content.diff import revision_diff
+from factsheets.content.selectors import live_version
 from factsheets.models import FactSheet, FactSheetRevision
 from factsheets.public.pages import sheet_body
 from factsheets.plain_language.aids import plain_language_context, reading_panel
@@ -396,8 +398,29 @@ def sheet_versions_view(request, pk):
             and sheet.live_revision_id
             and not sheet.withdrawn_at,
             "can_author": request.user.has_perm("factsheets.change_factsheetrevision"),
+            "reaffirm_editions": _reaffirmable_translations(request.user, sheet),
         },
     )
+
+
+def _reaffirmable_translations(user, sheet) -> list[dict]:
+    """The translated editions an editor can ask to be reaffirmed: those with a live version (one query)."""
+    if not user.has_perm("reviews.start_reaffirmation") or not sheet.live_revision_id or sheet.withdrawn_at:
+        return []
+    live = set(
+        FactSheetRevision.objects.live(None)
+        .filter(fact_sheet=sheet)
+        .exclude(language=languages.SOURCE)
+        .values_list("language", flat=True)
+    )
+    return [
+        {
+            "url": f"{reverse('reviews:reaffirm', args=[sheet.pk])}?language={code}",
+            "name": languages.Language(code).label,
+        }
+        for code in languages.TRANSLATIONS
+        if code in live
+    ]
 
 
 @_requires("factsheets.withdraw_factsheet")
@@ -418,22 +441,41 @@ def withdraw_sheet_view(request, pk):
 @_requires("reviews.start_reaffirmation")
 @require_http_methods(["GET", "POST"])
 def reaffirm_view(request, pk):
+    """Ask a committee to reaffirm the live version of one edition: English, or the one `?language=` names
+    (then only committees marked as translation reviewers are offered)."""
     sheet = get_object_or_404(FactSheet.objects.select_related("live_revision"), pk=pk)
+    language = request.GET.get("language", languages.SOURCE)
+    if language not in languages.Language.values:
+        raise BadRequest("No such language.")
+    translation = languages.is_translation(language)
+    here = reverse("reviews:reaffirm", args=[sheet.pk]) + (f"?language={language}" if translation else "")
     form = CommitteeChoiceForm(request.POST or None)
+    if translation:
+        form.fields["committee"].queryset = Committee.objects.filter(reviews_translations=True).order_by("name")
     if request.method == "POST":
         if not form.is_valid():
             messages.error(request, "Choose the committee that should reaffirm this sheet.")
-            return redirect("reviews:reaffirm", sheet.pk)
+            return redirect(here)
         try:
             review = services.review_start_reaffirmation(
-                fact_sheet=sheet, by=request.user, committee=form.cleaned_data["committee"]
+                fact_sheet=sheet, by=request.user, committee=form.cleaned_data["committee"], language=language
             )
         except errors.WorkflowError as error:
-            return _refused(request, error, reverse("reviews:reaffirm", args=[sheet.pk]))
-        messages.success(request, f"The {review.committee} was asked to reaffirm “{sheet}”; its members were emailed.")
+            return _refused(request, error, here)
+        edition = f"the {review.revision.get_language_display()} edition of " if translation else ""
+        messages.success(
+            request, f"The {review.committee} was asked to reaffirm {edition}“{sheet}”; its members were emailed."
+        )
         return redirect("reviews:review", review.pk)
+    live = live_version(sheet, language)
+    name = languages.Language(language).label
     return _render(
-        request, "reviews/reaffirm.html", f"Ask a committee to reaffirm “{sheet}”", {"sheet": sheet, "form": form}
+        request,
+        "reviews/reaffirm.html",
+        f"Ask a committee to reaffirm the {name} edition of “{sheet}”"
+        if translation
+        else f"Ask a committee to reaffirm “{sheet}”",
+        {"sheet": sheet, "form": form, "live": live, "action_url": here, "edition": name if translation else ""},
     )
 
 
