@@ -154,7 +154,10 @@ def _decisions_of_sheet(revision: FactSheetRevision):
 @require_http_methods(["GET", "POST"])
 def review_detail_view(request, pk):
     review = get_object_or_404(
-        Review.objects.select_related("committee", "revision__fact_sheet", "submitted_by", "rendition"), pk=pk
+        Review.objects.select_related(
+            "committee", "revision__fact_sheet__live_revision", "revision__translation_of", "submitted_by", "rendition"
+        ),
+        pk=pk,
     )
     revision = review.revision
     reaffirmation = review.kind == Review.Kind.REAFFIRMATION
@@ -188,13 +191,15 @@ def review_detail_view(request, pk):
         elif refusal is not None and isinstance(refusal, services.WorkflowPermissionDenied):
             raise PermissionDenied(refusal.message)
 
-    sheet = revision.fact_sheet
-    live = sheet.live_revision if sheet.live_revision_id and sheet.live_revision_id != revision.pk else None
+    # Compared with the live version of the same edition: a translation with the live translation.
+    live = live_version(revision.fact_sheet, revision.language)
+    live = live if live is not None and live.pk != revision.pk else None
     aids = plain_language_context(
         revision,
         target=review.committee.max_reading_grade,
         compare_with=live,
         justification=review.reading_justification,
+        language=revision.language,
     )
     diffs = revision_diff(live, revision) if not reaffirmation else []
     notes = comments.from_post(request.POST) if request.method == "POST" else {}
@@ -227,8 +232,24 @@ def review_detail_view(request, pk):
             "can_withdraw": services.may_withdraw_submission(review=review, by=request.user)
             and not review.decisions.exists(),
             "versions_url": _versions_url(revision),
+            "translation": _translation_context(revision, live) if revision.is_translation else None,
         },
     )
+
+
+def _translation_context(revision: FactSheetRevision, live: FactSheetRevision | None) -> dict:
+    """What a translation's reviewers need besides the text: the English version it translates and, when the
+    live translation was made from an older English version, what changed in English since then."""
+    source = revision.translation_of
+    earlier = live.translation_of if live is not None and live.translation_of_id != source.pk else None
+    english_diff = [d for d in revision_diff(earlier, source) if d.changed] if earlier is not None else []
+    return {
+        "source": source,
+        "source_url": reverse("factsheets:preview", args=[source.pk]),
+        "source_is_live": source.pk == revision.fact_sheet.live_revision_id,
+        "earlier": earlier,
+        "english_diff": english_diff,
+    }
 
 
 # Where each sign form error is shown, for the error summary's links.
