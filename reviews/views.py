@@ -76,10 +76,13 @@ def _versions_url(revision_or_sheet) -> str:
 @require_http_methods(["GET", "POST"])
 def revision_submit_view(request, revision_id):
     revision = get_object_or_404(FactSheetRevision.objects.select_related("fact_sheet"), pk=revision_id)
-    committees = list(Committee.objects.order_by("name").prefetch_related("members"))
+    # A translation goes only to translation reviewers: offer only those.
+    eligible = Committee.objects.filter(reviews_translations=True) if revision.is_translation else Committee.objects
+    committees = list(eligible.order_by("name").prefetch_related("members"))
     form = CommitteeChoiceForm(
         request.POST or None, initial={"committee": committees[0] if len(committees) == 1 else None}
     )
+    form.fields["committee"].queryset = eligible.order_by("name")
     if request.method == "POST":
         if not form.is_valid():
             if "reading_justification" in form.errors:
@@ -119,7 +122,9 @@ def revision_submit_view(request, revision_id):
             "resolved_count": comments.resolved_count(author_comments),
             # Against the committee's own target when there is one committee, else the general target.
             "reading": reading_panel(
-                revision, target=committees[0].max_reading_grade if len(committees) == 1 else None
+                revision,
+                target=committees[0].max_reading_grade if len(committees) == 1 else None,
+                language=revision.language,
             ),
         },
     )
@@ -191,9 +196,7 @@ def review_detail_view(request, pk):
         elif refusal is not None and isinstance(refusal, services.WorkflowPermissionDenied):
             raise PermissionDenied(refusal.message)
 
-    # Compared with the live version of the same edition: a translation with the live translation.
-    live = live_version(revision.fact_sheet, revision.language)
-    live = live if live is not None and live.pk != revision.pk else None
+    live = _current_version(revision)
     aids = plain_language_context(
         revision,
         target=review.committee.max_reading_grade,
@@ -235,6 +238,22 @@ def review_detail_view(request, pk):
             "translation": _translation_context(revision, live) if revision.is_translation else None,
         },
     )
+
+
+def _current_version(revision: FactSheetRevision) -> FactSheetRevision | None:
+    """The version `revision` would replace, in its own edition (a translation: the published translation),
+    also while the sheet is withdrawn; None for a first version or for the current version itself."""
+    sheet = revision.fact_sheet
+    if revision.is_translation:
+        current = (
+            sheet.revisions.in_language(revision.language)
+            .filter(status=FactSheetRevision.Status.PUBLISHED)
+            .select_related("translation_of")
+            .first()
+        )
+    else:
+        current = sheet.live_revision
+    return current if current is not None and current.pk != revision.pk else None
 
 
 def _translation_context(revision: FactSheetRevision, live: FactSheetRevision | None) -> dict:

@@ -87,3 +87,12 @@ def test_admin_readability_panel_of_a_spanish_draft_uses_reading_ease(client, au
     client.force_login(author)
     html = client.get(reverse("admin:factsheets_factsheetrevision_change", args=[draft.pk])).content.decode()
     assert "Szigriszt-Pazos" in html and "reading ease" in html
+
+
+def test_submit_page_of_a_translation_offers_only_translation_reviewers(client, author, english, translators):
+    draft = make_translation(author=author, english=english)
+    client.force_login(author)
+    response = client.get(reverse("reviews:submit", args=[draft.pk]))
+    assert response.context["committees"] == [translators]
+    assert list(response.context["form"].fields["committee"].queryset) == [translators]
+    assert "Szigriszt-Pazos" in response.content.decode()
