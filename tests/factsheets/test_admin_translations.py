@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from factsheets.models import FactSheetRevision
 from reviews.models import Review
-from tests.factories import make_published_translation, make_translation
+from tests.factories import make_published_translation, make_translation, make_user
 from tests.factsheets.test_admin import change_url, messages_of
 from tests.reviews import test_editions
 from tests.reviews.test_editions import publish_new_english
@@ -211,3 +211,19 @@ def test_author_cannot_ask_for_a_spanish_reaffirmation(client, author, english, 
     reaffirm = f"{reverse('reviews:reaffirm', args=[english.fact_sheet_id])}?language=es"
     assert client.post(reaffirm, {"committee": translators.pk}).status_code == 403
     assert not Review.objects.filter(kind=Review.Kind.REAFFIRMATION).exists()
+
+
+def test_only_an_administrator_marks_a_committee_as_translation_reviewers(client, editor, committee):
+    from tests.reviews.test_separation_of_duties import committee_form
+
+    url = reverse("admin:reviews_committee_change", args=[committee.pk])
+    client.force_login(editor)
+    assert 'name="reviews_translations"' not in client.get(url).content.decode()
+    client.post(url, committee_form(committee, reviews_translations="on"))
+    committee.refresh_from_db()
+    assert not committee.reviews_translations
+    root = make_user("root", is_superuser=True, first_name="Sue", last_name="Root")
+    client.force_login(root)
+    client.post(url, committee_form(committee, reviews_translations="on"))
+    committee.refresh_from_db()
+    assert committee.reviews_translations
