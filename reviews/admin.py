@@ -21,9 +21,16 @@ class CommitteeAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     """Editors keep a committee's name, review interval and target reading grade; who signs and how many must approve (members,
     quorum, authenticator codes) are set by administrators only, and each change is in the access log."""
 
-    SIGNING_RULES = ("members", "required_approvals", "signing_needs_authenticator")
+    SIGNING_RULES = ("members", "required_approvals", "signing_needs_authenticator", "reviews_translations")
 
-    list_display = ["name", "required_approvals", "review_interval_months", "max_reading_grade", "member_count"]
+    list_display = [
+        "name",
+        "required_approvals",
+        "review_interval_months",
+        "max_reading_grade",
+        "reviews_translations",
+        "member_count",
+    ]
     search_fields = ["name"]
     filter_horizontal = ["members"]
     fieldsets = [
@@ -34,6 +41,7 @@ class CommitteeAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
                 "fields": [
                     "required_approvals",
                     "signing_needs_authenticator",
+                    "reviews_translations",
                     "review_interval_months",
                     "max_reading_grade",
                 ]

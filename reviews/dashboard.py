@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from factsheets.content import languages, selectors
 from factsheets.models import FactSheetRevision
 
 from . import errors, services, signing
@@ -112,7 +113,7 @@ def _author_tasks(user) -> list[Task]:
     )
     tasks = []
     for revision in revisions:
-        title = f"{revision.title}, version {revision.number}"
+        title = f"{revision.title}, {_version_label(revision)}"
         edit_url = reverse("admin:factsheets_factsheetrevision_change", args=[revision.pk])
         if revision.status in (Status.CHANGES_REQUESTED, Status.DRAFT):
             # A returned version quotes the reviewer's request for changes; a plain draft quotes nothing.
@@ -148,6 +149,53 @@ def _author_tasks(user) -> list[Task]:
     return tasks
 
 
+def _version_label(revision) -> str:
+    edition = f"{revision.get_language_display()} " if revision.is_translation else ""
+    return f"{edition}version {revision.number}"
+
+
+def _translation_tasks() -> list[Task]:
+    """Live translations based on an earlier English version than the live one, each with the step that
+    brings it up to date: start the update draft, or open the one already being worked on (two queries)."""
+    stale = list(selectors.stale_translations()[:LIMIT])
+    pending = {}
+    in_progress = (
+        FactSheetRevision.objects.filter(fact_sheet_id__in={r.fact_sheet_id for r in stale})
+        .exclude(language=languages.SOURCE)
+        .exclude(status__in=FactSheetRevision.PUBLIC_STATUSES)
+        .order_by("number")
+    )
+    for revision in in_progress:
+        pending[(revision.fact_sheet_id, revision.language)] = revision  # the highest number wins
+    tasks = []
+    for revision in stale:
+        name = revision.get_language_display()
+        draft = pending.get((revision.fact_sheet_id, revision.language))
+        if draft is None:
+            label = "Start the update"
+            url = reverse(
+                "admin:factsheets_factsheet_start_translation", args=[revision.fact_sheet_id, revision.language]
+            )
+        else:
+            label = (
+                f"Continue {name} version {draft.number}"
+                if draft.is_editable
+                else f"Open {name} version {draft.number}"
+            )
+            url = reverse("admin:factsheets_factsheetrevision_change", args=[draft.pk])
+        tasks.append(
+            Task(
+                title=f"{revision.title}, {_version_label(revision)}",
+                detail=f"Translates English version {revision.translation_of.number}; English version "
+                f"{revision.fact_sheet.live_revision.number} is live.",
+                action_label=label,
+                action_url=url,
+                obj={"revision": revision, "pending": draft, "starts": draft is None},
+            )
+        )
+    return tasks
+
+
 def _overdue_tasks(user, today) -> list[Task]:
     may_reaffirm = user.has_perm("reviews.start_reaffirmation")
     tasks = []
@@ -179,6 +227,7 @@ def dashboard_for(user) -> dict:
         "can_sign": can_sign,
         "my_drafts": _author_tasks(user) if services.can_author(user) else [],
         "can_author": services.can_author(user),
+        "translations_to_update": _translation_tasks() if services.can_author(user) else [],
         "overdue": _overdue_tasks(user, now.date()),
         "recent": list(
             FactSheetRevision.objects.filter(status__in=FactSheetRevision.PUBLIC_STATUSES, published_at__isnull=False)

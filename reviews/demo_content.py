@@ -4,6 +4,9 @@ All sheet text here is invented for the demo, written in our own words, and mark
 that is not medical advice."""
 
 COMMITTEE_NAME = "Committee on Patient Education"
+# Reviews the Spanish editions (`Committee.reviews_translations`), with its own demo reviewers.
+TRANSLATION_COMMITTEE_NAME = "Committee on Spanish Editions"
+TRANSLATION_REVIEWERS = ("revisora_es", "revisor_es")
 SAMPLE_NOTICE = "Sample content for trying out this system; not medical advice."
 SAMPLE_FACT = "This is sample text for a demonstration. It is not medical advice."
 CREDIT = "A. Morgan, MD (sample author)"
@@ -14,6 +17,8 @@ USERS = [
     ("reviewer1", "Reviewers", "Rita", "Okafor", False),
     ("reviewer2", "Reviewers", "Sam", "Lindqvist", False),
     ("editor", "Editors", "Eve", "Castillo", False),
+    ("revisora_es", "Reviewers", "Lucía", "Ferrer", False),
+    ("revisor_es", "Reviewers", "Tomás", "Ibarra", False),
     ("admin", None, "Site", "Administrator", True),
 ]
 
@@ -33,6 +38,9 @@ SHEET_CODES = {
     "allopurinol": {"ndc": ["14445-0170-01"]},
 }
 
+SAMPLE_NOTICE_ES = "Contenido de muestra para probar este sistema; no es consejo médico."
+SAMPLE_FACT_ES = "Este texto es una muestra para una demostración. No es consejo médico."
+
 CONDITIONS = [
     ("Rheumatoid arthritis", "rheumatoid-arthritis"),
     ("Psoriatic arthritis", "psoriatic-arthritis"),
@@ -47,6 +55,19 @@ def version(title, summary, facts, sections, change_note):
         "title": title,
         "summary": f"{summary} {SAMPLE_NOTICE}",
         "fast_facts": [*facts, SAMPLE_FACT],
+        "credit_line": CREDIT,
+        "change_note": change_note,
+        "sections": sections,
+    }
+
+
+def spanish_version(title, summary, facts, sections, change_note):
+    """A Spanish version: it translates the English version live when it is loaded."""
+    return {
+        "language": "es",
+        "title": title,
+        "summary": f"{summary} {SAMPLE_NOTICE_ES}",
+        "fast_facts": [*facts, SAMPLE_FACT_ES],
         "credit_line": CREDIT,
         "change_note": change_note,
         "sections": sections,
@@ -249,16 +270,92 @@ HYDROXYCHLOROQUINE_V1["changes_requested"] = (
     },
 )
 
+# Spanish editions, in our own words. Allopurinol's translates its live English version (current);
+# methotrexate's translates English version 1, and version 2 went live after it (stale: to update).
+ALLOPURINOL_ES_V1 = spanish_version(
+    "Alopurinol (hoja de muestra)",
+    "El alopurinol es una pastilla diaria. Baja el ácido úrico y así evita ataques de gota con el tiempo.",
+    [
+        "Tómelo cada día, aunque no tenga dolor.",
+        "Al principio puede tener más ataques. No deje de tomarlo.",
+        "Beba mucha agua.",
+    ],
+    [
+        (
+            "how_it_works",
+            "Cómo actúa",
+            "La gota pasa cuando el ácido úrico forma cristales en una articulación. El alopurinol hace que "
+            "su cuerpo haga menos ácido úrico. Así los cristales se deshacen poco a poco.",
+        ),
+        (
+            "dosing",
+            "Cómo tomarlo",
+            "Su médico empieza con una dosis baja. La sube poco a poco hasta que un análisis de sangre "
+            "muestra que el ácido úrico está bien.",
+        ),
+        (
+            "side_effects",
+            "Efectos no deseados",
+            "Si le sale una **erupción en la piel**, deje de tomarlo y llame a su médico.",
+        ),
+    ],
+    "Primera traducción de esta hoja de muestra.",
+)
+
+METHOTREXATE_ES_V1 = spanish_version(
+    "Metotrexato (hoja de muestra)",
+    "El metotrexato es una pastilla o inyección semanal. Calma un sistema inmune demasiado activo en la artritis.",
+    [
+        "Se toma una vez por semana, el mismo día. Nunca cada día.",
+        "Puede tardar dos o tres meses en notar el efecto.",
+        "Necesita análisis de sangre con frecuencia mientras lo toma.",
+    ],
+    [
+        (
+            "overview",
+            "Qué es",
+            "El metotrexato es uno de los medicamentos más usados para la artritis. En la artritis se da "
+            "en **dosis pequeñas una vez por semana**.",
+        ),
+        (
+            "how_it_works",
+            "Cómo actúa",
+            "Frena algunas células de defensa que causan hinchazón y dolor en las articulaciones.",
+        ),
+        (
+            "dosing",
+            "Cómo tomarlo",
+            "- Tómelo una vez por semana, un día que pueda recordar.\n- Su médico puede añadir una "
+            "vitamina, el ácido fólico, para tener menos efectos no deseados.",
+        ),
+        (
+            "side_effects",
+            "Efectos no deseados",
+            "Algunas personas se sienten mal o cansadas el día después de la dosis. Avise a su médico si "
+            "tiene llagas en la boca, tos que no se va o fiebre.",
+        ),
+    ],
+    "Primera traducción de esta hoja de muestra.",
+)
+
 SHEETS = [
     # slug, generic name, brand names, conditions, versions (each with how many days ago it was written),
     # what happens to the last version (publish, submit, return: changes requested, or draft). In time order, so the chain of sign-offs runs forward in time too.
-    ("allopurinol", "allopurinol", "Zyloprim", ["gout"], [(ALLOPURINOL_V1, 1180)], "publish"),  # now overdue
+    # Each version is English unless its content names another language; a translation always goes live.
+    (
+        "allopurinol",
+        "allopurinol",
+        "Zyloprim",
+        ["gout"],
+        [(ALLOPURINOL_V1, 1180), (ALLOPURINOL_ES_V1, 1170)],
+        "publish",
+    ),  # now overdue
     (
         "methotrexate",
         "methotrexate",
         "Trexall, Otrexup",
         ["rheumatoid-arthritis", "psoriatic-arthritis"],
-        [(METHOTREXATE_V1, 900), (METHOTREXATE_V2, 240)],
+        [(METHOTREXATE_V1, 900), (METHOTREXATE_ES_V1, 800), (METHOTREXATE_V2, 240)],
         "publish",
     ),
     (

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from factsheets.content import languages
 from factsheets.content.diff import revision_diff
+from factsheets.content.selectors import live_version
 from factsheets.models import FactSheet, FactSheetRevision
 from factsheets.public.pages import sheet_body
 from factsheets.plain_language.aids import plain_language_context, reading_panel
@@ -74,10 +76,13 @@ def _versions_url(revision_or_sheet) -> str:
 @require_http_methods(["GET", "POST"])
 def revision_submit_view(request, revision_id):
     revision = get_object_or_404(FactSheetRevision.objects.select_related("fact_sheet"), pk=revision_id)
-    committees = list(Committee.objects.order_by("name").prefetch_related("members"))
+    # A translation goes only to translation reviewers: offer only those.
+    eligible = Committee.objects.filter(reviews_translations=True) if revision.is_translation else Committee.objects
+    committees = list(eligible.order_by("name").prefetch_related("members"))
     form = CommitteeChoiceForm(
         request.POST or None, initial={"committee": committees[0] if len(committees) == 1 else None}
     )
+    form.fields["committee"].queryset = eligible.order_by("name")
     if request.method == "POST":
         if not form.is_valid():
             if "reading_justification" in form.errors:
@@ -117,7 +122,9 @@ def revision_submit_view(request, revision_id):
             "resolved_count": comments.resolved_count(author_comments),
             # Against the committee's own target when there is one committee, else the general target.
             "reading": reading_panel(
-                revision, target=committees[0].max_reading_grade if len(committees) == 1 else None
+                revision,
+                target=committees[0].max_reading_grade if len(committees) == 1 else None,
+                language=revision.language,
             ),
         },
     )
@@ -152,7 +159,10 @@ def _decisions_of_sheet(revision: FactSheetRevision):
 @require_http_methods(["GET", "POST"])
 def review_detail_view(request, pk):
     review = get_object_or_404(
-        Review.objects.select_related("committee", "revision__fact_sheet", "submitted_by", "rendition"), pk=pk
+        Review.objects.select_related(
+            "committee", "revision__fact_sheet__live_revision", "revision__translation_of", "submitted_by", "rendition"
+        ),
+        pk=pk,
     )
     revision = review.revision
     reaffirmation = review.kind == Review.Kind.REAFFIRMATION
@@ -186,13 +196,13 @@ def review_detail_view(request, pk):
         elif refusal is not None and isinstance(refusal, services.WorkflowPermissionDenied):
             raise PermissionDenied(refusal.message)
 
-    sheet = revision.fact_sheet
-    live = sheet.live_revision if sheet.live_revision_id and sheet.live_revision_id != revision.pk else None
+    live = _current_version(revision)
     aids = plain_language_context(
         revision,
         target=review.committee.max_reading_grade,
         compare_with=live,
         justification=review.reading_justification,
+        language=revision.language,
     )
     diffs = revision_diff(live, revision) if not reaffirmation else []
     notes = comments.from_post(request.POST) if request.method == "POST" else {}
@@ -225,8 +235,40 @@ def review_detail_view(request, pk):
             "can_withdraw": services.may_withdraw_submission(review=review, by=request.user)
             and not review.decisions.exists(),
             "versions_url": _versions_url(revision),
+            "translation": _translation_context(revision, live) if revision.is_translation else None,
         },
     )
+
+
+def _current_version(revision: FactSheetRevision) -> FactSheetRevision | None:
+    """The version `revision` would replace, in its own edition (a translation: the published translation),
+    also while the sheet is withdrawn; None for a first version or for the current version itself."""
+    sheet = revision.fact_sheet
+    if revision.is_translation:
+        current = (
+            sheet.revisions.in_language(revision.language)
+            .filter(status=FactSheetRevision.Status.PUBLISHED)
+            .select_related("translation_of")
+            .first()
+        )
+    else:
+        current = sheet.live_revision
+    return current if current is not None and current.pk != revision.pk else None
+
+
+def _translation_context(revision: FactSheetRevision, live: FactSheetRevision | None) -> dict:
+    """What a translation's reviewers need besides the text: the English version it translates and, when the
+    live translation was made from an older English version, what changed in English since then."""
+    source = revision.translation_of
+    earlier = live.translation_of if live is not None and live.translation_of_id != source.pk else None
+    english_diff = [d for d in revision_diff(earlier, source) if d.changed] if earlier is not None else []
+    return {
+        "source": source,
+        "source_url": reverse("factsheets:preview", args=[source.pk]),
+        "source_is_live": source.pk == revision.fact_sheet.live_revision_id,
+        "earlier": earlier,
+        "english_diff": english_diff,
+    }
 
 
 # Where each sign form error is shown, for the error summary's links.
@@ -396,8 +438,29 @@ def sheet_versions_view(request, pk):
             and sheet.live_revision_id
             and not sheet.withdrawn_at,
             "can_author": request.user.has_perm("factsheets.change_factsheetrevision"),
+            "reaffirm_editions": _reaffirmable_translations(request.user, sheet),
         },
     )
+
+
+def _reaffirmable_translations(user, sheet) -> list[dict]:
+    """The translated editions an editor can ask to be reaffirmed: those with a live version (one query)."""
+    if not user.has_perm("reviews.start_reaffirmation") or not sheet.live_revision_id or sheet.withdrawn_at:
+        return []
+    live = set(
+        FactSheetRevision.objects.live(None)
+        .filter(fact_sheet=sheet)
+        .exclude(language=languages.SOURCE)
+        .values_list("language", flat=True)
+    )
+    return [
+        {
+            "url": f"{reverse('reviews:reaffirm', args=[sheet.pk])}?language={code}",
+            "name": languages.Language(code).label,
+        }
+        for code in languages.TRANSLATIONS
+        if code in live
+    ]
 
 
 @_requires("factsheets.withdraw_factsheet")
@@ -418,22 +481,41 @@ def withdraw_sheet_view(request, pk):
 @_requires("reviews.start_reaffirmation")
 @require_http_methods(["GET", "POST"])
 def reaffirm_view(request, pk):
+    """Ask a committee to reaffirm the live version of one edition: English, or the one `?language=` names
+    (then only committees marked as translation reviewers are offered)."""
     sheet = get_object_or_404(FactSheet.objects.select_related("live_revision"), pk=pk)
+    language = request.GET.get("language", languages.SOURCE)
+    if language not in languages.Language.values:
+        raise BadRequest("No such language.")
+    translation = languages.is_translation(language)
+    here = reverse("reviews:reaffirm", args=[sheet.pk]) + (f"?language={language}" if translation else "")
     form = CommitteeChoiceForm(request.POST or None)
+    if translation:
+        form.fields["committee"].queryset = Committee.objects.filter(reviews_translations=True).order_by("name")
     if request.method == "POST":
         if not form.is_valid():
             messages.error(request, "Choose the committee that should reaffirm this sheet.")
-            return redirect("reviews:reaffirm", sheet.pk)
+            return redirect(here)
         try:
             review = services.review_start_reaffirmation(
-                fact_sheet=sheet, by=request.user, committee=form.cleaned_data["committee"]
+                fact_sheet=sheet, by=request.user, committee=form.cleaned_data["committee"], language=language
             )
         except errors.WorkflowError as error:
-            return _refused(request, error, reverse("reviews:reaffirm", args=[sheet.pk]))
-        messages.success(request, f"The {review.committee} was asked to reaffirm “{sheet}”; its members were emailed.")
+            return _refused(request, error, here)
+        edition = f"the {review.revision.get_language_display()} edition of " if translation else ""
+        messages.success(
+            request, f"The {review.committee} was asked to reaffirm {edition}“{sheet}”; its members were emailed."
+        )
         return redirect("reviews:review", review.pk)
+    live = live_version(sheet, language)
+    name = languages.Language(language).label
     return _render(
-        request, "reviews/reaffirm.html", f"Ask a committee to reaffirm “{sheet}”", {"sheet": sheet, "form": form}
+        request,
+        "reviews/reaffirm.html",
+        f"Ask a committee to reaffirm the {name} edition of “{sheet}”"
+        if translation
+        else f"Ask a committee to reaffirm “{sheet}”",
+        {"sheet": sheet, "form": form, "live": live, "action_url": here, "edition": name if translation else ""},
     )
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from factsheets.models import Condition, FactSheet, FactSheetRevision, Section
-from factsheets.content.services import revision_start_draft
+from factsheets.content.services import revision_start_draft, translation_start_draft, translation_update_source
 from reviews import services
 from reviews.models import Committee, Decision, Review
 from tests.factories import PASSWORD, FactSheetFactory, make_draft, make_published, make_user
@@ -66,6 +66,21 @@ def scenario_start_draft(ctx):
     return lambda user: revision_start_draft(fact_sheet=live.fact_sheet, by=user)
 
 
+def scenario_start_translation(ctx):
+    live = make_published(author=ctx["author"], reviewers=ctx["reviewers"], committee=ctx["committee"])
+    return lambda user: translation_start_draft(fact_sheet=live.fact_sheet, language="es", by=user)
+
+
+def scenario_update_translation_source(ctx):
+    from tests.factories import make_translation
+    from tests.reviews.test_editions import publish_new_english
+
+    live = make_published(author=ctx["author"], reviewers=ctx["reviewers"], committee=ctx["committee"])
+    draft = make_translation(author=ctx["author"], english=live)
+    publish_new_english(live, author=ctx["author"], reviewers=ctx["reviewers"], committee=ctx["committee"])
+    return lambda user: translation_update_source(revision=draft, by=user)
+
+
 def scenario_submit(ctx):
     draft = make_draft(author=ctx["author"])
     return lambda user: services.revision_submit(revision=draft, by=user, committee=ctx["committee"])
@@ -107,6 +122,8 @@ A, D = "allow", "deny"
 SERVICE_MATRIX = {
     #                          anonymous author outsider member editor superuser
     "start_draft": (D, A, D, D, D, A),
+    "start_translation": (D, A, D, D, D, A),
+    "update_translation_source": (D, A, D, D, D, A),
     "submit": (D, A, D, D, D, A),
     "withdraw_submission": (D, A, D, D, D, D),  # only who submitted or wrote it
     "sign_approve": (D, D, D, A, D, D),  # only committee members; superusers don't bypass sign-off
@@ -116,6 +133,8 @@ SERVICE_MATRIX = {
 }
 SCENARIOS = {
     "start_draft": scenario_start_draft,
+    "start_translation": scenario_start_translation,
+    "update_translation_source": scenario_update_translation_source,
     "submit": scenario_submit,
     "withdraw_submission": scenario_withdraw_submission,
     "sign_approve": scenario_sign,
@@ -240,6 +259,11 @@ POST_CASES = {
     ),
     "start_draft": (
         lambda o: reverse("admin:factsheets_factsheet_start_draft", args=[o["sheet"].pk]),
+        lambda o: {},
+        {"author", "superuser"},
+    ),
+    "start_translation": (
+        lambda o: reverse("admin:factsheets_factsheet_start_translation", args=[o["sheet"].pk, "es"]),
         lambda o: {},
         {"author", "superuser"},
     ),

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -30,6 +30,7 @@ from factsheets.content.services import (
     pending_version,
     revision_create_first_draft,
     revision_start_draft,
+    translation_start_draft,
 )
 
 from factsheets.authoring.filters import HasLiveVersionFilter, ReviewOverdueFilter, WithdrawnFilter
@@ -85,9 +86,9 @@ class RevisionListInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The sheet's versions, newest first, each linking to its own page. Never edited from here."""
 
     model = FactSheetRevision
-    fields = ["number", "title", "status", "updated_on", "created_by", "open_link"]
+    fields = ["language", "number", "title", "status", "updated_on", "created_by", "open_link"]
     readonly_fields = fields
-    ordering = ["-number"]
+    ordering = ["language", "-number"]
     extra = 0
     # The link says what it leads to: "Edit" for a draft an author can change, "View" for a frozen version.
     show_change_link = False
@@ -270,8 +271,18 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         links = [{"url": reverse("reviews:sheet_versions", args=[sheet.pk]), "label": "Versions and sign-offs"}]
         if user.has_perm("factsheets.withdraw_factsheet") and sheet.live_revision_id and sheet.withdrawn_at is None:
             links.append({"url": reverse("reviews:withdraw_sheet", args=[sheet.pk]), "label": "Withdraw sheet"})
-        if user.has_perm("reviews.start_reaffirmation") and sheet.live_revision_id and sheet.withdrawn_at is None:
+        live = sheet.live_revision_id and sheet.withdrawn_at is None
+        if user.has_perm("reviews.start_reaffirmation") and live:
             links.append({"url": reverse("reviews:reaffirm", args=[sheet.pk]), "label": "Ask for reaffirmation"})
+            for code in languages.TRANSLATIONS:
+                if sheet.revisions.live(code).exists():
+                    name = languages.Language(code).label
+                    links.append(
+                        {
+                            "url": f"{reverse('reviews:reaffirm', args=[sheet.pk])}?language={code}",
+                            "label": f"Ask for reaffirmation of the {name} edition",
+                        }
+                    )
         start_draft_url = None
         if user.has_perm("factsheets.add_factsheetrevision"):
             pending = pending_version(sheet)
@@ -287,7 +298,39 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
                         "label": f"{label} version {pending.number} ({pending.get_status_display().lower()})",
                     },
                 )
-        return {"sheet_links": links, "start_draft_url": start_draft_url}
+        return {
+            "sheet_links": links,
+            "start_draft_url": start_draft_url,
+            "translations": self.translation_links(user, sheet),
+        }
+
+    def translation_links(self, user, sheet) -> list[dict]:
+        """Per translation language: the button that starts its next version, or the link to the one pending.
+        Only for authors, and only while the sheet is live in English (there is nothing to translate before)."""
+        if not user.has_perm("factsheets.add_factsheetrevision") or not sheet.live_revision_id or sheet.withdrawn_at:
+            return []
+        found = []
+        for code in languages.TRANSLATIONS:
+            name = languages.Language(code).label
+            pending = pending_version(sheet, code)
+            if pending is None:
+                found.append(
+                    {
+                        "start_url": reverse("admin:factsheets_factsheet_start_translation", args=[sheet.pk, code]),
+                        "label": f"Start {name} translation",
+                    }
+                )
+            else:
+                found.append(
+                    {
+                        "url": reverse("admin:factsheets_factsheetrevision_change", args=[pending.pk]),
+                        "label": f"Continue the {name} draft (version {pending.number}, "
+                        f"{pending.get_status_display().lower()})"
+                        if pending.is_editable
+                        else f"Open {name} version {pending.number} ({pending.get_status_display().lower()})",
+                    }
+                )
+        return found
 
     def get_urls(self):
         urls = [
@@ -295,7 +338,12 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
                 "<path:object_id>/start-draft/",
                 self.admin_site.admin_view(self.start_draft_view),
                 name="factsheets_factsheet_start_draft",
-            )
+            ),
+            path(
+                "<path:object_id>/start-translation/<str:language>/",
+                self.admin_site.admin_view(self.start_translation_view),
+                name="factsheets_factsheet_start_translation",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -321,6 +369,30 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         if draft is not None:
             return HttpResponseRedirect(reverse("admin:factsheets_factsheetrevision_change", args=[draft.pk]))
         return HttpResponseRedirect(reverse("admin:factsheets_factsheet_change", args=[sheet.pk]))
+
+    def start_translation_view(self, request, object_id, language):
+        """POST: start the next version of the sheet's edition in `language`. Someone who may not write gets a
+        403; a refusal by state (not live, a version already pending) a message; nothing is changed either way."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        sheet = get_object_or_404(FactSheet, pk=unquote(object_id))
+        if language not in languages.TRANSLATIONS:
+            raise Http404("No such translation language.")
+        if not self.has_view_or_change_permission(request, sheet):
+            raise PermissionDenied
+        sheet_url = reverse("admin:factsheets_factsheet_change", args=[sheet.pk])
+        try:
+            draft = translation_start_draft(fact_sheet=sheet, language=language, by=request.user)
+        except DraftNotAllowed as error:
+            self.message_user(request, f"{sheet}: {error.message} Nothing was changed.", messages.ERROR)
+            return HttpResponseRedirect(sheet_url)
+        self.message_user(
+            request,
+            f"{sheet}: {draft.get_language_display()} version {draft.number} started as a draft, translating "
+            f"English version {draft.translation_of.number}. Translate each part in place, then submit it.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:factsheets_factsheetrevision_change", args=[draft.pk]))
 
     @admin.action(description="Start a new draft of the selected sheets", permissions=["add_draft"])
     def start_new_draft(self, request, queryset):

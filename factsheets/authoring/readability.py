@@ -39,7 +39,8 @@ def revision_scores_html(revision) -> str:
     if revision is None or revision.pk is None:
         return "Shown after saving."
     return render_to_string(
-        "factsheets/_reading_scores.html", {"reading": reading_panel(revision), "hide_heading": True}
+        "factsheets/_reading_scores.html",
+        {"reading": reading_panel(revision, language=revision.language), "hide_heading": True},
     )
 
 

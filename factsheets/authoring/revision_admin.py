@@ -3,8 +3,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -13,6 +15,7 @@ from factsheets.authoring.history import ReadOnlyHistoryMixin
 
 from factsheets.authoring.readability import ReadingScoresAdminMixin, SectionReadingGradeMixin
 from factsheets.models import FactSheetRevision, RevisionLocked, Section
+from factsheets.content.services import DraftNotAllowed, translation_update_source
 from factsheets.content.signals import DraftSaveRefused, draft_saved
 
 from factsheets.authoring.forms import REVISION_CONTENT_FIELDS, RevisionForm, SectionForm, SectionFormSet
@@ -51,8 +54,8 @@ class SectionInline(SectionReadingGradeMixin, admin.StackedInline):
 class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, SimpleHistoryAdmin):
     form = RevisionForm
     inlines = [SectionInline]
-    list_display = ["title", "fact_sheet", "number", "status", "updated_on", "created_by"]
-    list_filter = ["status"]
+    list_display = ["title", "fact_sheet", "language", "number", "status", "updated_on", "created_by"]
+    list_filter = ["status", "language"]
     search_fields = ["title", "fact_sheet__slug", "generic_name", "brand_names"]
     filter_horizontal = ["conditions"]
     list_select_related = ["fact_sheet__live_revision", "created_by"]  # the sheet's name comes from its live version
@@ -79,6 +82,8 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
     ]
     readonly_fields = [
         "fact_sheet",
+        "language",
+        "translates",
         "number",
         "status",
         *RECORD,
@@ -95,12 +100,34 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
         if obj is not None and not obj.is_editable:
             content = [self.FROZEN_DISPLAY.get(name, name) for name in content]
         return [
-            (None, {"fields": ["fact_sheet", "number", "status"]}),
+            (None, {"fields": self.identity_fields(obj)}),
             ("Content", {"fields": content}),
             ("Reading level", {"fields": ["reading_scores"], "description": "As last saved."}),
             ("Going live", {"fields": ["publish_at"], "classes": ["collapse"]}),
             ("Record", {"fields": self.RECORD, "classes": ["collapse"]}),
         ]
+
+    def identity_fields(self, obj) -> list[str]:
+        fields = ["fact_sheet", "language", "number", "status"]
+        if obj is not None and obj.is_translation:
+            fields.insert(2, "translates")
+        return fields
+
+    @admin.display(description="Translates")
+    def translates(self, revision):
+        """The English version this translation is of, linked, and whether that is still the live one."""
+        source = revision.translation_of
+        if source is None:
+            return "—"
+        url = reverse("admin:factsheets_factsheetrevision_change", args=[source.pk])
+        live_id = revision.fact_sheet.live_revision_id
+        if source.pk == live_id:
+            state = "the live English version"
+        elif live_id is not None:
+            state = f"English version {revision.fact_sheet.live_revision.number} is live now"
+        else:
+            state = "no English version is live"
+        return format_html('<a href="{}">English version {}</a> ({})', url, source.number, state)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -184,6 +211,7 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
                 }
             )
             extra_context["revision_links"] = links
+            extra_context["update_source_url"] = self.update_source_url(request.user, revision)
             if not revision.is_editable:
                 extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
                 extra_context["locked_notice"] = (
@@ -191,6 +219,54 @@ class FactSheetRevisionAdmin(ReadOnlyHistoryMixin, ReadingScoresAdminMixin, Simp
                     "To change this sheet, start a new draft from the fact sheet page."
                 )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def update_source_url(self, user, revision) -> str:
+        """For an author, on a translation draft whose English version is no longer the live one: where to
+        point it at the live English version. Else empty."""
+        sheet = revision.fact_sheet
+        if (
+            revision.is_translation
+            and revision.is_editable
+            and user.has_perm("factsheets.add_factsheetrevision")
+            and sheet.live_revision_id
+            and sheet.withdrawn_at is None
+            and revision.translation_of_id != sheet.live_revision_id
+        ):
+            return reverse("admin:factsheets_factsheetrevision_update_source", args=[revision.pk])
+        return ""
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<path:object_id>/update-source/",
+                self.admin_site.admin_view(self.update_source_view),
+                name="factsheets_factsheetrevision_update_source",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def update_source_view(self, request, object_id):
+        """POST: point a translation draft at the live English version (`translation_update_source`).
+        Someone who may not write gets a 403; a refusal by state a message; nothing is changed either way."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        revision = get_object_or_404(FactSheetRevision.objects.select_related("fact_sheet"), pk=unquote(object_id))
+        if not self.has_view_or_change_permission(request, revision):
+            raise PermissionDenied
+        previous = revision.translation_of.number if revision.translation_of_id else None
+        try:
+            revision = translation_update_source(revision=revision, by=request.user)
+        except DraftNotAllowed as error:
+            self.message_user(request, f"{error.message} Nothing was changed.", messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                f"{revision.get_language_display()} version {revision.number} now translates English version "
+                f"{revision.translation_of.number} (was version {previous}). Bring the text in line with it, "
+                "then submit.",
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:factsheets_factsheetrevision_change", args=[revision.pk]))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

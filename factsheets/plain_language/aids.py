@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import prefetch_related_objects
 
-from factsheets.plain_language import readability
+from factsheets.plain_language import readability, spanish
 from factsheets.plain_language.glossary import Glossary, highlight_revision, load_glossary
 
 
@@ -36,6 +36,13 @@ class ReadingPanel:
     above: bool
     comparison: readability.Comparison | None
     justification: str
+    # Spanish text is scored by reading ease; the grade target then stands for this lowest ease (None: none).
+    language: str = "en"
+    minimum_ease: float | None = None
+
+    @property
+    def spanish(self) -> bool:
+        return self.language == "es"
 
 
 def reading_panel(
@@ -60,6 +67,8 @@ def reading_panel(
         above=report.above(target),
         comparison=comparison,
         justification=justification or "",
+        language=language,
+        minimum_ease=spanish.minimum_ease(target) if language == "es" else None,
     )
 
 

@@ -76,8 +76,32 @@ def test_load_demo_users_are_staff_in_their_groups(db):
 def test_every_sample_sheet_is_marked_as_not_medical_advice(db):
     load("--password", "demo-pass-123")
     for revision in FactSheetRevision.objects.all():
-        assert "not medical advice" in revision.summary
-        assert any("not medical advice" in fact for fact in revision.fast_facts)
+        marker = "no es consejo médico" if revision.language == "es" else "not medical advice"
+        assert marker in revision.summary
+        assert any(marker in fact.lower() for fact in revision.fast_facts)
+
+
+def test_load_demo_has_a_translation_committee_with_its_own_reviewers(db):
+    output = load("--password", "demo-pass-123")
+    committee = Committee.objects.get(reviews_translations=True)
+    assert set(committee.members.values_list("username", flat=True)) == {"revisora_es", "revisor_es"}
+    assert "revisora_es" in output and "revisor_es" in output
+
+
+def test_load_demo_has_one_current_and_one_stale_spanish_edition(db):
+    from factsheets.content import selectors
+
+    load("--password", "demo-pass-123")
+    current = FactSheetRevision.objects.live("es").get(fact_sheet__slug="allopurinol")
+    assert not selectors.is_stale(current) and current.translation_of == current.fact_sheet.live_revision
+    stale = FactSheetRevision.objects.live("es").get(fact_sheet__slug="methotrexate")
+    assert selectors.is_stale(stale)
+    assert (stale.translation_of.number, stale.fact_sheet.live_revision.number) == (1, 2)
+    assert list(selectors.stale_translations()) == [stale]
+    signers = set(Decision.objects.filter(review__revision=stale).values_list("reviewer__username", flat=True))
+    assert signers == {"revisora_es", "revisor_es"}
+    # Written in Spanish, not left as the English copy the draft started from.
+    assert "semana" in stale.summary and all(s.heading != "How it works" for s in stale.sections.all())
 
 
 def test_demo_tells_a_story_over_time_and_the_version_in_review_reads_plainly(db):

@@ -25,10 +25,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from factsheets.models import Condition, FactSheet
-from factsheets.content.services import revision_create_first_draft, revision_start_draft, sections_add
+from factsheets.content.services import (
+    revision_create_first_draft,
+    revision_start_draft,
+    sections_add,
+    translation_start_draft,
+)
 from reviews import access, services
 from reviews.demo_content import (
     COMMITTEE_NAME,
+    TRANSLATION_COMMITTEE_NAME,
+    TRANSLATION_REVIEWERS,
     USERS,
     CONDITION_CODES,
     SHEET_CODES,
@@ -64,12 +71,19 @@ class Command(BaseCommand):
             # The committee and conditions exist before the oldest sheet, as their history must show.
             with demo_clock(1 + max(days for *_, versions, _step in SHEETS for _content, days in versions)):
                 committee = self.load_committee(users)
+                translators = self.load_translation_committee(users)
                 conditions = self.load_conditions()
             created = [
                 slug
                 for slug, *rest in SHEETS
                 if self.load_sheet(
-                    slug, *rest, users=users, committee=committee, conditions=conditions, password=password
+                    slug,
+                    *rest,
+                    users=users,
+                    committee=committee,
+                    translators=translators,
+                    conditions=conditions,
+                    password=password,
                 )
             ]
         self.report(password, created)
@@ -100,6 +114,14 @@ class Command(BaseCommand):
         committee.members.add(users["reviewer1"], users["reviewer2"])
         return committee
 
+    def load_translation_committee(self, users):
+        committee, _ = Committee.objects.get_or_create(
+            name=TRANSLATION_COMMITTEE_NAME,
+            defaults={"required_approvals": 2, "signing_needs_authenticator": False, "reviews_translations": True},
+        )
+        committee.members.add(*(users[name] for name in TRANSLATION_REVIEWERS))
+        return committee
+
     def load_conditions(self):
         conditions = {}
         for name, slug in CONDITIONS:
@@ -119,6 +141,7 @@ class Command(BaseCommand):
         *,
         users,
         committee,
+        translators,
         conditions,
         password,
     ) -> bool:
@@ -130,6 +153,9 @@ class Command(BaseCommand):
         sheet.save()
         for index, (content, days_ago) in enumerate(versions):
             with demo_clock(days_ago):
+                if content.get("language"):
+                    self.load_translation(sheet, content, users=users, committee=translators, password=password)
+                    continue
                 self.load_version(
                     sheet,
                     index,
@@ -172,20 +198,7 @@ class Command(BaseCommand):
             )
         else:
             revision = revision_start_draft(fact_sheet=sheet, by=author)
-            for section in revision.sections.all():
-                section._history_user = author
-                section.delete()
-        for field in ("title", "summary", "fast_facts", "credit_line", "change_note"):
-            setattr(revision, field, content[field])
-        for field, codes in SHEET_CODES.get(sheet.slug, {}).items():
-            setattr(revision, field, codes)
-        revision._history_user = author
-        revision.save()
-        sections_add(
-            revision=revision,
-            by=author,
-            sections=[(position * 10, *section) for position, section in enumerate(content["sections"], start=1)],
-        )
+        self.write_content(revision, content, author=author, codes=SHEET_CODES.get(sheet.slug, {}))
         if step == "draft":
             return
         review = services.revision_submit(
@@ -204,6 +217,33 @@ class Command(BaseCommand):
                 comment=comment,
                 field_comments=field_comments,
             )
+
+    def write_content(self, revision, content, *, author, codes=None):
+        """Replace a new draft's text (copied from the version before it) with `content`, as `author`."""
+        for section in revision.sections.all():
+            section._history_user = author
+            section.delete()
+        for field in ("title", "summary", "fast_facts", "credit_line", "change_note"):
+            setattr(revision, field, content[field])
+        for field, value in (codes or {}).items():
+            setattr(revision, field, value)
+        revision._history_user = author
+        revision.save()
+        sections_add(
+            revision=revision,
+            by=author,
+            sections=[(position * 10, *section) for position, section in enumerate(content["sections"], start=1)],
+        )
+
+    def load_translation(self, sheet, content, *, users, committee, password):
+        """The next version of the sheet's edition in `content["language"]`, of the English version live now,
+        reviewed and signed by the translation committee until it is live."""
+        author = users["author"]
+        revision = translation_start_draft(fact_sheet=sheet, language=content["language"], by=author)
+        self.write_content(revision, content, author=author)
+        review = services.revision_submit(revision=revision, by=author, committee=committee)
+        for name in TRANSLATION_REVIEWERS:
+            services.review_sign(review=review, by=users[name], verdict="approve", password=password)
 
     def report(self, password, created):
         write = self.stdout.write
