@@ -29,3 +29,19 @@ def check(language: str) -> str:
     if language not in Language.values:
         raise ValueError(f"Fact sheets are written in {', '.join(Language.values)}, not {language!r}.")
     return language
+
+
+def preferred(accept_language: str) -> str:
+    """The enabled language an `Accept-Language` header ranks highest (`es-MX` counts as `es`); the source
+    language when it names none of them, ranks `*` first, or cannot be read."""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    for tag, quality in parse_accept_lang_header(accept_language or ""):
+        if quality <= 0:
+            continue
+        if tag == "*":
+            return SOURCE
+        code = tag.split("-")[0]
+        if code in Language.values:
+            return code
+    return SOURCE
