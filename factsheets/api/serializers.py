@@ -24,17 +24,18 @@ def public_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _page_path(name: str, args: list, language: str) -> str:
+def page_path(name: str, args: list, language: str = languages.SOURCE) -> str:
+    """The path of public page `name` in `language`."""
     with translation.override(language):  # a Spanish page's address starts /es/ (factsheets.urls.EditionPrefix)
         return reverse(name, args=args)
 
 
 def sheet_page_url(slug: str, language: str = languages.SOURCE) -> str:
-    return public_url(_page_path("factsheets:detail", [slug], language))
+    return public_url(page_path("factsheets:detail", [slug], language))
 
 
 def version_page_url(slug: str, number: int, language: str = languages.SOURCE) -> str:
-    return public_url(_page_path("factsheets:version", [slug, number], language))
+    return public_url(page_path("factsheets:version", [slug, number], language))
 
 
 def api_detail_url(slug: str, language: str) -> str:
