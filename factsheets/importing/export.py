@@ -34,6 +34,8 @@ def revision_markdown(revision: FactSheetRevision) -> str:
         committee=revision.reviewed_by_name,
         change_note=revision.change_note,
         codes=revision.codes(),
+        language=revision.language,
+        translates_version=revision.translation_of.number if revision.is_translation else None,
     )
 
 

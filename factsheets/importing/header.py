@@ -23,7 +23,8 @@ from factsheets.importing.rules import (
     is_chrome,
     label_of,
 )
-from factsheets.importing.sheet import TITLE_MAX_LENGTH, ImportParseError, ParsedSheet
+from factsheets.content import languages
+from factsheets.importing.sheet import TITLE_MAX_LENGTH, ImportParseError, ParsedSheet, language_of
 from factsheets.importing.structure import match_footer, parse_loose_date, split_title
 
 UNSURE_HINT = (
@@ -138,6 +139,16 @@ def take_header(blocks: list, *, block_type, title: str = "", slug: str = "") ->
     )
     if header.labels.get("conditions"):
         sheet.conditions = _names(header.labels["conditions"])
+    if header.labels.get("language"):
+        sheet.language = language_of(header.labels["language"], line=found_line)
+    if header.labels.get("translates_version"):
+        number = re.sub(r"^(english\s+)?(version\s+)?", "", header.labels["translates_version"].strip().lower())
+        if not languages.is_translation(sheet.language) or not re.fullmatch(r"[1-9][0-9]{0,8}", number):
+            raise ImportParseError(
+                "a “Translates version: N” line needs a translation's “Language:” line and an English version number",
+                line=found_line,
+            )
+        sheet.translates_version = int(number)
     if header.labels.get("drug_class"):
         sheet.warnings.append(f"drug class “{header.labels['drug_class']}”: no field for it; not imported")
     if header.date:  # a footer "Updated … by …" line, when there is one, wins
