@@ -31,6 +31,8 @@ UNSURE_HINT = (
     'give the title with --title "Generic (Brand)" (and --slug if needed), or start the file with a front-matter '
     "block (---, title: …, slug: …, ---)"
 )
+# Lines a translator adds on purpose (which edition the file is): not page chrome, so no reason to doubt the title.
+EDITION_LABELS = {"language", "translates_version"}
 
 
 @dataclass
@@ -123,7 +125,9 @@ def take_header(blocks: list, *, block_type, title: str = "", slug: str = "") ->
             "no title: the first line should be the drug name, like “Generic (Brand1, Brand2)”; " + UNSURE_HINT,
             line=first_line,
         )
-    elif (header.skipped or header.labels) and not (_echoed(found, body) or (labelled and _echoed(labelled, found))):
+    elif (header.skipped or set(header.labels) - EDITION_LABELS) and not (
+        _echoed(found, body) or (labelled and _echoed(labelled, found))
+    ):
         raise ImportParseError(
             f"not sure “{found}” is the title (page lines were skipped above it and the body never names it); "
             + UNSURE_HINT,
