@@ -287,7 +287,7 @@ def test_spanish_request_mixes_editions_and_marks_each_entry(client, sheets, tra
         ("Trialinib", "en"),
     ]
     assert feed["language"]["served"] == "es"
-    assert "1 of them have no Spanish edition yet and are in English" in feed["subtitle"]["_value"]
+    assert "1 of them has no Spanish edition yet and is in English" in feed["subtitle"]["_value"]
     atom = ET.fromstring(ask(client, c="M05.79", cs=ICD10CM, lang="es").content)
     english_entry = atom.findall(f"{A}entry")[1]
     assert english_entry.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"

@@ -219,6 +219,7 @@ def _entry(revision: FactSheetRevision) -> dict:
 def _feed(query: Query, revisions, request) -> dict:
     entries = [_entry(r) for r in revisions]
     untranslated = sum(entry["language"] != query.language for entry in entries)
+    verb = "has" if untranslated == 1 else "have"
     # The feed's language: the one asked for when at least one entry is in it (each entry says its own).
     served = query.language if untranslated < len(entries) else languages.SOURCE
     note = ""
@@ -226,7 +227,7 @@ def _feed(query: Query, revisions, request) -> dict:
         note = f" No {LANGUAGES[query.language]} edition exists yet; these sheets are in {LANGUAGES[served]}."
     elif untranslated:
         note = (
-            f" {untranslated} of them have no {LANGUAGES[query.language]} edition yet and are in "
+            f" {untranslated} of them {verb} no {LANGUAGES[query.language]} edition yet and {'is' if untranslated == 1 else 'are'} in "
             f"{LANGUAGES[languages.SOURCE]}."
         )
     moments = [r.published_at for r in revisions if r.published_at]

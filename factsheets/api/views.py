@@ -57,6 +57,14 @@ NO_EDITION = OpenApiResponse(
 )
 WITHDRAWN = _error("The fact sheet was withdrawn by an editor; the message gives the date and the reason.")
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the `If-None-Match` / `If-Modified-Since` validators match.")
+ACCEPT_LANGUAGE_PARAM = OpenApiParameter(
+    "Accept-Language",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Used only without `language`: Spanish when the client ranks `es` (or `es-*`) above English (and, "
+    "for one sheet, it has a live Spanish edition), else English. The answer then says `Vary: Accept-Language`.",
+    examples=[OpenApiExample("Prefers Spanish", value="es-MX,es;q=0.9,en;q=0.5")],
+)
 SLUG_PARAM = OpenApiParameter(
     "slug",
     OpenApiTypes.STR,
@@ -260,7 +268,7 @@ def _public_list(response, *, tag: str, shared: bool = True):
         summary="Live fact sheets, A-Z by title",
         description="Every fact sheet patients can read, with its live version. Withdrawn and never-published "
         "sheets are not listed. Filters combine with AND.",
-        parameters=[s.FactSheetFilterSerializer],
+        parameters=[s.FactSheetFilterSerializer, ACCEPT_LANGUAGE_PARAM],
         responses={
             200: s.FactSheetListItemSerializer(many=True),
             400: _error("A filter, `language` or `page_size` is malformed, e.g. `updated_since=yesterday`."),
@@ -273,7 +281,7 @@ def _public_list(response, *, tag: str, shared: bool = True):
         description="In English, or in the edition `language` names (or `Accept-Language` prefers, when the sheet "
         "has it). `editions` lists the sheet's languages; a translation says which English version it translates "
         "and whether that is still the live one.",
-        parameters=[SLUG_PARAM, s.EditionParameterSerializer],
+        parameters=[SLUG_PARAM, s.EditionParameterSerializer, ACCEPT_LANGUAGE_PARAM],
         responses={
             200: s.FactSheetRevisionSerializer,
             304: NOT_MODIFIED,

@@ -323,3 +323,25 @@ def test_spanish_drafts_and_translations_in_review_are_never_served(client, hidd
             assert b"HIDDEN" not in response.content, (path, params, headers)
     assert get(client, "/api/v1/factsheets/examplumab/versions/2/", language="es").status_code == 404
     assert get(client, "/api/v1/factsheets/onlyenglish/", language="es").status_code == 404
+
+
+def test_the_schema_documents_language_and_the_edition_fields(client):
+    schema = client.get("/api/schema/?format=json").json()
+    for path in [
+        "/api/v1/factsheets/",
+        "/api/v1/factsheets/{slug}/",
+        "/api/v1/factsheets/{slug}/versions/",
+        "/api/v1/factsheets/{slug}/versions/{number}/",
+    ]:
+        operation = schema["paths"][path]["get"]
+        [language] = [p for p in operation["parameters"] if p["name"] == "language"]
+        assert language["in"] == "query" and language["schema"]["enum"] == ["en", "es"], path
+        assert "400" in operation["responses"] and "404" in operation["responses"] or path.endswith("factsheets/")
+    detail = schema["paths"]["/api/v1/factsheets/{slug}/"]["get"]
+    assert any(p["name"] == "Accept-Language" and p["in"] == "header" for p in detail["parameters"])
+    components = schema["components"]["schemas"]
+    assert set(components["TranslationOf"]["properties"]) == {"version", "url", "current"}
+    assert set(components["Edition"]["properties"]) == {"language", "version", "url"}
+    for name in ("TranslationOf", "Edition"):
+        assert all(spec.get("description") for spec in components[name]["properties"].values()), name
+    assert "editions" in components["EditionNotFound"]["properties"]
