@@ -2,7 +2,9 @@
 
 Parsing is `factsheets.importing` (no database). `plan_import` reads only and says what importing one
 file would do: a new sheet, the next version of the sheet with the same slug, nothing (the file says what
-the live version already says), or a refusal with the reason. `apply_import` creates what the plan says,
+the live version already says), or a refusal with the reason. A file in another language than English
+(`language: es`) becomes the next draft of that edition of an existing sheet, translating its live English
+version. `apply_import` creates what the plan says,
 through one path, inside the caller's transaction.
 """
 
@@ -51,6 +53,8 @@ class ImportPlan:
     # The drug codes the new version gets: the file's own, else those of the sheet's latest version (as
     # starting a new draft copies them), else none.
     codes: dict = field(default_factory=lambda: {"rxnorm": [], "atc": [], "ndc": []})
+    # A translation: the live English version the new version translates.
+    translation_of: FactSheetRevision | None = None
 
     def report(self) -> dict:
         """What a person needs to act on, per file (printed by --dry-run, written by --report)."""
@@ -58,7 +62,9 @@ class ImportPlan:
         return {
             "file": self.source,
             "outcome": self.outcome,
+            "language": parsed.language,
             "version": None if self.outcome == "unchanged" else self.number,
+            "translates_version": self.translation_of.number if self.translation_of else None,
             "title": parsed.title,
             "slug": parsed.slug,
             "generic_name": parsed.generic_name,
@@ -96,6 +102,8 @@ def find_committee(name: str) -> Committee | None:
 
 def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committee_option: str = "") -> ImportPlan:
     """Check the rules and work out what would be created. Reads only."""
+    if languages.is_translation(parsed.language):
+        return _plan_translation(parsed, source=source, as_published=as_published)
     sheet = FactSheet.objects.filter(slug=parsed.slug).first()
     number = 1
     notes = list(parsed.warnings)
@@ -174,13 +182,82 @@ def plan_import(parsed: ParsedSheet, *, source: str, as_published: bool, committ
         if parsed.committee_name and not parsed.committee_name.lower().endswith(printed.lower()):
             notes.append(f"the source says reviewed by the “{parsed.committee_name}”; recorded as the “{printed}”")
 
-    for name in parsed.conditions:
+    _plan_conditions(plan)
+    return plan
+
+
+def _plan_conditions(plan: ImportPlan) -> None:
+    for name in plan.parsed.conditions:
         slug = slugify(name)
         if not slug or len(name) > 200:
             raise ImportRefused(f"cannot use {name!r} as a condition name")
         existing = Condition.objects.filter(name__iexact=name).first()
         existing = existing or Condition.objects.filter(slug=slug).first()
         plan.conditions.append((name, existing))
+
+
+def _plan_translation(parsed: ParsedSheet, *, source: str, as_published: bool) -> ImportPlan:
+    """A file in another language: the next draft of that edition of the existing sheet with its slug, translating
+    the sheet's live English version (as `translation_start_draft` would). Reads only."""
+    language = parsed.language
+    name = languages.Language(language).label
+    if as_published:
+        raise ImportRefused(
+            f"a {name} translation is imported as a draft, to be signed by the translation reviewers; import it "
+            "without --as-published"
+        )
+    sheet = FactSheet.objects.select_related("live_revision").filter(slug=parsed.slug).first()
+    if sheet is None:
+        raise ImportRefused(
+            f"there is no fact sheet “{parsed.slug}” to translate: a {name} file becomes a translation of an "
+            "existing sheet's live English version"
+        )
+    if sheet.is_withdrawn or sheet.live_revision_id is None:
+        raise ImportRefused(
+            f"the fact sheet “{sheet.slug}” has no live English version to translate"
+            + (" (it is withdrawn)" if sheet.is_withdrawn else "")
+        )
+    english = sheet.live_revision
+    notes = list(parsed.warnings)
+    latest = sheet.revisions.in_language(language).order_by("-number").first()
+    if latest is not None and _same_content(parsed, latest):
+        notes.append(f"nothing changed since {name} version {latest.number} ({latest.get_status_display().lower()})")
+        return ImportPlan(
+            parsed=parsed,
+            source=source,
+            sheet=sheet,
+            number=latest.number,
+            as_published=False,
+            notes=notes,
+            outcome="unchanged",
+            previous=latest,
+        )
+    pending = pending_version(sheet, language)
+    if pending is not None:
+        raise ImportRefused(
+            f"the fact sheet “{sheet.slug}” already has {name} version {pending.number} "
+            f"({pending.get_status_display().lower()}); finish or delete it before importing another translation"
+        )
+    if parsed.translates_version is not None and parsed.translates_version != english.number:
+        notes.append(
+            f"the file translates English version {parsed.translates_version}; the draft translates the live English "
+            f"version {english.number}: check the translation against what changed in English since"
+        )
+    plan = ImportPlan(
+        parsed=parsed,
+        source=source,
+        sheet=sheet,
+        number=next_number(sheet, language),
+        as_published=False,
+        notes=notes,
+        outcome="new version",
+        translation_of=english,
+    )
+    if parsed.codes is not None:
+        plan.codes = {system: list(codes) for system, codes in parsed.codes.items()}
+    else:  # a translation names the same drug: the codes of its edition's latest version, else of the English
+        plan.codes = (latest or english).codes()
+    _plan_conditions(plan)
     return plan
 
 
@@ -195,6 +272,10 @@ def apply_import(plan: ImportPlan, *, by) -> FactSheetRevision:
         save_recorded(sheet, by, reason)
     else:
         sheet = FactSheet.objects.select_for_update().get(pk=sheet.pk)
+    if plan.translation_of is not None and sheet.live_revision_id != plan.translation_of.pk:
+        raise ImportRefused(
+            f"the live English version of “{sheet.slug}” changed while importing; import the file again"
+        )
     conditions = []
     for name, condition in plan.conditions:
         if condition is None:
@@ -212,6 +293,8 @@ def apply_import(plan: ImportPlan, *, by) -> FactSheetRevision:
         credit_line=parsed.credit_line,
         change_note=parsed.change_note,
         created_by=by,
+        language=parsed.language,
+        translation_of=plan.translation_of,
         **plan.codes,
     )
     save_recorded(revision, by, reason if plan.as_published else f"{reason} as a draft")

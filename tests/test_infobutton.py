@@ -247,3 +247,75 @@ def test_rate_limited_like_the_api(client, sheets, monkeypatch):
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
     statuses = [ask(client, c="111111", cs=RXNORM).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+@pytest.fixture
+def translated(sheets, author, reviewer1, reviewer2, reviewer3):
+    """Examplumab gets a live Spanish edition; Trialinib stays English only."""
+    from tests.factories import SPANISH_TEXT, make_published_translation, make_translation_committee
+
+    translators = make_translation_committee(reviewer1, reviewer2, reviewer3)
+    return make_published_translation(
+        author=author,
+        english=sheets["one"],
+        reviewers=[reviewer1, reviewer2],
+        committee=translators,
+        text={**SPANISH_TEXT, "title": "Examplumab en español", "summary": "Calma un sistema inmune muy activo."},
+    )
+
+
+def test_spanish_request_serves_the_live_spanish_edition_and_says_so(client, sheets, translated):
+    feed = ask(client, "application/json", c="111111", cs=RXNORM, lang="es").json()["feed"]
+    assert feed["language"] == {"requested": "es", "served": "es"} and feed["lang"] == "es"
+    [entry] = feed["entry"]
+    assert entry["lang"] == "es" and entry["title"]["_value"] == "Examplumab en español"
+    assert entry["summary"]["_value"] == "Calma un sistema inmune muy activo."
+    slug = sheets["one"].fact_sheet.slug
+    assert entry["link"][0]["href"].endswith(f"/es/factsheets/{slug}/") and entry["link"][0]["hreflang"] == "es"
+    atom = ET.fromstring(ask(client, c="111111", cs=RXNORM, lang="es").content)
+    assert atom.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
+    atom_entry = atom.find(f"{A}entry")
+    assert atom_entry.find(f"{A}title").text == "Examplumab en español"
+    assert atom_entry.find("{urn:factsheets:infobutton}language").text == "es"
+    assert "No Spanish edition" not in atom.find(f"{A}subtitle").text
+
+
+def test_spanish_request_mixes_editions_and_marks_each_entry(client, sheets, translated):
+    feed = ask(client, "application/json", c="M05.79", cs=ICD10CM, lang="es").json()["feed"]
+    assert [(e["title"]["_value"], e["lang"]) for e in feed["entry"]] == [
+        ("Examplumab en español", "es"),
+        ("Trialinib", "en"),
+    ]
+    assert feed["language"]["served"] == "es"
+    assert "1 of them has no Spanish edition yet and is in English" in feed["subtitle"]["_value"]
+    atom = ET.fromstring(ask(client, c="M05.79", cs=ICD10CM, lang="es").content)
+    english_entry = atom.findall(f"{A}entry")[1]
+    assert english_entry.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    assert english_entry.find(f"{A}link").get("hreflang") == "en"
+
+
+def test_english_request_is_unchanged_by_a_spanish_edition(client, sheets, translated):
+    feed = ask(client, "application/json", c="111111", cs=RXNORM).json()["feed"]
+    assert feed["language"] == {"requested": "en", "served": "en"}
+    assert feed["entry"][0]["title"]["_value"] == "Examplumab (Examplex)"
+
+
+def test_spanish_web_application_mode_redirects_to_the_spanish_page(client, sheets, translated):
+    response = ask(client, "text/html", c="111111", cs=RXNORM, lang="es")
+    assert response.status_code == 302 and response["Location"] == f"/es/factsheets/{sheets['one'].fact_sheet.slug}/"
+    chooser = ask(client, "text/html", c="M05.79", cs=ICD10CM, lang="es").content.decode()
+    assert f'href="/es/factsheets/{sheets["one"].fact_sheet.slug}/"' in chooser
+    assert "Algunas de estas hojas informativas" in chooser
+
+
+def test_a_spanish_translation_in_review_is_never_served(client, sheets, author, reviewer1, reviewer2, reviewer3):
+    from tests.factories import SPANISH_TEXT, make_translation, make_translation_committee
+
+    translators = make_translation_committee(reviewer1, reviewer2, reviewer3)
+    draft = make_translation(author=author, english=sheets["one"], text={**SPANISH_TEXT, "title": "HIDDEN"})
+    services.revision_submit(revision=draft, by=author, committee=translators, justification="Test content.")
+    for response_type in ("application/json", "text/xml", "text/html"):
+        response = ask(client, response_type, c="111111", cs=RXNORM, lang="es")
+        assert b"HIDDEN" not in response.content
+    feed = ask(client, "application/json", c="111111", cs=RXNORM, lang="es").json()["feed"]
+    assert feed["language"]["served"] == "en"

@@ -7,11 +7,21 @@ from django.http import JsonResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler
 
+from factsheets.api.serializers import EditionSerializer
+
 
 class Gone(exceptions.APIException):
     status_code = status.HTTP_410_GONE
     default_detail = "This fact sheet has been withdrawn."
     default_code = "gone"
+
+
+class EditionNotFound(exceptions.NotFound):
+    """404 for an edition a sheet does not have; the body lists the editions it has (`editions`)."""
+
+    def __init__(self, detail: str, *, editions: list[dict]):
+        super().__init__(detail)
+        self.editions = editions
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -23,6 +33,17 @@ class ErrorSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Only on 400: each malformed query parameter and what is wrong with it.",
+    )
+
+
+class EditionNotFoundSerializer(ErrorSerializer):
+    """A 404 body; for a language the sheet is not published in, with the editions it has."""
+
+    editions = EditionSerializer(
+        many=True,
+        required=False,
+        help_text="Only when the sheet exists but not in the language asked for: the languages it can be read in, "
+        "each with the API address of its live version.",
     )
 
 
@@ -52,6 +73,8 @@ def api_exception_handler(exc, context):
     else:
         detail = response.data.get("detail", response.data) if isinstance(response.data, dict) else response.data
         response.data = {"status": response.status_code, "message": str(detail)}
+        if isinstance(exc, EditionNotFound):
+            response.data["editions"] = exc.editions
     return response
 
 

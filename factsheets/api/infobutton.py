@@ -9,7 +9,8 @@ Atom `text/xml` by default, `application/json` shaped like MedlinePlus Connect's
 a chooser). Drug codes match the codes a version was signed with; problem codes match conditions (an
 ICD-10-CM category matches every code within it) and list the live sheets whose live version names them.
 
-Only English editions exist: a Spanish request is answered in English and says so. Bad parameters answer
+A Spanish request gets each matching sheet's live Spanish edition where it has one and the English version
+otherwise; every entry and the feed say which language was served. Bad parameters answer
 400 with a message in the requested format; a request that matches nothing gets an empty, valid feed.
 Rate-limited like the API (DRF's anonymous throttle); cache headers as on the public pages.
 """
@@ -36,7 +37,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from factsheets.content import codes
-from factsheets.api.serializers import sheet_page_url
+from factsheets.api.serializers import page_path, sheet_page_url
 from factsheets.models import Condition, FactSheetRevision
 from factsheets.content import languages
 from factsheets.public.views import make_public
@@ -70,10 +71,6 @@ class Query:
     display_name: str
     language: str
     response_type: str
-
-    @property
-    def language_served(self) -> str:
-        return languages.SOURCE  # only English editions are served here so far
 
     def describe(self) -> str:
         if self.system:
@@ -159,7 +156,21 @@ def _condition_versions(conditions):
 
 
 def find(query: Query) -> list[FactSheetRevision]:
-    """Live versions matching the query: by code, else by display name. At most MAX_ENTRIES."""
+    """Live versions matching the query (matched on the English version, whose codes and names are the sheet's):
+    each in the requested language where the sheet has a live edition in it, else in English. At most MAX_ENTRIES."""
+    found = _find_english(query)
+    if not languages.is_translation(query.language) or not found:
+        return found
+    translated = {
+        revision.fact_sheet_id: revision
+        for revision in FactSheetRevision.objects.live(query.language)
+        .filter(fact_sheet_id__in=[r.fact_sheet_id for r in found])
+        .select_related("fact_sheet")
+    }
+    return [translated.get(revision.fact_sheet_id, revision) for revision in found]
+
+
+def _find_english(query: Query) -> list[FactSheetRevision]:
     found = []
     if query.system in codes.DRUG_SYSTEMS:
         found = list(
@@ -191,10 +202,13 @@ def _utc(moment: dt.datetime) -> str:
 
 
 def _entry(revision: FactSheetRevision) -> dict:
+    slug = revision.fact_sheet.slug
     return {
         "title": revision.title,
-        "url": sheet_page_url(revision.fact_sheet.slug),
-        "path": revision.fact_sheet.get_absolute_url(),  # the chooser page links within the site it is on
+        "language": revision.language,
+        "url": sheet_page_url(slug, revision.language),
+        # the chooser page links within the site it is on
+        "path": page_path("factsheets:detail", [slug], revision.language),
         "summary": revision.summary,
         "updated": _utc(revision.published_at),
         "reviewed": revision.last_reviewed_on.isoformat() if revision.last_reviewed_on else None,
@@ -204,9 +218,18 @@ def _entry(revision: FactSheetRevision) -> dict:
 
 def _feed(query: Query, revisions, request) -> dict:
     entries = [_entry(r) for r in revisions]
+    untranslated = sum(entry["language"] != query.language for entry in entries)
+    verb = "has" if untranslated == 1 else "have"
+    # The feed's language: the one asked for when at least one entry is in it (each entry says its own).
+    served = query.language if untranslated < len(entries) else languages.SOURCE
     note = ""
-    if query.language != query.language_served:
-        note = f" No {LANGUAGES[query.language]} edition exists yet; these sheets are in {LANGUAGES[query.language_served]}."
+    if query.language != served:
+        note = f" No {LANGUAGES[query.language]} edition exists yet; these sheets are in {LANGUAGES[served]}."
+    elif untranslated:
+        note = (
+            f" {untranslated} of them {verb} no {LANGUAGES[query.language]} edition yet and {'is' if untranslated == 1 else 'are'} in "
+            f"{LANGUAGES[languages.SOURCE]}."
+        )
     moments = [r.published_at for r in revisions if r.published_at]
     return {
         "title": f"{settings.FACTSHEETS_SITE_NAME}: fact sheets for {query.describe()}",
@@ -219,7 +242,8 @@ def _feed(query: Query, revisions, request) -> dict:
         )
         + note,
         "language_requested": query.language,
-        "language_served": query.language_served,
+        "language_served": served,
+        "untranslated": untranslated,
         "entries": entries,
     }
 
@@ -242,14 +266,16 @@ def atom(feed: dict) -> bytes:
     sub(root, "language", feed["language_served"], ns=EXT_NS, requested=feed["language_requested"])
     for entry in feed["entries"]:
         item = sub(root, "entry")
+        if entry["language"] != feed["language_served"]:
+            item.set("{http://www.w3.org/XML/1998/namespace}lang", entry["language"])
         sub(item, "id", entry["url"])
         sub(item, "title", entry["title"], type="text")
-        sub(item, "link", href=entry["url"], rel="alternate", type="text/html", hreflang=feed["language_served"])
+        sub(item, "link", href=entry["url"], rel="alternate", type="text/html", hreflang=entry["language"])
         sub(item, "updated", entry["updated"])
         sub(item, "summary", entry["summary"], type="text")
         if entry["reviewed"]:
             sub(item, "lastReviewed", entry["reviewed"], ns=EXT_NS)
-        sub(item, "language", feed["language_served"], ns=EXT_NS)
+        sub(item, "language", entry["language"], ns=EXT_NS)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
@@ -267,10 +293,10 @@ def as_json(feed: dict) -> dict:
             "language": {"requested": feed["language_requested"], "served": lang},
             "entry": [
                 {
-                    "lang": lang,
+                    "lang": e["language"],
                     "id": {"_value": e["url"]},
                     "title": {"_value": e["title"], "type": "text"},
-                    "link": [{"href": e["url"], "rel": "alternate", "type": "text/html", "hreflang": lang}],
+                    "link": [{"href": e["url"], "rel": "alternate", "type": "text/html", "hreflang": e["language"]}],
                     "updated": {"_value": e["updated"]},
                     "summary": {"_value": e["summary"], "type": "text"},
                     "lastReviewed": {"_value": e["reviewed"]},
@@ -333,7 +359,9 @@ class InfobuttonView(APIView):
             _parameter(NAME, "Display name; searched when no code matches (or when no code is sent)."),
             _parameter(
                 LANGUAGE_PARAM,
-                "Patient's language. Only English editions exist; `es` is answered in English and the feed says so.",
+                "Patient's language. With `es`, each sheet that has a live Spanish edition is served in Spanish (its "
+                "Spanish page and text), the others in English; each entry's `lang` and the feed's "
+                "`language.served` say which.",
                 enum=list(LANGUAGES),
             ),
             _parameter(TYPE_PARAM, "Answer format; default Atom (`text/xml`).", enum=list(RESPONSE_TYPES)),
@@ -362,7 +390,7 @@ class InfobuttonView(APIView):
             return _error(request, error)
         revisions = find(query)
         if query.response_type == HTML and len(revisions) == 1:
-            response = HttpResponseRedirect(revisions[0].fact_sheet.get_absolute_url())
+            response = HttpResponseRedirect(_entry(revisions[0])["path"])
         elif query.response_type == HTML:
             feed = _feed(query, revisions, request)
             response = render(request, "factsheets/infobutton.html", {"feed": feed, "query": query})

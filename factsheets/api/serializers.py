@@ -5,6 +5,7 @@ import re
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,12 +24,35 @@ def public_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def sheet_page_url(slug: str) -> str:
-    return public_url(reverse("factsheets:detail", args=[slug]))
+def page_path(name: str, args: list, language: str = languages.SOURCE) -> str:
+    """The path of public page `name` in `language`."""
+    with translation.override(language):  # a Spanish page's address starts /es/ (factsheets.urls.EditionPrefix)
+        return reverse(name, args=args)
 
 
-def version_page_url(slug: str, number: int) -> str:
-    return public_url(reverse("factsheets:version", args=[slug, number]))
+def sheet_page_url(slug: str, language: str = languages.SOURCE) -> str:
+    return public_url(page_path("factsheets:detail", [slug], language))
+
+
+def version_page_url(slug: str, number: int, language: str = languages.SOURCE) -> str:
+    return public_url(page_path("factsheets:version", [slug, number], language))
+
+
+def api_detail_url(slug: str, language: str) -> str:
+    """The API address of a sheet's live version in `language`. The language is always in the address: the
+    bare address is negotiated by Accept-Language, so a link must not depend on who follows it."""
+    return public_url(f"{reverse('api:factsheet-detail', args=[slug])}?language={language}")
+
+
+def api_version_url(slug: str, number: int, language: str) -> str:
+    path = reverse("api:factsheet-version", kwargs={"slug": slug, "number": number})
+    return public_url(path if language == languages.SOURCE else f"{path}?language={language}")
+
+
+LANGUAGE_LIST = ", ".join(f"{code} ({label})" for code, label in languages.Language.choices)
+LANGUAGE_ERROR = (
+    f"Enter one of the languages fact sheets are published in: {LANGUAGE_LIST}; or leave the parameter out."
+)
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
@@ -115,6 +139,38 @@ class ReadingGradeSerializer(serializers.Serializer):
     smog = serializers.FloatField(
         allow_null=True, help_text="SMOG index of the whole version, one decimal; null without text."
     )
+    # A Spanish version is scored by Spanish formulas; its English grades above are null.
+    fernandez_huerta = serializers.FloatField(
+        allow_null=True,
+        required=False,
+        help_text="Only on a Spanish version: Fernández Huerta reading ease, 0-100 (higher is easier); null "
+        "without text.",
+    )
+    szigriszt_pazos = serializers.FloatField(
+        allow_null=True,
+        required=False,
+        help_text="Only on a Spanish version: Szigriszt-Pazos reading ease (INFLESZ scale), 0-100 (higher is "
+        "easier); null without text.",
+    )
+
+
+class EditionSerializer(serializers.Serializer):
+    """One language a sheet can be read in now."""
+
+    language = serializers.ChoiceField(choices=languages.Language.values, help_text="Language (ISO 639-1).")
+    version = serializers.IntegerField(help_text="The number of the live version in this language.")
+    url = serializers.URLField(help_text="API address of the live version in this language (`?language=` given).")
+
+
+class TranslationOfSerializer(serializers.Serializer):
+    """The English version a translation was made from."""
+
+    version = serializers.IntegerField(help_text="Number of the English version this version translates.")
+    url = serializers.URLField(help_text="API address of that English version (/api/v1/factsheets/<slug>/versions/N/).")
+    current = serializers.BooleanField(
+        help_text="Whether that English version is the live one. False: the English text has changed since, and "
+        "this translation is stale (it stays online until an updated translation is approved)."
+    )
 
 
 class FactSheetListItemSerializer(serializers.ModelSerializer):
@@ -124,18 +180,22 @@ class FactSheetListItemSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="number", help_text="Version number, 1 for the first version.")
     updated_on = serializers.DateField(help_text="The “Updated <Month YYYY>” date of this version.")
     url = serializers.SerializerMethodField(help_text="Absolute address of the public page.")
-    language = serializers.SerializerMethodField(help_text="Language of this version (ISO 639-1).")
+    language = serializers.SerializerMethodField(
+        help_text="Language of this version (ISO 639-1): the edition asked for with `language` or chosen by "
+        "`Accept-Language`."
+    )
 
     class Meta:
         model = FactSheetRevision
         fields = ["slug", "title", "version", "updated_on", "language", "url"]
 
+    @extend_schema_field(serializers.ChoiceField(choices=languages.Language.values))
     def get_language(self, revision) -> str:
         return revision.language
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, revision) -> str:
-        return sheet_page_url(revision.fact_sheet.slug)
+        return sheet_page_url(revision.fact_sheet.slug, revision.language)
 
 
 class FactSheetVersionListItemSerializer(FactSheetListItemSerializer):
@@ -143,7 +203,7 @@ class FactSheetVersionListItemSerializer(FactSheetListItemSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, revision) -> str:
-        return version_page_url(revision.fact_sheet.slug, revision.number)
+        return version_page_url(revision.fact_sheet.slug, revision.number, revision.language)
 
 
 class FactSheetRevisionSerializer(serializers.ModelSerializer):
@@ -177,8 +237,24 @@ class FactSheetRevisionSerializer(serializers.ModelSerializer):
         source="rendition.rendition_hash",
         help_text="SHA-256 of the stored rendition (page body and this document's content) the committee signed.",
     )
-    language = serializers.CharField(default=languages.SOURCE, help_text="Language of this version (ISO 639-1).")
-    url = serializers.SerializerMethodField(help_text="Absolute address of the public page.")
+    language = serializers.ChoiceField(
+        choices=languages.Language.values,
+        default=languages.SOURCE,
+        help_text="Language of this version (ISO 639-1); the `Content-Language` header says the same.",
+    )
+    translation_of = TranslationOfSerializer(
+        allow_null=True,
+        help_text="Null for an English version. For a translation: the English version it was made from, and "
+        "whether that is still the live English version (`current`).",
+    )
+    editions = EditionSerializer(
+        many=True,
+        help_text="Every language the sheet can be read in now (English first), each with the API address of its "
+        "live version: the way to a sheet's other editions.",
+    )
+    url = serializers.SerializerMethodField(
+        help_text="Absolute address of the public page (/es/... for a Spanish version)."
+    )
     reading_grade = serializers.SerializerMethodField(
         help_text="Reading level of the whole version (summary, fast facts and sections, Markdown stripped): "
         "US school grade by two formulas, which often differ by a grade or more."
@@ -207,6 +283,8 @@ class FactSheetRevisionSerializer(serializers.ModelSerializer):
             "rendition_hash",
             "reading_grade",
             "language",
+            "translation_of",
+            "editions",
             "url",
         ]
 
@@ -230,13 +308,65 @@ class SearchTextField(serializers.CharField):
         return super().run_validation(data)
 
 
-class FactSheetFilterSerializer(serializers.Serializer):
+def _language_field(help_text: str) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=languages.Language.values,
+        required=False,
+        error_messages={"invalid_choice": LANGUAGE_ERROR},
+        help_text=help_text,
+    )
+
+
+class RefusingEmptySerializer(serializers.Serializer):
+    """Query parameters where an empty value is malformed (400) rather than read as "not given"."""
+
+    REFUSED_EMPTY: dict[str, str] = {}
+
+    def validate(self, attrs):
+        # An empty value is dropped before field validation (it reads as "not given"); refuse it here.
+        empty = {
+            name: [message] for name, message in self.REFUSED_EMPTY.items() if self.initial_data.get(name, None) == ""
+        }
+        if empty:
+            raise serializers.ValidationError(empty)
+        return attrs
+
+
+class EditionParameterSerializer(RefusingEmptySerializer):
+    """`language` on the live sheets and a sheet's live version: which edition to serve."""
+
+    REFUSED_EMPTY = {"language": LANGUAGE_ERROR}
+
+    language = _language_field(
+        "The edition to serve: `en` (English) or `es` (Spanish). Without it the `Accept-Language` header chooses: "
+        "Spanish when the client ranks it above English and the sheet has a live Spanish edition (the list: the "
+        "sheets that have one), English otherwise; such a response says `Vary: Accept-Language`. Every response "
+        "says its language in `Content-Language`. Anything else, empty included, answers 400. For one sheet, "
+        "`es` when it has no live Spanish edition answers 404 naming the editions it has."
+    )
+
+
+class VersionsEditionParameterSerializer(RefusingEmptySerializer):
+    """`language` on a sheet's published versions: version numbers count within one edition."""
+
+    REFUSED_EMPTY = {"language": LANGUAGE_ERROR}
+
+    language = _language_field(
+        "The edition whose versions to serve: `en` (English, the default) or `es` (Spanish). Version numbers count "
+        "within one edition, so `Accept-Language` does not choose here. Anything else, empty included, answers "
+        "400; an edition the sheet does not have answers 404 naming the editions it has."
+    )
+
+
+class FactSheetFilterSerializer(EditionParameterSerializer):
     """Query parameters of /api/v1/factsheets/ (all optional, combined with AND). `q` may be empty; an
-    empty `condition` or `updated_since` is malformed (400), like any other value that is not a slug or date."""
+    empty `condition`, `updated_since` or `language` is malformed (400), like any other value that is not a
+    slug, date or language."""
 
     REFUSED_EMPTY = {
         "condition": "Enter a condition slug, or leave the parameter out.",
         "updated_since": "Enter the date as YYYY-MM-DD, or leave the parameter out.",
+        "language": LANGUAGE_ERROR,
     }
 
     q = SearchTextField(
@@ -261,12 +391,3 @@ class FactSheetFilterSerializer(serializers.Serializer):
         help_text="Only sheets whose live version was updated on or after this date, written YYYY-MM-DD. "
         "Anything else, empty included, answers 400.",
     )
-
-    def validate(self, attrs):
-        # An empty value is dropped before field validation (it reads as "not given"); refuse it here.
-        empty = {
-            name: [message] for name, message in self.REFUSED_EMPTY.items() if self.initial_data.get(name, None) == ""
-        }
-        if empty:
-            raise serializers.ValidationError(empty)
-        return attrs

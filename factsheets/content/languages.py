@@ -34,3 +34,19 @@ def check(language: str) -> str:
 # PostgreSQL's text-search configuration for each language: stemming and stop words of the search index and of
 # the queries run against it (factsheets.public.search, selectors.search_live_sheets).
 SEARCH_CONFIGS = {Language.ENGLISH: "english", Language.SPANISH: "spanish"}
+
+
+def preferred(accept_language: str) -> str:
+    """The enabled language an `Accept-Language` header ranks highest (`es-MX` counts as `es`); the source
+    language when it names none of them, ranks `*` first, or cannot be read."""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    for tag, quality in parse_accept_lang_header(accept_language or ""):
+        if quality <= 0:
+            continue
+        if tag == "*":
+            return SOURCE
+        code = tag.split("-")[0]
+        if code in Language.values:
+            return code
+    return SOURCE

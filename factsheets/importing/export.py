@@ -13,8 +13,8 @@ DETAIL_KEYS = tuple(FactSheetRevisionSerializer.Meta.fields)
 
 def revision_detail_data(revision: FactSheetRevision) -> dict:
     """One published revision exactly as the API detail shows it (its stored rendition plus its record)."""
-    as_version = revision.fact_sheet.live_revision_id != revision.pk
-    return detail_document(revision, slug=revision.fact_sheet.slug, as_version=as_version)
+    as_version = revision.status != FactSheetRevision.Status.PUBLISHED
+    return detail_document(revision, sheet=revision.fact_sheet, as_version=as_version)
 
 
 def revision_markdown(revision: FactSheetRevision) -> str:
@@ -34,6 +34,8 @@ def revision_markdown(revision: FactSheetRevision) -> str:
         committee=revision.reviewed_by_name,
         change_note=revision.change_note,
         codes=revision.codes(),
+        language=revision.language,
+        translates_version=revision.translation_of.number if revision.is_translation else None,
     )
 
 

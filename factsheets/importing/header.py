@@ -23,13 +23,16 @@ from factsheets.importing.rules import (
     is_chrome,
     label_of,
 )
-from factsheets.importing.sheet import TITLE_MAX_LENGTH, ImportParseError, ParsedSheet
+from factsheets.content import languages
+from factsheets.importing.sheet import TITLE_MAX_LENGTH, ImportParseError, ParsedSheet, language_of
 from factsheets.importing.structure import match_footer, parse_loose_date, split_title
 
 UNSURE_HINT = (
     'give the title with --title "Generic (Brand)" (and --slug if needed), or start the file with a front-matter '
     "block (---, title: …, slug: …, ---)"
 )
+# Lines a translator adds on purpose (which edition the file is): not page chrome, so no reason to doubt the title.
+EDITION_LABELS = {"language", "translates_version"}
 
 
 @dataclass
@@ -122,7 +125,9 @@ def take_header(blocks: list, *, block_type, title: str = "", slug: str = "") ->
             "no title: the first line should be the drug name, like “Generic (Brand1, Brand2)”; " + UNSURE_HINT,
             line=first_line,
         )
-    elif (header.skipped or header.labels) and not (_echoed(found, body) or (labelled and _echoed(labelled, found))):
+    elif (header.skipped or set(header.labels) - EDITION_LABELS) and not (
+        _echoed(found, body) or (labelled and _echoed(labelled, found))
+    ):
         raise ImportParseError(
             f"not sure “{found}” is the title (page lines were skipped above it and the body never names it); "
             + UNSURE_HINT,
@@ -138,6 +143,16 @@ def take_header(blocks: list, *, block_type, title: str = "", slug: str = "") ->
     )
     if header.labels.get("conditions"):
         sheet.conditions = _names(header.labels["conditions"])
+    if header.labels.get("language"):
+        sheet.language = language_of(header.labels["language"], line=found_line)
+    if header.labels.get("translates_version"):
+        number = re.sub(r"^(english\s+)?(version\s+)?", "", header.labels["translates_version"].strip().lower())
+        if not languages.is_translation(sheet.language) or not re.fullmatch(r"[1-9][0-9]{0,8}", number):
+            raise ImportParseError(
+                "a “Translates version: N” line needs a translation's “Language:” line and an English version number",
+                line=found_line,
+            )
+        sheet.translates_version = int(number)
     if header.labels.get("drug_class"):
         sheet.warnings.append(f"drug class “{header.labels['drug_class']}”: no field for it; not imported")
     if header.date:  # a footer "Updated … by …" line, when there is one, wins

@@ -14,7 +14,8 @@ from django.utils.text import slugify
 from factsheets.models import SectionKind
 from factsheets.content.codes import parse_code_list
 from factsheets.importing.rules import BULLET_RE, COPYRIGHT_RE, DISCLAIMER_RE, FAST_FACTS_RE, heading_kind
-from factsheets.importing.sheet import ImportParseError, ParsedSection, ParsedSheet
+from factsheets.content import languages
+from factsheets.importing.sheet import ImportParseError, ParsedSection, ParsedSheet, language_of
 from factsheets.importing.structure import _check_lengths, make_summary, match_footer, parse_date, split_title
 
 # The drug codes of a version (signed content, factsheets.content.codes): written by the export when a version has
@@ -31,6 +32,8 @@ FRONT_MATTER_KEYS = {
     "updated_on",
     "committee",
     "change_note",
+    "language",
+    "translates_version",
     *DRUG_CODE_KEYS,
 }
 FRONT_MATTER_ALIASES = {
@@ -38,6 +41,7 @@ FRONT_MATTER_ALIASES = {
     "reviewed_by": "committee",
     "brands": "brand_names",
     "authors": "credit_line",
+    "translates": "translates_version",
 }
 LIST_KEYS = {"brand_names", "conditions", *DRUG_CODE_KEYS}
 SECTION_HEADING_RE = re.compile(r"^##\s+(?P<heading>.*?)(?:\s+\{#(?P<kind>[a-z_]+)\})?\s*#*\s*$")
@@ -216,9 +220,29 @@ def parse_markdown(text: str) -> ParsedSheet:
     if "updated_on" in meta:
         raw, line = meta["updated_on"]
         sheet.updated_on = parse_date(raw, line=line) if raw else None
+    _read_edition(sheet, meta)
     sheet.summary = value("summary") if "summary" in meta else make_summary(parsed_sections, fast_facts)
     _check_lengths(sheet)
     return sheet
+
+
+def _read_edition(sheet: ParsedSheet, meta: dict) -> None:
+    """`language` (default English) and, for a translation, `translates_version` (a positive whole number)."""
+    if "language" in meta:
+        raw, line = meta["language"]
+        sheet.language = language_of(raw, line=line)
+    if "translates_version" in meta:
+        raw, line = meta["translates_version"]
+        if not languages.is_translation(sheet.language):
+            raise ImportParseError(
+                "“translates_version” is only for a translation: give its “language” (e.g. language: es)", line=line
+            )
+        if not re.fullmatch(r"[1-9][0-9]{0,8}", raw.strip()):
+            raise ImportParseError(
+                f"“translates_version” must be the number of an English version (1, 2, ...), not “{raw[:40]}”",
+                line=line,
+            )
+        sheet.translates_version = int(raw)
 
 
 def _codes(system: str, items: list[str], *, line: int) -> list[str]:
@@ -250,9 +274,15 @@ def to_markdown(
     committee: str,
     change_note: str = "",
     codes: dict | None = None,
+    language: str = languages.SOURCE,
+    translates_version: int | None = None,
 ) -> str:
-    """A sheet as Markdown with front matter, in the form `parse_markdown` reads back unchanged."""
-    out = ["---", f"slug: {slug}", f"title: {_quote(title)}", f"generic_name: {_quote(generic_name)}"]
+    """A sheet as Markdown with front matter, in the form `parse_markdown` reads back unchanged. The language is
+    always written; a translation also says which English version it translates."""
+    out = ["---", f"slug: {slug}", f"language: {language}"]
+    if translates_version is not None:
+        out.append(f"translates_version: {translates_version}")
+    out += [f"title: {_quote(title)}", f"generic_name: {_quote(generic_name)}"]
     out.append("brand_names:" if brand_names else "brand_names: []")
     out += [f"  - {_quote(name)}" for name in brand_names]
     out.append("conditions:" if conditions else "conditions: []")

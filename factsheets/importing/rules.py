@@ -160,6 +160,9 @@ LABELS: list[tuple[str, str]] = [
     (r"generic names? ?(\(s\))?|generic|active (ingredient|substance)", "generic_name"),
     (r"drug class(es)?|class of (drug|medicine)|type of (drug|medicine)", "drug_class"),
     (r"used for|used to treat|conditions?( treated)?|arthritis types?|diseases? treated|indications?", "conditions"),
+    # The edition of a translated page ("Language: es", "Idioma: Español") and the English version it translates.
+    (r"language|idioma", "language"),
+    (r"translates( english)?( version)?|translation of( english)?( version)?", "translates_version"),
 ]
 _LABEL_RES = [(re.compile(pattern), key) for pattern, key in LABELS]
 TRADEMARK_RE = re.compile(r"[®™©]")

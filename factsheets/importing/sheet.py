@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from factsheets.content import languages
+
 MAX_FILE_BYTES = 1024 * 1024  # a fact sheet is a few kilobytes; anything near a megabyte is not one
 DEFAULT_ENCODING = "utf-8-sig"  # UTF-8, with or without a byte-order mark
 SUMMARY_MAX_LENGTH = 1000  # FactSheetRevision.summary
@@ -25,6 +27,26 @@ class ImportParseError(Exception):
 
     def __str__(self):
         return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+# What a file may call its language: the code, or the language's English or own name.
+LANGUAGE_NAMES = {
+    **{code: code for code in languages.Language.values},
+    **{label.lower(): code for code, label in languages.Language.choices},
+    **{name.lower(): code for code, name in languages.NATIVE_NAMES.items()},
+    "espanol": languages.Language.SPANISH,
+}
+
+
+def language_of(value: str, *, line: int | None = None) -> str:
+    """The language code a file's `language` names (“es”, “Spanish”, “Español”); refused unless enabled."""
+    code = LANGUAGE_NAMES.get(value.strip().lower())
+    if code is None:
+        enabled = ", ".join(f"{c} ({label})" for c, label in languages.Language.choices)
+        raise ImportParseError(
+            f"language “{value.strip()[:40]}” is not one fact sheets are published in: {enabled}", line=line
+        )
+    return code
 
 
 @dataclass
@@ -60,6 +82,10 @@ class ParsedSheet:
     # The drug codes the file gives ({"rxnorm": [...], "atc": [...], "ndc": [...]}), or None when it says
     # nothing about them (text and HTML pages never do).
     codes: dict | None = None
+    # The edition the file is in (a translation is imported as the next version of that edition of an existing
+    # sheet) and, for a translation, the number of the English version the file says it translates.
+    language: str = languages.SOURCE
+    translates_version: int | None = None
 
     def canonical_content(self) -> dict:
         """What a patient reads, in the shape of `FactSheetRevision.canonical_content()` with conditions by name

@@ -28,6 +28,9 @@ from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 SITE_TAG = "site"
 TAG_HEADERS = ("Cache-Tag", "Surrogate-Key")
+# Kept on a 304 besides what Django keeps (Cache-Control, ETag, Vary ...): the purge tags, and the language of the
+# copy the client keeps using.
+KEPT_ON_304 = (*TAG_HEADERS, "Content-Language")
 CONDITIONAL_HEADERS = frozenset(
     ["HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE"]
 )
@@ -72,7 +75,7 @@ def conditional(request, response, *, etag: str | None = None, last_modified: dt
     """The one answer to conditional requests: sets the validators given on `response` (`etag` quoted if it is
     not yet; otherwise the ETag / Last-Modified the response already carries count), then returns Django's
     304 (412 for a failed If-Match) when the request's validators say the client has this version, else
-    `response`. A 304 keeps the response's cache headers and its purge tags, so a shared cache revalidating its
+    `response`. A 304 keeps the response's cache headers, its purge tags and its Content-Language, so a shared cache revalidating its
     copy keeps the tags too."""
     if etag:
         response["ETag"] = quote_etag(etag)
@@ -87,7 +90,7 @@ def conditional(request, response, *, etag: str | None = None, last_modified: dt
         response=response,
     )
     if answer is not response:
-        for name in TAG_HEADERS:
+        for name in KEPT_ON_304:
             if name in response:
                 answer[name] = response[name]
     return answer

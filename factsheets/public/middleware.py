@@ -17,9 +17,9 @@ cache hit skips entirely.
 - Rate limits still apply to hits: the API's (`anon`) on /api/ and the search page's (`search`) on /search/,
   counted by the same function and counters as the views (factsheets.public.throttling.retry_after); a request
   over its limit goes through the whole stack and gets the view's own 429.
-- Languages: a Spanish page has its own address (/es/...), so its own key; `cache_key` is the one place that
-  says what a stored answer depends on besides its address (extend it there if a response ever varies on a
-  negotiated language).
+- Languages: a Spanish page has its own address (/es/...), so its own key; an API answer without `?language=`
+  is negotiated by Accept-Language, and its key holds the preferred language. `cache_key` is the one place
+  that says what a stored answer depends on besides its address.
 - Conditional requests: a hit answers If-None-Match / If-Modified-Since with 304 from the stored ETag and
   Last-Modified through the views' own path (factsheets.public.http_cache.conditional).
 """
@@ -50,8 +50,14 @@ KEY_PREFIX = "public-response:"
 
 
 def cache_key(request) -> str:
-    """The key of a stored public answer: its full address, which carries the page's language (/es/...)."""
-    return KEY_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()[:40]
+    """The key of a stored public answer: its full address, which carries a page's language (/es/...) and an API
+    answer's `?language=`; without that parameter an API answer is negotiated by Accept-Language
+    (factsheets.api.views), so its key also holds the language the header prefers, and an English and a Spanish
+    answer at one address are never served for each other."""
+    address = request.get_full_path()
+    if request.path_info.startswith("/api/") and "language" not in request.GET:
+        address += "\n" + languages.preferred(request.headers.get("Accept-Language", ""))
+    return KEY_PREFIX + hashlib.sha256(address.encode()).hexdigest()[:40]
 
 
 def _throttle_for(path: str):

@@ -85,7 +85,9 @@ def withdraw(editor, on_commit):
 
 
 @pytest.fixture
-def sheets_in_every_state(author, reviewer1, reviewer2, committee, editor, publish, publish_new_version, withdraw):
+def sheets_in_every_state(
+    author, reviewer1, reviewer2, committee, editor, publish, publish_new_version, withdraw, on_commit
+):
     """One sheet per workflow state. Every text that must never be public contains "HIDDEN"."""
     arthritis = ConditionFactory(slug="arthritis", name="Arthritis")
     hidden_condition = ConditionFactory(slug="hidden-condition", name="HIDDEN condition of unpublished sheets")
@@ -146,6 +148,26 @@ def sheets_in_every_state(author, reviewer1, reviewer2, committee, editor, publi
         services.review_sign(review=review, by=reviewer, verdict="approve", password=PASSWORD)
     states["live_with_v3_approved"] = v3
     states["superseded"] = superseded
+
+    # Spanish: a live translation of the live sheet with its next version in review, and a draft translation.
+    from tests.factories import SPANISH_TEXT, make_published_translation, make_translation, make_translation_committee
+
+    translators = make_translation_committee(reviewer1, reviewer2)
+    states["spanish_live"] = on_commit(
+        make_published_translation,
+        author=author,
+        english=live,
+        reviewers=[reviewer1, reviewer2],
+        committee=translators,
+        text={**SPANISH_TEXT, "title": "Hoja viva v1"},
+    )
+    hidden_text = {**SPANISH_TEXT, "title": "HIDDEN traducción", "summary": "HIDDEN resumen en revisión."}
+    spanish_v2 = make_translation(author=author, english=live, text=hidden_text)
+    services.revision_submit(revision=spanish_v2, by=author, committee=translators, justification="Test content.")
+    states["spanish_in_review"] = spanish_v2
+    states["spanish_draft"] = make_translation(
+        author=author, english=superseded.fact_sheet.live_revision, text=hidden_text
+    )
     assert not Condition.objects.filter(
         slug="hidden-condition", revisions__status__in=["published", "superseded"]
     ).exists()

@@ -33,6 +33,8 @@ DETAIL_FIELDS = [
     "rendition_hash",
     "reading_grade",
     "language",
+    "translation_of",
+    "editions",
     "url",
 ]
 UTC_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
@@ -119,6 +121,10 @@ def test_detail_has_exactly_the_contract_fields(client, anakinra, committee):
     assert body["content_hash"] == anakinra.content_hash and len(body["content_hash"]) == 64
     assert body["rendition_hash"] == anakinra.rendition.rendition_hash and len(body["rendition_hash"]) == 64
     assert body["language"] == "en"
+    assert body["translation_of"] is None
+    assert body["editions"] == [
+        {"language": "en", "version": 1, "url": f"{settings.SITE_URL}/api/v1/factsheets/examplinra/?language=en"}
+    ]
     assert body["url"] == f"{settings.SITE_URL}/factsheets/examplinra/"
 
 

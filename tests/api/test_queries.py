@@ -1,5 +1,6 @@
-"""Query budgets with 500 live sheets: list <= 4 whatever the page size; detail and version <= 2 on a cold
-cache (the stored rendition is read whole), 0 cached."""
+"""Query budgets with 500 live sheets (250 of them also in Spanish): list <= 4 whatever the page size and
+language; detail and version <= 2 on a cold cache (the stored rendition is read whole), 0 cached, in English and
+in Spanish."""
 
 import datetime as dt
 
@@ -84,6 +85,108 @@ def many_live_sheets():
     FactSheet.objects.bulk_update(sheets, ["live_revision"])
     assert FactSheet.objects.live().count() == N
     return sheets
+
+
+@pytest.fixture
+def many_spanish_editions(many_live_sheets):
+    """A live Spanish version (translating the live English one) of every other sheet, built like the English."""
+    english = {r.fact_sheet_id: r for r in FactSheetRevision.objects.live().select_related("fact_sheet")}
+    now = timezone.now().replace(microsecond=0)
+    today = now.date()
+    translated = [sheet for i, sheet in enumerate(many_live_sheets) if i % 2 == 0]
+    revisions = FactSheetRevision.objects.bulk_create(
+        [
+            FactSheetRevision(
+                fact_sheet=sheet,
+                number=1,
+                language="es",
+                translation_of=english[sheet.pk],
+                status=FactSheetRevision.Status.PUBLISHED,
+                title=f"Fármaco {i:03} (Marca{i})",
+                generic_name=f"fármaco {i:03}",
+                brand_names=f"Marca{i}",
+                summary="Un medicamento inventado para contar consultas.",
+                fast_facts=["Tómelo con agua."],
+                credit_line="A. Writer, MD",
+                content_hash="pending",
+                submitted_at=now,
+                approved_at=now,
+                published_at=now,
+                updated_on=today,
+                last_reviewed_on=today,
+                next_review_due=today + dt.timedelta(days=3 * 365),
+                reviewed_by_name="Committee on Spanish Editions",
+            )
+            for i, sheet in enumerate(translated)
+        ]
+    )
+    Through = FactSheetRevision.conditions.through
+    conditions = list(Condition.objects.order_by("slug"))
+    with guards_lifted():
+        Through.objects.bulk_create(
+            [
+                Through(factsheetrevision_id=revision.pk, condition_id=conditions[i % 3].pk)
+                for i, revision in enumerate(revisions)
+            ]
+        )
+    body = "Palabras sencillas sobre este medicamento.\n\n- un punto\n- otro punto"
+    Section.objects.bulk_create(
+        [
+            Section(
+                revision=revision,
+                position=0,
+                kind=SectionKind.DOSING,
+                heading="Cómo se usa",
+                body=body,
+                body_html=render_markdown(body),
+            )
+            for revision in revisions
+        ]
+    )
+    revisions = list(
+        FactSheetRevision.objects.filter(language="es")
+        .select_related("translation_of", "fact_sheet")
+        .prefetch_related("sections", "conditions")
+    )
+    freeze_bulk_created(revisions)
+    assert FactSheetRevision.objects.live("es").count() == N // 2
+    return translated
+
+
+SPANISH_LIST_QUERIES = ["?language=es", "?language=es&page_size=100", "?language=es&q=marca1&condition=condition-1"]
+
+
+def test_spanish_list_stays_within_four_queries(client, many_spanish_editions, django_assert_max_num_queries):
+    for query in SPANISH_LIST_QUERIES:
+        with django_assert_max_num_queries(4):
+            response = client.get(f"/api/v1/factsheets/{query}")
+        assert response.status_code == 200, query
+        assert response.json()["results"] and {r["language"] for r in response.json()["results"]} == {"es"}, query
+    with django_assert_max_num_queries(4):
+        negotiated = client.get("/api/v1/factsheets/", HTTP_ACCEPT_LANGUAGE="es")
+    assert negotiated.json()["count"] == N // 2
+
+
+def test_spanish_detail_and_version_on_a_cold_cache_within_two_queries_cached_none(
+    client, many_spanish_editions, django_assert_max_num_queries, django_assert_num_queries
+):
+    for path, params, headers in [
+        ("/api/v1/factsheets/drug-250/", {"language": "es"}, {}),
+        ("/api/v1/factsheets/drug-250/", {}, {"HTTP_ACCEPT_LANGUAGE": "es"}),
+        ("/api/v1/factsheets/drug-251/", {}, {"HTTP_ACCEPT_LANGUAGE": "es"}),  # no Spanish edition: English
+        ("/api/v1/factsheets/drug-100/versions/1/", {"language": "es"}, {}),
+        ("/api/v1/factsheets/drug-100/versions/", {"language": "es"}, {}),
+    ]:
+        cache.clear()
+        with django_assert_max_num_queries(2 if "versions/" not in path or path.endswith("1/") else 4):
+            uncached = client.get(path, params, **headers)
+        assert uncached.status_code == 200, path
+        with django_assert_num_queries(0):
+            cached = client.get(path, params, **headers)
+        assert cached.content == uncached.content
+    body = client.get("/api/v1/factsheets/drug-250/", {"language": "es"}).json()
+    assert body["language"] == "es" and body["translation_of"]["current"] is True
+    assert [e["language"] for e in body["editions"]] == ["en", "es"]
 
 
 LIST_QUERIES = [

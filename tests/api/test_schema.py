@@ -56,6 +56,8 @@ def test_schema_documents_every_field(schema):
         "rendition_hash",
         "reading_grade",
         "language",
+        "translation_of",
+        "editions",
         "url",
     ]
     assert list(components["FactSheetListItem"]["properties"]) == [

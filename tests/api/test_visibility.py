@@ -27,7 +27,11 @@ def every_response(client):
     for slug in SLUGS:
         paths += [f"/api/v1/factsheets/{slug}/", f"/api/v1/factsheets/{slug}/versions/"]
         paths += [f"/api/v1/factsheets/{slug}/versions/{n}/" for n in (1, 2, 3)]
-    return [(path, client.get(path)) for path in paths]
+    # Every edition: asked for by parameter, and negotiated by Accept-Language.
+    spanish = [path + ("&" if "?" in path else "?") + "language=es" for path in paths]
+    return [(path, client.get(path)) for path in paths + spanish] + [
+        (f"{path} (Accept-Language: es)", client.get(path, HTTP_ACCEPT_LANGUAGE="es")) for path in paths
+    ]
 
 
 def test_no_unpublished_or_withdrawn_text_in_any_response(client, sheets_in_every_state):
@@ -87,3 +91,12 @@ def test_conditions_only_of_live_sheets(client, sheets_in_every_state):
     [listed] = client.get("/api/v1/conditions/").json()["results"]
     assert (listed["slug"], listed["name"]) == ("arthritis", "Arthritis")
     assert client.get("/api/v1/factsheets/?condition=hidden-condition").json()["count"] == 0
+
+
+def test_spanish_list_holds_exactly_the_live_translations(client, sheets_in_every_state):
+    results = client.get("/api/v1/factsheets/?language=es").json()["results"]
+    assert [(r["slug"], r["version"], r["title"], r["language"]) for r in results] == [
+        ("live-sheet", 1, "Hoja viva v1", "es")
+    ]
+    assert client.get("/api/v1/factsheets/live-sheet/versions/2/?language=es").status_code == 404
+    assert client.get("/api/v1/factsheets/superseded-sheet/?language=es").status_code == 404

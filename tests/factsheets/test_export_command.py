@@ -111,6 +111,8 @@ def test_detail_data_has_exactly_the_api_keys(published):
         "rendition_hash",
         "reading_grade",
         "language",
+        "translation_of",
+        "editions",
         "url",
     ]
     assert data["brand_names"] == [] and data["authors"] == "Z. Writer, MD, PhD"

@@ -1,4 +1,5 @@
-"""Write the live revision of every live fact sheet to OUTDIR, one file per sheet."""
+"""Write the live revision of every live fact sheet to OUTDIR, one file per sheet (`--language es`: the live
+Spanish edition of every sheet that has one, as <slug>.es.md / <slug>.es.json)."""
 
 import json
 from pathlib import Path
@@ -6,8 +7,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 
+from factsheets.content import languages, selectors
 from factsheets.importing.export import markdown_round_trips, revision_detail_data, revision_markdown
-from factsheets.models import FactSheet, Section
+from factsheets.models import FactSheet, FactSheetRevision, Section
 
 
 class Command(BaseCommand):
@@ -19,30 +21,38 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("outdir", help="Folder to write <slug>.md or <slug>.json into (created if missing).")
         parser.add_argument("--format", choices=["markdown", "json"], default="markdown")
+        parser.add_argument(
+            "--language",
+            choices=languages.Language.values,
+            default=languages.SOURCE,
+            help="The edition to export (default English). Each file states its language, and a translation the "
+            "English version it translates.",
+        )
 
-    def handle(self, *args, outdir, format, **options):
+    def handle(self, *args, outdir, format, language, **options):
         out = Path(outdir)
         if out.exists() and not out.is_dir():
             raise CommandError(f"{out} exists and is not a folder.")
         out.mkdir(parents=True, exist_ok=True)
-        sheets = (
-            FactSheet.objects.live()
-            .select_related("live_revision__rendition")
-            .prefetch_related(
-                "live_revision__conditions",
-                Prefetch("live_revision__sections", queryset=Section.objects.order_by("position", "id")),
-            )
-            .order_by("slug")
+        sections = Prefetch("sections", queryset=Section.objects.order_by("position", "id"))
+        revisions = (
+            FactSheetRevision.objects.live(language)
+            .filter(fact_sheet__live_revision__isnull=False)
+            .select_related("rendition", "translation_of")
+            .prefetch_related("conditions", sections)
+            .order_by("fact_sheet__slug")
         )
+        sheets = selectors.with_live_translations(FactSheet.objects.select_related("live_revision"))
+        revisions = revisions.prefetch_related(Prefetch("fact_sheet", queryset=sheets))
+        suffix = "" if language == languages.SOURCE else f".{language}"
         count = 0
-        for sheet in sheets:
-            revision = sheet.live_revision
-            revision.fact_sheet = sheet
+        for revision in revisions:
+            sheet = revision.fact_sheet
             if format == "json":
-                path = out / f"{sheet.slug}.json"
+                path = out / f"{sheet.slug}{suffix}.json"
                 text = json.dumps(revision_detail_data(revision), ensure_ascii=False, indent=2) + "\n"
             else:
-                path = out / f"{sheet.slug}.md"
+                path = out / f"{sheet.slug}{suffix}.md"
                 text = revision_markdown(revision)
                 if not markdown_round_trips(revision, text):
                     self.stderr.write(
@@ -55,4 +65,5 @@ class Command(BaseCommand):
             if options["verbosity"] >= 2:
                 self.stdout.write(f"{path}: {revision.title}, version {revision.number}")
         plural = "s" if count != 1 else ""
-        self.stdout.write(self.style.SUCCESS(f"Exported {count} fact sheet{plural} to {out} ({format})."))
+        edition = "" if language == languages.SOURCE else f", {languages.Language(language).label} edition"
+        self.stdout.write(self.style.SUCCESS(f"Exported {count} fact sheet{plural} to {out} ({format}{edition})."))

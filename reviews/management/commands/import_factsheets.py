@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from factsheets.content import languages
 from factsheets.importing import DEFAULT_ENCODING, ImportParseError, parse_file
 from factsheets.models import FactSheetRevision
 from reviews import errors
@@ -117,6 +118,11 @@ class Command(BaseCommand):
             )
             return
         what = "new fact sheet" if plan.sheet is None else "existing fact sheet"
+        if plan.translation_of is not None:
+            what = (
+                f"{revision.get_language_display()} translation of English version {plan.translation_of.number} "
+                "of the existing fact sheet"
+            )
         if plan.as_published:
             state = f"published (updated {_month(revision.updated_on)}, reviewed by the {revision.reviewed_by_name})"
         else:
@@ -142,6 +148,11 @@ class Command(BaseCommand):
             head = f"{path}: unchanged since version {plan.number} of “{parsed.slug}”; would create nothing"
         elif plan.sheet is None:
             head = f"{path}: would create a new fact sheet “{parsed.slug}” as {state}"
+        elif plan.translation_of is not None:
+            head = (
+                f"{path}: would create {languages.Language(parsed.language).label} version {plan.number} of the "
+                f"existing sheet “{parsed.slug}”, translating English version {plan.translation_of.number}, as {state}"
+            )
         else:
             head = f"{path}: would create version {plan.number} of the existing sheet “{parsed.slug}” as {state}"
         lines = [
