@@ -2,7 +2,8 @@
 
 Files answer the addresses they were exported from, in every language (/es/...); everything else goes to gunicorn:
 search (/search/, /es/search/), admin,
-previews, the API's lists and query endpoints, static assets, health checks, any address with a query
+previews, the API's lists and query endpoints, API requests with an Accept-Language header (the app negotiates
+the language), static assets, health checks, any address with a query
 string (`?page=2`, `?letter=B`, filters) and the addresses of withdrawn sheets (their files are removed; the
 app answers 410 with the reason). Shared-cache headers match the app's public pages (factsheets.public.http_cache).
 """
@@ -42,6 +43,18 @@ server {{
         try_files $uri $uri/index.html $uri/index.json $uri/index.atom @app;
     }}
 
+    # The API's documents are exported in English; the app answers the same address in the language a client's
+    # Accept-Language prefers, so a request that states its languages is the app's to negotiate.
+    location ^~ /api/ {{
+        if ($args) {{ return 418; }}
+        if ($http_accept_language) {{ return 418; }}
+        types {{ application/json json; }}
+        add_header Cache-Control "public, max-age={api_max_age}, s-maxage={s_maxage}, stale-while-revalidate={swr}";
+        add_header Vary Accept-Language;
+        add_header X-Content-Type-Options nosniff;
+        try_files $uri $uri/index.json @app;
+    }}
+
     location @app {{
         proxy_pass http://{upstream};
         proxy_set_header Host $host;
@@ -59,6 +72,7 @@ def server_block(*, root: Path, listen: str, upstream: str) -> str:
         upstream=upstream,
         conf=CONF_NAME,
         max_age=settings.FACTSHEETS_CACHE_SECONDS,
+        api_max_age=settings.FACTSHEETS_API_MAX_AGE,
         s_maxage=settings.FACTSHEETS_SHARED_MAX_AGE,
         swr=settings.FACTSHEETS_STALE_WHILE_REVALIDATE,
     )

@@ -3,6 +3,7 @@ sheet's files gone (the app answers 410), `--since` touching only what changed, 
 and nginx serving the export."""
 
 import datetime as dt
+import json
 import shutil
 import socket
 import subprocess
@@ -210,6 +211,8 @@ def test_nginx_serves_the_export(client, spanish_site, tmp_path):
         document = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/factsheets/twosheet/", timeout=2)
         assert document.headers["Content-Type"].startswith("application/json")
         assert "s-maxage=" in document.headers["Cache-Control"]
+        assert document.headers["Vary"] == "Accept-Language"  # shared caches keep the languages apart
+        assert json.loads(document.read()) == client.get("/api/v1/factsheets/twosheet/").json()
         spanish = urllib.request.urlopen(f"http://127.0.0.1:{port}/es/factsheets/oldsheet/", timeout=2)
         assert spanish.read() == client.get("/es/factsheets/oldsheet/").content
         # Query strings, search and admin go to gunicorn (not running here: nginx answers 502 Bad Gateway).
@@ -218,6 +221,14 @@ def test_nginx_serves_the_export(client, spanish_site, tmp_path):
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{passed}", timeout=5)
             assert refused.value.code == 502, passed
+        # The exported API document is English: a client stating its languages is negotiated by the app.
+        for accept in ["es", "en-US,en;q=0.9"]:
+            asking = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/v1/factsheets/oldsheet/", headers={"Accept-Language": accept}
+            )
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(asking, timeout=5)
+            assert refused.value.code == 502, accept
     finally:
         server.terminate()
         server.wait(timeout=10)
