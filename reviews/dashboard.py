@@ -68,7 +68,7 @@ def _review_tasks(user, now) -> list[Task]:
         age = (now - review.submitted_at).days
         tasks.append(
             Task(
-                title=f"{revision.title}, version {revision.number}",
+                title=f"{revision.title}, {revision.version_name}",
                 detail=f"{review.get_kind_display()}",
                 action_label="Review and sign",
                 action_url=reverse("reviews:review", args=[review.pk]),
@@ -113,7 +113,7 @@ def _author_tasks(user) -> list[Task]:
     )
     tasks = []
     for revision in revisions:
-        title = f"{revision.title}, {_version_label(revision)}"
+        title = f"{revision.title}, {revision.version_name}"
         edit_url = reverse("admin:factsheets_factsheetrevision_change", args=[revision.pk])
         if revision.status in (Status.CHANGES_REQUESTED, Status.DRAFT):
             # A returned version quotes the reviewer's request for changes; a plain draft quotes nothing.
@@ -149,11 +149,6 @@ def _author_tasks(user) -> list[Task]:
     return tasks
 
 
-def _version_label(revision) -> str:
-    edition = f"{revision.get_language_display()} " if revision.is_translation else ""
-    return f"{edition}version {revision.number}"
-
-
 def _translation_tasks() -> list[Task]:
     """Live translations based on an earlier English version than the live one, each with the step that
     brings it up to date: start the update draft, or open the one already being worked on (two queries)."""
@@ -185,7 +180,7 @@ def _translation_tasks() -> list[Task]:
             url = reverse("admin:factsheets_factsheetrevision_change", args=[draft.pk])
         tasks.append(
             Task(
-                title=f"{revision.title}, {_version_label(revision)}",
+                title=f"{revision.title}, {revision.version_name}",
                 detail=f"Translates English version {revision.translation_of.number}; English version "
                 f"{revision.fact_sheet.live_revision.number} is live.",
                 action_label=label,

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
 
 from factsheets.content.selectors import revision_authors
+from factsheets.public import pages
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -61,8 +63,8 @@ def review_opened(review) -> None:
     revision = review.revision
     what = "reaffirm" if review.kind == review.Kind.REAFFIRMATION else "review"
     _send(
-        f"Please {what}: {revision.title} (version {revision.number})",
-        f"{revision.title}, version {revision.number}, is waiting for the {review.committee}'s sign-off.\n\n"
+        f"Please {what}: {revision.title} ({revision.version_name})",
+        f"{revision.title}, {revision.version_name}, is waiting for the {review.committee}'s sign-off.\n\n"
         f"Open the review: {_link('reviews:review', review.pk)}\n",
         _emails(review.committee.members.filter(is_active=True)),
         revision=revision,
@@ -74,8 +76,8 @@ def decision_recorded(decision) -> None:
     revision = review.revision
     comment = f"\nComment:\n{decision.comment}\n" if decision.comment else ""
     _send(
-        f"{decision.meaning}: {revision.title} (version {revision.number})",
-        f"{decision.printed_name} signed version {revision.number} of {revision.title}: {decision.meaning}.\n"
+        f"{decision.meaning}: {revision.title} ({revision.version_name})",
+        f"{decision.printed_name} signed {revision.version_name} of {revision.title}: {decision.meaning}.\n"
         f"{comment}\nOpen the review: {_link('reviews:review', review.pk)}\n"
         f"Edit the version: {_revision_admin_link(revision)}\n",
         _emails(_authors(revision)),
@@ -85,9 +87,9 @@ def decision_recorded(decision) -> None:
 
 def revision_published(revision) -> None:
     _send(
-        f"Published: {revision.title} (version {revision.number})",
-        f"Version {revision.number} of {revision.title} is now live for patients.\n\n"
-        f"Public page: {_link('factsheets:detail', revision.fact_sheet.slug)}\n"
+        f"Published: {revision.title} ({revision.version_name})",
+        f"{capfirst(revision.version_name)} of {revision.title} is now live for patients.\n\n"
+        f"Public page: {settings.SITE_URL}{pages.url_in(revision.language, 'factsheets:detail', revision.fact_sheet.slug)}\n"
         f"Admin: {_revision_admin_link(revision)}\n",
         _emails(_authors(revision)),
         revision=revision,

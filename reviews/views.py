@@ -16,6 +16,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -103,14 +104,14 @@ def revision_submit_view(request, revision_id):
             return _refused(request, error, reverse("reviews:submit", args=[revision.pk]))
         messages.success(
             request,
-            f"Version {revision.number} was sent to the {review.committee} for review; its members were emailed.",
+            f"{capfirst(revision.version_name)} was sent to the {review.committee} for review; its members were emailed.",
         )
         return redirect("reviews:review", review.pk)
     author_comments = comments.for_author(revision) if revision.is_editable else []
     return _render(
         request,
         "reviews/submit.html",
-        f"Submit “{revision.title}” version {revision.number} for review",
+        f"Submit “{revision.title}” {revision.version_name} for review",
         {
             "revision": revision,
             "form": form,
@@ -138,7 +139,7 @@ def revision_withdraw_submission_view(request, revision_id):
         services.revision_withdraw_submission(revision=revision, by=request.user)
     except errors.WorkflowError as error:
         return _refused(request, error, _versions_url(revision))
-    messages.success(request, f"Version {revision.number} was withdrawn from review and is a draft again.")
+    messages.success(request, f"{capfirst(revision.version_name)} was withdrawn from review and is a draft again.")
     return redirect(_versions_url(revision))
 
 
@@ -210,7 +211,7 @@ def review_detail_view(request, pk):
     return _render(
         request,
         "reviews/review.html",
-        f"{review.get_kind_display()}: {revision.title}, version {revision.number}",
+        f"{review.get_kind_display()}: {revision.title}, {revision.version_name}",
         {
             "review": review,
             "revision": revision,
@@ -358,7 +359,7 @@ def review_record_view(request, pk):
     return _render(
         request,
         "reviews/record.html",
-        f"Sign-off record: {review.revision.title}, version {review.revision.number}",
+        f"Sign-off record: {review.revision.title}, {review.revision.version_name}",
         {
             "review": review,
             "revision": review.revision,

@@ -235,8 +235,14 @@ class FactSheetRevision(models.Model):
         indexes = [models.Index(fields=["status", "publish_at"], name="revision_status_publish_at")]
 
     def __str__(self):
+        return f"{self.title} ({self.version_name}, {self.get_status_display().lower()})"
+
+    @property
+    def version_name(self) -> str:
+        """ "version 3", or "Spanish version 2" for a translation: numbers count within an edition, so whatever
+        asks someone to read or sign a version names its language."""
         edition = f"{self.get_language_display()} " if self.is_translation else ""
-        return f"{self.title} ({edition}version {self.number}, {self.get_status_display().lower()})"
+        return f"{edition}version {self.number}"
 
     @property
     def is_translation(self) -> bool:

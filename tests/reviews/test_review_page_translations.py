@@ -96,3 +96,29 @@ def test_submit_page_of_a_translation_offers_only_translation_reviewers(client, 
     assert response.context["committees"] == [translators]
     assert list(response.context["form"].fields["committee"].queryset) == [translators]
     assert "Szigriszt-Pazos" in response.content.decode()
+
+
+def test_what_a_reviewer_signs_names_the_edition(client, author, reviewer3, english, translators):
+    """Spanish and English numbers count apart: "version 1" alone could be read as the English one."""
+    review = submit(make_translation(author=author, english=english), author, translators)
+    html = page(client, reviewer3, review)
+    assert "approve Spanish version 1 for publication to patients" in html
+    assert "you read Spanish version 1 as patients will see it" in html
+    assert "approve version 1 for" not in html
+
+
+def test_emails_about_a_translation_name_its_edition_and_link_its_spanish_page(
+    author, reviewer1, reviewer2, english, translators, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        revision = make_published_translation(
+            author=author, english=english, reviewers=[reviewer1, reviewer2], committee=translators
+        )
+    subjects = [m.subject for m in mail.outbox]
+    assert any(s.startswith("Please review:") and s.endswith("(Spanish version 1)") for s in subjects), subjects
+    published = next(m for m in mail.outbox if m.subject.startswith("Published:"))
+    assert published.subject.endswith("(Spanish version 1)")
+    assert "Spanish version 1 of" in published.body
+    assert f"/es/factsheets/{revision.fact_sheet.slug}/" in published.body
