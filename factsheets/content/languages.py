@@ -5,6 +5,8 @@ live at a time. A version in another language than the source records the Englis
 (`FactSheetRevision.translation_of`). More languages need only a choice here (with its search configuration) and its translation catalogue.
 """
 
+import unicodedata
+
 from django.db import models
 
 
@@ -29,6 +31,13 @@ def check(language: str) -> str:
     if language not in Language.values:
         raise ValueError(f"Fact sheets are written in {', '.join(Language.values)}, not {language!r}.")
     return language
+
+
+def search_fold(text: str) -> str:
+    """`text` lower-cased and without accents ("Inyección" -> "inyeccion", "ñ" -> "n"): how search compares words,
+    since readers often type without accents, on a phone or a keyboard without them."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 # PostgreSQL's text-search configuration for each language: stemming and stop words of the search index and of

@@ -249,12 +249,13 @@ def clean_search_query(q: str | None) -> str:
 
 def search_live_sheets(q: str, language: str = languages.SOURCE) -> QuerySet[FactSheet]:
     """Live sheets whose edition in `language` matches `q` (already cleaned), best first; in another language than
-    English each carries `edition_title` and `edition_summary` (as `live_editions`).
+        English each carries `edition_title` and `edition_summary` (as `live_editions`).
 
-    Only the live version of that edition is searched (factsheets.public.search keeps one indexed row per sheet
-    and language). PostgreSQL: full-text search in the language's configuration (`spanish` stems Spanish words)
-    with ranking over title, generic and brand names (weight A), conditions (B), summary and fast facts (C) and
-    section text (D). Other databases: a case-insensitive substring match over the same text, A-Z.
+        Only the live version of that edition is searched (factsheets.public.search keeps one indexed row per sheet
+        and language). PostgreSQL: full-text search in the language's configuration (`spanish` stems Spanish words)
+        with ranking over title, generic and brand names (weight A), conditions (B), summary and fast facts (C) and
+        section text (D). Other databases: a case-insensitive substring match over the same text, A-Z. Accents do not
+    count: "inyeccion" finds "inyección" and the other way round (`languages.search_fold`).
     """
     sheets = live_editions(language).annotate(entry=_search_entry(language))
     if not q:
@@ -276,7 +277,11 @@ def _search_postgres(sheets: QuerySet[FactSheet], q: str, language: str) -> Quer
     """Matches and ranks on the stored, GIN-indexed vector of the edition's live version."""
     from django.contrib.postgres.search import SearchQuery, SearchRank
 
-    query = SearchQuery(q, search_type="websearch", config=languages.SEARCH_CONFIGS[language])
+    config = languages.SEARCH_CONFIGS[language]
+    query = SearchQuery(q, search_type="websearch", config=config)
+    folded = languages.search_fold(q)
+    if folded != q.lower():  # typed with accents: the index holds the words both ways, either may match
+        query |= SearchQuery(folded, search_type="websearch", config=config)
     return (
         sheets.filter(entry__document=query)
         .annotate(rank=SearchRank(F("entry__document"), query))
@@ -288,7 +293,7 @@ def _search_fallback(sheets: QuerySet[FactSheet], q: str) -> QuerySet[FactSheet]
     """Every word somewhere in the edition's stored search text (one column, no join over sections)."""
     match = Q()
     for word in q.split():
-        match &= Q(entry__text__contains=word.lower())
+        match &= Q(entry__text__contains=languages.search_fold(word))
     return sheets.filter(match)
 
 

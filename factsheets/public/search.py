@@ -39,7 +39,7 @@ def _write_documents(rows: list[tuple[int, str, str, str, str, str]]) -> None:
     values = ", ".join(["(%s::bigint, %s, %s::regconfig, %s, %s, %s, %s)"] * len(rows))
     params = []
     for sheet_id, language, *texts in rows:
-        params += [sheet_id, language, languages.SEARCH_CONFIGS[language], *texts]
+        params += [sheet_id, language, languages.SEARCH_CONFIGS[language], *map(_with_folded, texts)]
     weighted = " || ".join(f"setweight(to_tsvector(v.config, COALESCE(v.{w}, '')), '{w.upper()}')" for w in "abcd")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -48,6 +48,13 @@ def _write_documents(rows: list[tuple[int, str, str, str, str, str]]) -> None:
             "WHERE i.fact_sheet_id = v.id AND i.language = v.language",
             params,
         )
+
+
+def _with_folded(text: str) -> str:
+    """The text, then its words without accents where any had one: a query typed either way finds them (the
+    vector keeps both forms; queries are matched as typed and folded, selectors.search_live_sheets)."""
+    folded = languages.search_fold(text)
+    return text if folded == text.lower() else f"{text}\n{folded}"
 
 
 def refresh_search_index(sheet_ids: Iterable[int] | None = None) -> int:
@@ -96,7 +103,7 @@ def _refresh_chunk(sheets: list[FactSheet]) -> int:
     ]
     EditionSearchIndex.objects.bulk_create(
         [
-            EditionSearchIndex(fact_sheet_id=pk, language=language, text="\n".join(parts).lower())
+            EditionSearchIndex(fact_sheet_id=pk, language=language, text=languages.search_fold("\n".join(parts)))
             for pk, language, *parts in rows
         ]
     )

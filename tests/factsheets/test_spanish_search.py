@@ -52,6 +52,13 @@ def test_spanish_search_matches_without_regard_to_case(client, spanish):
     assert SPANISH_PAGE in search(client, "INYECCIÓN")
 
 
+def test_spanish_search_matches_without_regard_to_accents(client, spanish):
+    """Readers often type without accents: "inyeccion" finds "inyección", and an accent too many still finds."""
+    for typed in ("inyeccion", "hinchazon", "MEDICO", "inyección", "sémana"):
+        assert SPANISH_PAGE in search(client, typed), typed
+    assert SPANISH_PAGE not in search(client, "inyectado")  # folding drops accents, not letters
+
+
 @postgres_only
 @pytest.mark.postgres
 def test_spanish_search_stems_spanish_words_on_postgres(client, spanish):
