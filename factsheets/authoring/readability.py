@@ -10,17 +10,23 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from factsheets.plain_language import readability
+from factsheets.content import languages
+from factsheets.plain_language import readability, spanish
 from factsheets.plain_language.aids import reading_panel
 
 
 def section_grade_html(section) -> str:
+    """The section's reading grade against the target; for a section of a translation, its Spanish reading ease
+    against the lowest ease that target asks of Spanish text (the inline reads its revision with the section)."""
     if section is None or section.pk is None:
         return "Shown after saving."
-    scores = readability.score_section(section)
+    language = section.revision.language
+    scores = readability.score_section(section, language)
+    target = readability.target_grade()
+    if languages.is_translation(language):
+        return _section_ease_html(scores, target)
     if scores.grade is None:
         return "No text to score."
-    target = readability.target_grade()
     css, label = (
         ("reading-label-above", f"above target {target:g}")
         if scores.above(target)
@@ -32,6 +38,25 @@ def section_grade_html(section) -> str:
         scores.flesch_kincaid,
         label,
         scores.smog,
+    )
+
+
+def _section_ease_html(scores, target: float) -> str:
+    if scores.ease is None:
+        return "No text to score."
+    minimum = spanish.minimum_ease(target)
+    css, label = (
+        ("reading-label-above", f"below the ease of {minimum:g} that grade {target:g} asks")
+        if scores.above(target)
+        else ("reading-label-ok", "within target")
+    )
+    return format_html(
+        '<span class="reading-label {}">Ease {} ({}, {})</span> Fernández Huerta {}',
+        css,
+        scores.szigriszt_pazos,
+        scores.band[0],
+        label,
+        scores.fernandez_huerta,
     )
 
 

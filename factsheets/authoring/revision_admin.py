@@ -34,6 +34,10 @@ class SectionInline(SectionReadingGradeMixin, admin.StackedInline):
     ordering = ["position", "id"]
     extra = 1
 
+    def get_queryset(self, request):
+        # Each section's reading score depends on its revision's language: read with the section, not per row.
+        return super().get_queryset(request).select_related("revision")
+
     def _editable(self, obj) -> bool:
         return obj is None or obj.is_editable
 

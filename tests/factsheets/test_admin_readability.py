@@ -47,3 +47,25 @@ def test_scores_in_the_editor_cost_one_query_however_many_sections(author, djang
     with django_assert_num_queries(0):
         for section in sections:
             section_grade_html(section)
+
+
+def test_editor_scores_spanish_sections_by_reading_ease(client, author, reviewer1, reviewer2, committee):
+    from django.urls import reverse
+
+    from tests.factories import make_published, make_translation
+
+    english = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
+    draft = make_translation(author=author, english=english)
+    SectionFactory(
+        revision=draft,
+        position=50,
+        heading="Palabras difíciles",
+        body="La administración concomitante de inmunosupresores biológicos requiere una evaluación exhaustiva "
+        "y sistemática de numerosísimos parámetros hematológicos.",
+    )
+    client.force_login(author)
+    html = client.get(reverse("admin:factsheets_factsheetrevision_change", args=[draft.pk])).content.decode()
+    inline = html.split("Palabras difíciles")[1]
+    assert "Ease " in inline and "below the ease of 55 that grade 8 asks" in inline and "Fernández Huerta" in inline
+    assert "within target" in html  # the plain sections of SPANISH_TEXT
+    assert "SMOG" not in html  # no English formula anywhere on a Spanish version's page
