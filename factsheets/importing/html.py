@@ -21,7 +21,8 @@ from readability.readability import Unparseable
 from factsheets.importing.header import UNSURE_HINT, _names
 from factsheets.importing.markdown import parse_markdown
 from factsheets.importing.rules import DATE_LINE_RE, TRADEMARK_RE, is_chrome, label_of
-from factsheets.importing.sheet import ImportParseError, ParsedSheet
+from factsheets.content import languages
+from factsheets.importing.sheet import ImportParseError, ParsedSheet, language_of
 from factsheets.importing.structure import match_footer, parse_loose_date
 
 HTML_SUFFIXES = {".html", ".htm"}
@@ -75,6 +76,15 @@ def _main(doc):
 def _is_chrome_element(element) -> bool:
     attrs = " ".join(filter(None, (element.get("class"), element.get("id"), element.get("role"))))
     return bool(attrs and CHROME_ATTR_RE.search(attrs)) or element.tag == "footer"
+
+
+def _page_language(doc) -> str:
+    """The language `<html lang>` declares ("es-MX" is Spanish); English when it declares none. A page in a
+    language fact sheets are not published in is refused (ImportParseError) rather than filed as English."""
+    declared = (doc.getroottree().getroot().get("lang") or "").strip()
+    if not declared:
+        return languages.SOURCE
+    return language_of(declared.split("-")[0].split("_")[0], line=doc.getroottree().getroot().sourceline)
 
 
 def parse_html(text: str, *, title: str = "") -> ParsedSheet:
@@ -146,6 +156,9 @@ def parse_html(text: str, *, title: str = "") -> ParsedSheet:
         raise ImportParseError("no title: the page has no <h1> heading; " + UNSURE_HINT)
 
     front = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
+    page_language = _page_language(doc)
+    if page_language != languages.SOURCE:
+        front.append(f"language: {page_language}")
     if labels.get("generic_name"):
         front.append(f"generic_name: {json.dumps(TRADEMARK_RE.sub('', labels['generic_name']).strip())}")
     for key in ("brand_names", "conditions"):

@@ -167,6 +167,30 @@ def test_a_spanish_line_in_a_plain_text_file_makes_it_a_translation(english):
     assert plan.translation_of == english and plan.number == 1
 
 
+SPANISH_PAGE = (
+    '<!doctype html><html lang="{lang}"><head><title>Examplumab</title></head><body><main>'
+    "<h1>Examplumab (Examplex)</h1><h2>Cómo actúa</h2><p>Frena una señal que causa hinchazón.</p></main></body></html>"
+)
+
+
+@pytest.mark.parametrize("lang", ["es", "es-MX", "ES"])
+def test_a_saved_web_page_in_spanish_imports_as_a_translation(english, lang):
+    parsed = parse_bytes(SPANISH_PAGE.format(lang=lang).encode(), name="exa.html", slug="exa")
+    assert parsed.language == "es"
+    plan = plan_import(parsed, source="exa.html", as_published=False)
+    assert plan.translation_of == english and plan.number == 1
+
+
+def test_a_saved_web_page_without_lang_or_in_english_is_english(english):
+    for page in (SPANISH_PAGE.replace(' lang="{lang}"', ""), SPANISH_PAGE.format(lang="en-GB")):
+        assert parse_bytes(page.encode(), name="exa.html", slug="exa").language == "en"
+
+
+def test_a_saved_web_page_in_a_language_we_do_not_publish_is_refused(english):
+    with pytest.raises(ImportParseError, match="not one fact sheets are published in"):
+        parse_bytes(SPANISH_PAGE.format(lang="fr").encode(), name="exa.html", slug="exa")
+
+
 # Refusals ----------------------------------------------------------------------------------------
 
 
