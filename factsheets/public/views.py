@@ -334,7 +334,9 @@ def revision_preview(request, pk):
     context = {"hints_on": revision.is_editable and request.GET.get("hints") != "off"}
     body = None
     if context["hints_on"]:
-        context.update(plain_language_context(revision, compare_with=revision.fact_sheet.live_revision))
+        # Scored and checked in its own language, against the version live in that language.
+        live = selectors.live_version(revision.fact_sheet, revision.language)
+        context.update(plain_language_context(revision, compare_with=live, language=revision.language))
         body = pages.sheet_body(
             revision, sections_html=context["jargon"]["sections"], fast_facts=context["jargon"]["fast_facts"]
         )

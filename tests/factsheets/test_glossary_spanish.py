@@ -11,6 +11,9 @@ from tests.factories import SectionFactory, make_draft
 
 @pytest.fixture
 def spanish_terms(db):
+    """Three Spanish terms of our own in place of the starter Spanish glossary: the tests below are about how
+    the glossary works, not about what the starter list says."""
+    GlossaryTerm.objects.filter(language="es").delete()
     return [
         GlossaryTerm.objects.create(language="es", term="subcutáneo", plain="bajo la piel"),
         GlossaryTerm.objects.create(language="es", term="renal", plain="del riñón"),
@@ -18,9 +21,18 @@ def spanish_terms(db):
     ]
 
 
-def test_existing_terms_are_english(db):
+def test_the_starter_glossary_has_english_and_spanish_terms(db):
     assert GlossaryTerm.objects.filter(term="subcutaneous").get().language == "en"
-    assert not GlossaryTerm.objects.filter(language="es").exists()
+    spanish = GlossaryTerm.objects.filter(language="es")
+    assert spanish.count() >= 30 and spanish.get(term="cefalea").plain == "dolor de cabeza"
+    assert not GlossaryTerm.objects.filter(language="en", term="cefalea").exists()
+
+
+def test_a_spanish_draft_is_checked_against_the_starter_spanish_glossary(author):
+    revision = make_draft(author=author, sections=0, summary="Puede causar cefalea y prurito.", fast_facts=[])
+    marked = highlight_revision(revision, language="es")
+    assert {hit.term for hit in marked["hits"]} == {"cefalea", "prurito"}
+    assert "dolor de cabeza" in marked["summary"] and "picazón" in marked["summary"]
 
 
 def test_same_spelling_may_exist_once_per_language(spanish_terms):

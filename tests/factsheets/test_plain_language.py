@@ -91,3 +91,22 @@ def test_public_page_has_no_hints(client, author, reviewer1, reviewer2, committe
     live = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, summary="Renal care.")
     html = client.get(live.fact_sheet.get_absolute_url()).content.decode()
     assert "<mark" not in html and "jargon" not in html and "Reading grade" not in html
+
+
+def test_preview_of_a_spanish_draft_checks_spanish_jargon_and_spanish_ease(
+    client, author, reviewer1, reviewer2, committee
+):
+    from django.urls import reverse
+
+    from tests.factories import make_translation
+
+    english = make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee)
+    draft = make_translation(author=author, english=english)
+    SectionFactory(
+        revision=draft, position=9, heading="Avisos", body="Puede causar **cefalea**. Vigile su función renal."
+    )
+    client.force_login(author)
+    html = client.get(reverse("factsheets:preview", args=[draft.pk])).content.decode()
+    assert 'title="Plain: dolor de cabeza"' in html
+    assert "Plain: kidney" not in html  # the English glossary is not checked against Spanish text
+    assert "Szigriszt-Pazos" in html and "Flesch-Kincaid" not in html
