@@ -1,5 +1,6 @@
 """`manage.py load_demo`: demo users, committee and sample sheets, safe to run twice."""
 
+import re
 from io import StringIO
 
 from django.contrib.auth import get_user_model
@@ -69,7 +70,7 @@ def test_load_demo_users_are_staff_in_their_groups(db):
     committee = Committee.objects.get(name="Committee on Patient Education")
     assert set(committee.members.values_list("username", flat=True)) == {"reviewer1", "reviewer2"}
     assert not committee.signing_needs_authenticator  # the demo signs with the password alone
-    password = output.split("author     password ")[1].split()[0]
+    password = re.search(r"^  author +password (\S+)", output, re.MULTILINE).group(1)
     assert author.check_password(password)
 
 

@@ -253,5 +253,6 @@ class Command(BaseCommand):
             write("Sample fact sheets were already loaded; left them as they are.")
         write(f"Admin: {settings.SITE_URL}{reverse('admin:index')}")
         write("Demo logins (sample content, not medical advice):")
+        width = max(len(username) for username, *_ in USERS)
         for username, group, *_ in USERS:
-            write(f"  {username:<10} password {password}   ({group or 'superuser'})")
+            write(f"  {username:<{width}} password {password}   ({group or 'superuser'})")
