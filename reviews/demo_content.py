@@ -61,11 +61,13 @@ def version(title, summary, facts, sections, change_note):
     }
 
 
-def spanish_version(title, summary, facts, sections, change_note):
-    """A Spanish version: it translates the English version live when it is loaded."""
+def spanish_version(title, summary, facts, sections, change_note, *, generic_name):
+    """A Spanish version: it translates the English version live when it is loaded; the generic name is the
+    Spanish one (the brand names stay as sold)."""
     return {
         "language": "es",
         "title": title,
+        "generic_name": generic_name,
         "summary": f"{summary} {SAMPLE_NOTICE_ES}",
         "fast_facts": [*facts, SAMPLE_FACT_ES],
         "credit_line": CREDIT,
@@ -300,6 +302,7 @@ ALLOPURINOL_ES_V1 = spanish_version(
         ),
     ],
     "Primera traducción de esta hoja de muestra.",
+    generic_name="alopurinol",
 )
 
 METHOTREXATE_ES_V1 = spanish_version(
@@ -336,6 +339,7 @@ METHOTREXATE_ES_V1 = spanish_version(
         ),
     ],
     "Primera traducción de esta hoja de muestra.",
+    generic_name="metotrexato",
 )
 
 SHEETS = [

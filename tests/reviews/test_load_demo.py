@@ -103,6 +103,7 @@ def test_load_demo_has_one_current_and_one_stale_spanish_edition(db):
     assert signers == {"revisora_es", "revisor_es"}
     # Written in Spanish, not left as the English copy the draft started from.
     assert "semana" in stale.summary and all(s.heading != "How it works" for s in stale.sections.all())
+    assert (current.generic_name, stale.generic_name) == ("alopurinol", "metotrexato")  # Spanish names too
 
 
 def test_demo_tells_a_story_over_time_and_the_version_in_review_reads_plainly(db):

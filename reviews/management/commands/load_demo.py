@@ -223,8 +223,9 @@ class Command(BaseCommand):
         for section in revision.sections.all():
             section._history_user = author
             section.delete()
-        for field in ("title", "summary", "fast_facts", "credit_line", "change_note"):
-            setattr(revision, field, content[field])
+        for field in ("title", "summary", "fast_facts", "credit_line", "change_note", "generic_name"):
+            if field in content:
+                setattr(revision, field, content[field])
         for field, value in (codes or {}).items():
             setattr(revision, field, value)
         revision._history_user = author
