@@ -195,19 +195,22 @@ def _overdue_tasks(user, today) -> list[Task]:
     may_reaffirm = user.has_perm("reviews.start_reaffirmation")
     tasks = []
     overdue = (
-        FactSheetRevision.objects.live()
+        FactSheetRevision.objects.live(None)  # every edition: a Spanish version falls due like an English one
         .filter(next_review_due__lt=today)
         .select_related("fact_sheet")
         .order_by("next_review_due")[:LIMIT]
     )
     for revision in overdue:
         sheet_id = revision.fact_sheet_id
+        url = reverse("reviews:reaffirm" if may_reaffirm else "reviews:sheet_versions", args=[sheet_id])
+        if may_reaffirm and revision.is_translation:
+            url += f"?language={revision.language}"
         tasks.append(
             Task(
-                title=revision.title,
+                title=f"{revision.title}, {revision.version_name}" if revision.is_translation else revision.title,
                 detail=f"was due {revision.next_review_due:%Y-%m-%d}",
                 action_label="Ask for reaffirmation" if may_reaffirm else "See versions",
-                action_url=reverse("reviews:reaffirm" if may_reaffirm else "reviews:sheet_versions", args=[sheet_id]),
+                action_url=url,
                 obj=revision,
             )
         )

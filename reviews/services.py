@@ -18,6 +18,7 @@ import logging
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from factsheets.content import languages
 from factsheets.plain_language import readability, spanish
@@ -342,6 +343,13 @@ def review_start_reaffirmation(
         raise InvalidInput(
             f"The {committee} does not review translations; choose a committee marked as translation reviewers."
         )
+    if revision.is_translation and revision.translation_of_id != sheet.live_revision_id:
+        # Reaffirming it would date today a text that says what an earlier English version said.
+        raise TransitionNotAllowed(
+            f"{capfirst(revision.version_name)} translates English version {revision.translation_of.number}, and "
+            f"English version {sheet.live_revision.number} is live now: update the translation (a new version, "
+            "reviewed as usual) instead of reaffirming it unchanged."
+        )
     if Review.objects.filter(revision=revision, status=Review.Status.OPEN).exists():
         raise TransitionNotAllowed("This version already has an open review.")
     if not committee.members.exists():
@@ -416,6 +424,12 @@ def revision_import_published(
     if revision.status not in FactSheetRevision.EDITABLE_STATUSES:
         raise TransitionNotAllowed(
             f"Version {revision.number} is not a draft; only a new import can be published this way."
+        )
+    if revision.is_translation:
+        # A translation is checked against its English source by the translation reviewers, here, always.
+        raise TransitionNotAllowed(
+            f"{capfirst(revision.version_name)} is a translation: translations are never published as imported; "
+            "send it to the translation reviewers."
         )
     sheet = FactSheet.objects.select_for_update().get(pk=revision.fact_sheet_id)
     now = timezone.now()

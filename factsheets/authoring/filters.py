@@ -1,6 +1,7 @@
 """Changelist filters of the fact sheet list."""
 
 from django.contrib import admin
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 
@@ -47,9 +48,11 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
         return [("yes", "Review overdue"), ("no", "Review not yet due")]
 
     def queryset(self, request, queryset):
+        # Due when the live version of any of the sheet's editions is past its review date.
         today = timezone.localdate()
+        due = Exists(FactSheetRevision.objects.live(None).filter(fact_sheet=OuterRef("pk"), next_review_due__lt=today))
         if self.value() == "yes":
-            return queryset.filter(withdrawn_at__isnull=True, live_revision__next_review_due__lt=today)
+            return queryset.filter(due, withdrawn_at__isnull=True)
         if self.value() == "no":
-            return queryset.filter(live_revision__next_review_due__gte=today)
+            return queryset.filter(~due, live_revision__next_review_due__gte=today)
         return queryset

@@ -16,8 +16,8 @@ they had set themselves, under a quorum not below the site minimum (`[chain]` an
 an email address changed by someone else before signing is a note).
 
 Revisions imported from sheets approved before this system have no sign-offs: listed as notes, not errors.
-Prints each problem as `MISMATCH <slug> version <n> [<field>]: ...` (or JSON with `--json`) and exits
-non-zero if there is any.
+Prints each problem as `MISMATCH <slug> version <n> [<field>]: ...` (`Spanish version <n>` for a translation;
+or JSON with `--json`, each problem and note with its `language`) and exits non-zero if there is any.
 """
 
 from __future__ import annotations
@@ -41,10 +41,20 @@ class Problem:
     version: int
     field: str
     message: str
+    language: str = "en"
 
     def line(self) -> str:
         field = f" [{self.field}]" if self.field else ""
-        return f"MISMATCH {self.sheet} version {self.version}{field}: {self.message}"
+        return f"MISMATCH {self.sheet} {_version_name(self.language, self.version)}{field}: {self.message}"
+
+
+def _version_name(language: str, number: int) -> str:
+    """ "version 2", or "Spanish version 2": numbers count within an edition (FactSheetRevision.version_name)."""
+    return FactSheetRevision(language=language, number=number).version_name
+
+
+def _note(revision: FactSheetRevision, note: str) -> dict:
+    return {"sheet": revision.fact_sheet.slug, "version": revision.number, "language": revision.language, "note": note}
 
 
 def quorum_when_closed(review: Review) -> int:
@@ -262,24 +272,25 @@ class Command(BaseCommand):
                 "conditions",
                 Prefetch("reviews", queryset=Review.objects.select_related("committee").prefetch_related("decisions")),
             )
-            .order_by("fact_sheet__slug", "number")
+            .order_by("fact_sheet__slug", "language", "number")
         )
         checked, problems, notes = 0, [], []
         for revision in revisions:
             checked += 1
-            slug, number = revision.fact_sheet.slug, revision.number
+            slug, name = revision.fact_sheet.slug, revision.version_name
             found, note = check_revision(revision)
             if note:
-                notes.append({"sheet": slug, "version": number, "note": note})
-            problems += [Problem(slug, number, field, message) for field, message in found]
+                notes.append(_note(revision, note))
+            found_problems = [Problem(slug, revision.number, f, m, revision.language) for f, m in found]
+            problems += found_problems
             if options["json"]:
                 continue
             if note:
-                self.stdout.write(f"NOTE {slug} version {number}: {note}")
-            for field, message in found:
-                self.stdout.write(self.style.ERROR(Problem(slug, number, field, message).line()))
+                self.stdout.write(f"NOTE {slug} {name}: {note}")
+            for problem in found_problems:
+                self.stdout.write(self.style.ERROR(problem.line()))
             if not found and not note and options["verbosity"] >= 2:
-                self.stdout.write(f"OK {slug} version {number}: {revision.content_hash}")
+                self.stdout.write(f"OK {slug} {name}: {revision.content_hash}")
         decisions = list(
             Decision.objects.select_related("review__committee", "review__revision__fact_sheet", "reviewer")
             .prefetch_related("review__members")
@@ -288,15 +299,15 @@ class Command(BaseCommand):
         signer_problems, signer_notes = check_signers(decisions)
         for decision, field, message in check_chain(decisions) + signer_problems:
             revision = decision.review.revision
-            problem = Problem(revision.fact_sheet.slug, revision.number, field, message)
+            problem = Problem(revision.fact_sheet.slug, revision.number, field, message, revision.language)
             problems.append(problem)
             if not options["json"]:
                 self.stdout.write(self.style.ERROR(problem.line()))
         for decision, message in signer_notes:
             revision = decision.review.revision
-            notes.append({"sheet": revision.fact_sheet.slug, "version": revision.number, "note": message})
+            notes.append(_note(revision, message))
             if not options["json"]:
-                self.stdout.write(f"NOTE {revision.fact_sheet.slug} version {revision.number}: {message}")
+                self.stdout.write(f"NOTE {revision.fact_sheet.slug} {revision.version_name}: {message}")
         if decisions and not options["json"]:
             self.stdout.write(f"Checked the chain of {len(decisions)} sign-off(s), up to {decisions[-1].chain_hash}.")
         imported = sum(1 for n in notes if n["note"].startswith("imported from"))
