@@ -23,7 +23,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
-from factsheets.content import languages
+from factsheets.content import languages, selectors
 from factsheets.content.diff import revision_diff
 from factsheets.content.selectors import live_version
 from factsheets.models import FactSheet, FactSheetRevision
@@ -445,22 +445,16 @@ def sheet_versions_view(request, pk):
 
 
 def _reaffirmable_translations(user, sheet) -> list[dict]:
-    """The translated editions an editor can ask to be reaffirmed: those with a live version (one query)."""
-    if not user.has_perm("reviews.start_reaffirmation") or not sheet.live_revision_id or sheet.withdrawn_at:
+    """The translated editions an editor can ask to be reaffirmed: live ones that translate the live English
+    version (one query)."""
+    if not user.has_perm("reviews.start_reaffirmation"):
         return []
-    live = set(
-        FactSheetRevision.objects.live(None)
-        .filter(fact_sheet=sheet)
-        .exclude(language=languages.SOURCE)
-        .values_list("language", flat=True)
-    )
     return [
         {
             "url": f"{reverse('reviews:reaffirm', args=[sheet.pk])}?language={code}",
             "name": languages.Language(code).label,
         }
-        for code in languages.TRANSLATIONS
-        if code in live
+        for code in selectors.current_translations(sheet)
     ]
 
 

@@ -23,7 +23,7 @@ from factsheets.authoring.history import ReadOnlyAdminMixin, ReadOnlyHistoryMixi
 
 from factsheets.authoring.codes import ConditionForm
 from factsheets.public.cache import content_changed
-from factsheets.content import languages
+from factsheets.content import languages, selectors
 from factsheets.models import Condition, FactSheet, FactSheetRevision
 from factsheets.content.services import (
     DraftNotAllowed,
@@ -274,15 +274,14 @@ class FactSheetAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         live = sheet.live_revision_id and sheet.withdrawn_at is None
         if user.has_perm("reviews.start_reaffirmation") and live:
             links.append({"url": reverse("reviews:reaffirm", args=[sheet.pk]), "label": "Ask for reaffirmation"})
-            for code in languages.TRANSLATIONS:
-                if sheet.revisions.live(code).exists():
-                    name = languages.Language(code).label
-                    links.append(
-                        {
-                            "url": f"{reverse('reviews:reaffirm', args=[sheet.pk])}?language={code}",
-                            "label": f"Ask for reaffirmation of the {name} edition",
-                        }
-                    )
+            for code in selectors.current_translations(sheet):
+                name = languages.Language(code).label
+                links.append(
+                    {
+                        "url": f"{reverse('reviews:reaffirm', args=[sheet.pk])}?language={code}",
+                        "label": f"Ask for reaffirmation of the {name} edition",
+                    }
+                )
         start_draft_url = None
         if user.has_perm("factsheets.add_factsheetrevision"):
             pending = pending_version(sheet)

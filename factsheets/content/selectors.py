@@ -109,6 +109,21 @@ def editions(sheet: FactSheet) -> list[str]:
     return [code for code in languages.Language.values if code in found or code == languages.SOURCE]
 
 
+def current_translations(sheet: FactSheet) -> list[str]:
+    """The languages other than English whose live version translates `sheet`'s live English version: the
+    editions that may be reaffirmed unchanged (a stale one is updated instead). One query; none for a sheet that
+    is not live."""
+    if sheet.withdrawn_at is not None or sheet.live_revision_id is None:
+        return []
+    found = set(
+        FactSheetRevision.objects.live(None)
+        .filter(fact_sheet=sheet, translation_of_id=sheet.live_revision_id)
+        .exclude(language=languages.SOURCE)
+        .values_list("language", flat=True)
+    )
+    return [code for code in languages.TRANSLATIONS if code in found]
+
+
 def is_stale(revision: FactSheetRevision) -> bool:
     """A translation based on an earlier English version than the one live now."""
     return revision.is_translation and revision.translation_of_id != revision.fact_sheet.live_revision_id

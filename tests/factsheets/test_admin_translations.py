@@ -193,6 +193,20 @@ def test_no_spanish_reaffirmation_link_without_a_live_spanish_version(client, ed
     assert "?language=es" not in client.get(sheet_url(english)).content.decode()
 
 
+def test_no_spanish_reaffirmation_link_for_a_stale_translation_and_a_post_is_refused(
+    client, editor, author, english, translators, committee, reviewer1, reviewer2
+):
+    make_published_translation(author=author, english=english, reviewers=[reviewer1, reviewer2], committee=translators)
+    newer = publish_new_english(english, author=author, reviewers=[reviewer1, reviewer2], committee=committee)
+    reaffirm = f"{reverse('reviews:reaffirm', args=[english.fact_sheet_id])}?language=es"
+    client.force_login(editor)
+    assert reaffirm not in client.get(sheet_url(newer)).content.decode()
+    assert reaffirm not in client.get(reverse("reviews:sheet_versions", args=[english.fact_sheet_id])).content.decode()
+    response = client.post(reaffirm, {"committee": translators.pk}, follow=True)
+    assert any("update the translation" in m for m in messages_of(response))
+    assert not Review.objects.filter(kind=Review.Kind.REAFFIRMATION).exists()
+
+
 def test_spanish_reaffirmation_without_a_live_spanish_version_is_refused(client, editor, english, translators):
     reaffirm = f"{reverse('reviews:reaffirm', args=[english.fact_sheet_id])}?language=es"
     client.force_login(editor)
