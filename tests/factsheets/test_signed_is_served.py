@@ -336,6 +336,7 @@ def test_verify_record_json_names_sheet_version_and_field(live):
         "version": 1,
         "field": "brand_names",
         "message": "brand_names differs from the signed rendition",
+        "language": "en",
     } in report["problems"]
     assert report["checked"] == 1
 
