@@ -23,40 +23,29 @@ def section_grade_html(section) -> str:
     language = section.revision.language
     scores = readability.score_section(section, language)
     target = readability.target_grade()
-    if languages.is_translation(language):
-        return _section_ease_html(scores, target)
-    if scores.grade is None:
+    spanish_text = languages.is_translation(language)
+    if (scores.ease if spanish_text else scores.grade) is None:
         return "No text to score."
-    css, label = (
-        ("reading-label-above", f"above target {target:g}")
-        if scores.above(target)
-        else ("reading-label-ok", "within target")
-    )
+    if scores.above(target):
+        css = "reading-label-above"
+        label = (
+            f"below the ease of {spanish.minimum_ease(target):g} that grade {target:g} asks"
+            if spanish_text
+            else f"above target {target:g}"
+        )
+    else:
+        css, label = "reading-label-ok", "within target"
+    if spanish_text:
+        return format_html(
+            '<span class="reading-label {}">Ease {} ({}, {})</span> Fernández Huerta {}',
+            css,
+            scores.szigriszt_pazos,
+            scores.band[0],
+            label,
+            scores.fernandez_huerta,
+        )
     return format_html(
-        '<span class="reading-label {}">Grade {} ({})</span> SMOG {}',
-        css,
-        scores.flesch_kincaid,
-        label,
-        scores.smog,
-    )
-
-
-def _section_ease_html(scores, target: float) -> str:
-    if scores.ease is None:
-        return "No text to score."
-    minimum = spanish.minimum_ease(target)
-    css, label = (
-        ("reading-label-above", f"below the ease of {minimum:g} that grade {target:g} asks")
-        if scores.above(target)
-        else ("reading-label-ok", "within target")
-    )
-    return format_html(
-        '<span class="reading-label {}">Ease {} ({}, {})</span> Fernández Huerta {}',
-        css,
-        scores.szigriszt_pazos,
-        scores.band[0],
-        label,
-        scores.fernandez_huerta,
+        '<span class="reading-label {}">Grade {} ({})</span> SMOG {}', css, scores.flesch_kincaid, label, scores.smog
     )
 
 
