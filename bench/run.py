@@ -722,31 +722,45 @@ def make_report(targets: list[Target], *, info: dict, started_at, floor_source: 
     return report
 
 
+WARM_TARGETS = ("sheet_warm", "index", "search", "versions", "api_list", "api_detail_warm", "api_versions")
+LIST_TARGETS = ("index", "search", "versions", "api_list", "api_versions")
+FLOOR_RATIOS = {"sheet_warm": 0.8, "api_detail_warm": 0.8, "sheet_cold": 0.5, "api_detail_cold": 0.5}
+TAIL_RATIO = 3  # p99 <= 3 x p50 on every warm target
+MEMORY_LIMIT_MB = 150
+
+
 def check_targets(report: dict) -> list[dict]:
-    """The issue's targets, each passed, failed or not measurable in this run."""
+    """Issue 16's targets (and the admin changelist's), each passed, failed or not measurable in this run."""
     rows = report["targets"]
     checks = []
 
     def check(name, ok, detail):
         checks.append({"target": name, "result": "n/a" if ok is None else ("pass" if ok else "FAIL"), "detail": detail})
 
-    def ratio(key):
-        return rows[key].get("ratio_to_floor")
-
-    for key, minimum in (("sheet_warm", 0.5), ("api_detail_warm", 0.5), ("sheet_cold", 0.15)):
-        r = ratio(key)
+    for key, minimum in FLOOR_RATIOS.items():
+        r = rows[key].get("ratio_to_floor")
         check(
             f"{key} >= {minimum} x floor",
             None if r is None else r >= minimum,
             f"{r} x floor" if r is not None else rows[key]["note"],
         )
-    for key in ("index", "search", "versions", "api_list"):
+    for key in WARM_TARGETS:
+        p50, p99 = rows[key].get("p50_ms"), rows[key].get("p99_ms")
+        check(
+            f"{key} p99 <= {TAIL_RATIO} x p50",
+            None if not p50 else p99 <= TAIL_RATIO * p50,
+            f"p50 {p50} ms, p99 {p99} ms" if p50 else rows[key]["note"],
+        )
+    for key in LIST_TARGETS:
         p99 = rows[key].get("p99_ms")
         check(
             f"{key} p99 < 100 ms",
             None if p99 is None else p99 < 100,
             f"p99 {p99} ms" if p99 is not None else rows[key]["note"],
         )
+    measured = [key for key, row in rows.items() if row.get("runs")]
+    errors = {key: rows[key]["errors"] for key in measured if rows[key]["errors"]}
+    check("0 errors in every row", not errors if measured else None, str(errors or "none"))
     admin = rows["admin_changelist"]
     check(
         "admin changelist <= 10 queries",
@@ -759,7 +773,11 @@ def check_targets(report: dict) -> list[dict]:
         f"p50 {admin.get('p50_ms')} ms" if admin.get("p50_ms") is not None else admin["note"],
     )
     peak = report["peak_worker_rss_mb"]
-    check("peak worker memory < 200 MB", None if peak is None else peak < 200, f"{peak} MB (VmHWM)")
+    check(
+        f"peak worker memory < {MEMORY_LIMIT_MB} MB",
+        None if peak is None else peak < MEMORY_LIMIT_MB,
+        f"{peak} MB (VmHWM)",
+    )
     return checks
 
 

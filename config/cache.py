@@ -8,6 +8,10 @@ outage costs one short timeout per worker now and then, not one per cache call.
 
 What degrades with it: cached pages and API answers (rebuilt each time), the rate limits (not counted)
 and the lockout after wrong signing passwords (not counted); each is logged.
+
+It also keeps one `redis.Redis` client per connection pool (`ReusedClient`): Django's own client builds a new
+`redis.Redis` for every cache call, which costs redis-py 8 more than the round trip itself (about 430 against
+190 microseconds a `get` here); every public page served from the cache pays it at least once.
 """
 
 from __future__ import annotations
@@ -16,11 +20,27 @@ import logging
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger("config.cache")
 
 RETRY_AFTER = 5.0
+
+
+class ReusedClient(RedisCacheClient):
+    """Django's Redis client, but one `redis.Redis` per connection pool instead of one per call (a `redis.Redis`
+    is thread-safe and takes its connections from the pool; the pool reconnects after a fork)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
 
 
 class DegradingRedisCache(RedisCache):
@@ -30,6 +50,7 @@ class DegradingRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", 0.25)
         options.setdefault("socket_timeout", 0.5)
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusedClient
         self._down_until = 0.0
 
     def _guarded(self, operation: str, default, call, *args, **kwargs):

@@ -31,20 +31,26 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        if request_log.isEnabledFor(logging.INFO):
-            request_log.info(
-                json.dumps(
-                    {
-                        "event": "request",
-                        "method": request.method,
-                        "path": request.path,
-                        "status": response.status_code,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    },
-                    separators=(",", ":"),
-                )
-            )
+        log_request(request.method, request.path, response.status_code, started)
         return response
+
+
+def log_request(method: str, path: str, status: int, started: float) -> None:
+    """The request's log line (`started`: its time.perf_counter() on arrival); also for answers served before
+    Django (factsheets.public.worker_copies)."""
+    if request_log.isEnabledFor(logging.INFO):
+        request_log.info(
+            json.dumps(
+                {
+                    "event": "request",
+                    "method": method,
+                    "path": path,
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+                separators=(",", ":"),
+            )
+        )
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

@@ -13,4 +13,10 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# Repeat anonymous requests for public pages are answered from this worker's copy of the response cache's answer,
+# before Django (factsheets/public/worker_copies.py); everything else goes to Django unchanged.
+from factsheets.public.worker_copies import PublicCopies  # noqa: E402 - needs the apps loaded above
+
+application = PublicCopies(django_application)

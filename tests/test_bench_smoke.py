@@ -73,3 +73,38 @@ def test_bench_runs_end_to_end_with_50_sheets(tmp_path):
         with socket.socket() as s, pytest.raises(OSError):
             s.settimeout(2)
             s.connect(("127.0.0.1", port))
+
+
+def test_the_checks_are_the_speed_targets():
+    """Ratios to the floor, tails (p99 <= 3 x p50), list latency, errors and memory, each from the report's rows."""
+    from bench.run import check_targets
+
+    def row(rps, p50, p99, errors=0):
+        return {
+            "status": 200,
+            "note": "",
+            "queries": 0,
+            "runs": [{}],
+            "rps": rps,
+            "p50_ms": p50,
+            "p99_ms": p99,
+            "errors": errors,
+            "ratio_to_floor": rps / 1000,
+        }
+
+    rows = {
+        name: row(900, 10, 20)
+        for name in ("sheet_warm", "index", "search", "versions", "api_list", "api_detail_warm", "api_versions")
+    }
+    rows.update(floor=row(1000, 5, 8), sheet_cold=row(450, 30, 60), api_detail_cold=row(600, 20, 40))
+    rows["search"] = row(900, 10, 31)  # a tail over 3 x p50
+    rows["api_list"] = row(900, 40, 110, errors=2)  # slow list with errors
+    rows["admin_changelist"] = row(10, 200, 400) | {"queries": 6}
+    checks = {c["target"]: c["result"] for c in check_targets({"targets": rows, "peak_worker_rss_mb": 151.0})}
+    assert checks["sheet_warm >= 0.8 x floor"] == "pass"
+    assert checks["sheet_cold >= 0.5 x floor"] == "FAIL"
+    assert checks["api_detail_cold >= 0.5 x floor"] == "pass"
+    assert checks["search p99 <= 3 x p50"] == "FAIL" and checks["index p99 <= 3 x p50"] == "pass"
+    assert checks["api_list p99 < 100 ms"] == "FAIL" and checks["versions p99 < 100 ms"] == "pass"
+    assert checks["0 errors in every row"] == "FAIL"
+    assert checks["peak worker memory < 150 MB"] == "FAIL"

@@ -22,6 +22,8 @@ cache hit skips entirely.
   that says what a stored answer depends on besides its address.
 - Conditional requests: a hit answers If-None-Match / If-Modified-Since with 304 from the stored ETag and
   Last-Modified through the views' own path (factsheets.public.http_cache.conditional).
+- Each worker may keep a copy of what this cache served or stored (factsheets.public.worker_copies): the request
+  is marked with the entry's generation (`STORED_UNDER`), which is the only way a copy is ever made.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ PUBLIC_PATHS = re.compile(
 MAX_KEY_PATH = 512  # longer URLs (odd query strings) are served normally and not stored
 STORED_STATUSES = {200, 410}
 KEY_PREFIX = "public-response:"
+# The request (WSGI environ) key under which the generation of an entry served or stored here is left for the
+# worker's copy (factsheets.public.worker_copies).
+STORED_UNDER = "factsheets.stored_under_generation"
 
 
 def cache_key(request) -> str:
@@ -69,6 +74,12 @@ def _throttle_for(path: str):
     return None
 
 
+def limited_path(path: str) -> bool:
+    """Whether requests for `path` are counted against a rate limit that is on (each must reach Django)."""
+    throttle = _throttle_for(path)
+    return throttle is not None and throttle.THROTTLE_RATES.get(throttle.scope) is not None
+
+
 class PublicResponseCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -84,6 +95,7 @@ class PublicResponseCacheMiddleware:
             throttle = _throttle_for(request.path_info)
             if throttle is not None and throttling.retry_after(request, throttle) is not None:
                 return self.get_response(request)  # the view answers 429 with its usual body and Retry-After
+            request.environ[STORED_UNDER] = generation
             return self._from_entry(request, entry)
         response = self.get_response(request)
         if request.method == "GET" and self._storable(response):
@@ -94,6 +106,7 @@ class PublicResponseCacheMiddleware:
                 "body": response.content,
             }
             cache.set(key, entry, settings.FACTSHEETS_CACHE_SECONDS)
+            request.environ[STORED_UNDER] = generation
         return response
 
     @staticmethod

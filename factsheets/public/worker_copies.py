@@ -1,0 +1,158 @@
+"""Each app worker keeps a copy of the public answers it took from the one response cache, and serves a repeat
+request from that copy before Django starts (config.wsgi wraps the Django application in `PublicCopies`).
+
+Why: a cached page still costs Django's request and response objects, four middlewares and a read of the whole
+entry from Redis; the copy costs one read of the small site generation. What a copy may be and when it is served
+is decided by the response cache itself (factsheets.public.middleware), never here:
+
+- A copy is made only of an answer that middleware served from, or stored in, the shared cache: it marks the
+  request with the site generation it held (`STORED_UNDER`). The copy is the whole answer as it left Django
+  (status, every header the outer middleware added, body), under that generation.
+- It is served only while the shared cache's generation is still that one (read on every request, so a publish,
+  reaffirmation or withdrawal reaches every worker at the next request, as it does the shared cache), and for at
+  most FACTSHEETS_CACHE_SECONDS, as the shared entry.
+- Only for what the response cache would answer anyway: an anonymous GET of a public address (no session
+  cookie, `PUBLIC_PATHS`), and not a conditional request (Django answers 304 from the stored validators), nor a
+  HEAD, nor an address whose rate limit is on (the limit is counted in Django for every request), nor a long or
+  non-ASCII address. Everything else goes to Django unchanged.
+- The copy's key holds everything the answer can depend on besides the address: the host, the scheme (and the
+  proxy's scheme header), the Origin (CORS headers) and, for the API, the language Accept-Language prefers.
+- Bounded: at most FACTSHEETS_WORKER_COPY_BYTES of bodies per worker (oldest used dropped first); a body
+  over an eighth of that is not copied.
+
+A served copy logs its request line as Django would (config.middleware.log_request).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+from django.conf import settings
+from django.http import QueryDict
+
+from config.middleware import log_request
+from factsheets.content import languages
+from factsheets.public import cache as sheet_cache
+from factsheets.public.middleware import MAX_KEY_PATH, PUBLIC_PATHS, STORED_UNDER, limited_path
+
+_STATUS_LINES = {200: "200 OK", 410: "410 Gone"}
+
+
+def _proxy_scheme_header() -> str:
+    header = settings.SECURE_PROXY_SSL_HEADER
+    return header[0] if header else ""
+
+
+class _Copies:
+    """Answers by key, least recently used dropped first once their bodies pass `budget` bytes."""
+
+    def __init__(self):
+        self._items: OrderedDict[str, tuple] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # gunicorn may run threads (GUNICORN_THREADS)
+
+    def get(self, key: str):
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: str, item: tuple, size: int, budget: int) -> None:
+        if size > budget // 8:
+            return
+        with self._lock:
+            self._drop(key)
+            self._items[key] = item
+            self._bytes += size
+            while self._bytes > budget:
+                _, (_, _, _, body, _) = self._items.popitem(last=False)
+                self._bytes -= len(body)
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._drop(key)
+
+    def _drop(self, key: str) -> None:
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old[3])
+
+    @property
+    def size(self) -> int:
+        return self._bytes
+
+
+class PublicCopies:
+    """WSGI middleware around the Django application (see the module's docstring)."""
+
+    def __init__(self, application):
+        self.application = application
+        self.copies = _Copies()
+
+    def __call__(self, environ, start_response):
+        key = self._key(environ)
+        if key is None:
+            return self.application(environ, start_response)
+        started = time.perf_counter()
+        generation = sheet_cache.site_generation()
+        item = self.copies.get(key)
+        if item is not None:
+            item_generation, expires, status, body, headers = item
+            if item_generation == generation and time.monotonic() < expires:
+                start_response(_STATUS_LINES[status], headers)
+                log_request("GET", environ.get("PATH_INFO", ""), status, started)
+                return [body]
+            self.copies.drop(key)
+        return self._copy_of(key, environ, start_response)
+
+    def _copy_of(self, key: str, environ, start_response):
+        """Django answers; the answer is kept when the response cache served or stored it."""
+        answered = {}
+
+        def keep_start(status, headers, exc_info=None):
+            answered["status"], answered["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        chunks = self.application(environ, keep_start)
+        generation = environ.get(STORED_UNDER)
+        status = int(answered.get("status", "0")[:3] or 0)
+        if generation is None or status not in _STATUS_LINES:
+            return chunks
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        expires = time.monotonic() + settings.FACTSHEETS_CACHE_SECONDS
+        item = (generation, expires, status, body, list(answered["headers"]))
+        self.copies.put(key, item, len(body), settings.FACTSHEETS_WORKER_COPY_BYTES)
+        return [body]
+
+    @staticmethod
+    def _key(environ) -> str | None:
+        """The copy's key for a request a copy may answer, else None (the request goes to Django as it is)."""
+        if environ.get("REQUEST_METHOD") != "GET" or settings.FACTSHEETS_WORKER_COPY_BYTES <= 0:
+            return None
+        path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+        if not (path.isascii() and query.isascii()) or len(path) + len(query) >= MAX_KEY_PATH:
+            return None
+        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+            return None
+        if settings.SESSION_COOKIE_NAME in environ.get("HTTP_COOKIE", ""):
+            return None
+        if PUBLIC_PATHS.match(path) is None or limited_path(path):
+            return None
+        parts = [
+            path,
+            query,
+            environ.get("HTTP_HOST", ""),
+            environ.get("wsgi.url_scheme", ""),
+            environ.get(_proxy_scheme_header(), ""),
+            environ.get("HTTP_ORIGIN", ""),
+        ]
+        if path.startswith("/api/") and "language" not in QueryDict(query):
+            parts.append(languages.preferred(environ.get("HTTP_ACCEPT_LANGUAGE", "")))
+        return "\n".join(parts)

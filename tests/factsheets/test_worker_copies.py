@@ -1,0 +1,195 @@
+"""A worker's copies of public answers (factsheets.public.worker_copies, around the Django application in
+config.wsgi): a repeat anonymous request is answered before Django with the same bytes and headers, a publish or
+withdrawal reaches it at the next request, and nothing the response cache would not answer is ever copied."""
+
+import json
+import logging
+
+import pytest
+from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import RequestFactory
+
+from factsheets.public import worker_copies
+from reviews import services
+
+SHEET = "/factsheets/examplumab/"
+API = "/api/v1/factsheets/examplumab/"
+
+
+class CountingDjango:
+    """The Django application, counting the requests that reach it."""
+
+    def __init__(self):
+        self.handler = WSGIHandler()
+        self.calls = 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        return self.handler(environ, start_response)
+
+
+@pytest.fixture
+def django_app():
+    return CountingDjango()
+
+
+@pytest.fixture
+def app(django_app):
+    return worker_copies.PublicCopies(django_app)
+
+
+def get(app, path, method="GET", **headers):
+    """One WSGI request: (status code, headers by lower-case name, body)."""
+    environ = RequestFactory().generic(method, path, **headers).environ
+    answered = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answered["status"] = int(status[:3])
+        answered["headers"] = {name.lower(): value for name, value in response_headers}
+
+    body = b"".join(app(environ, start_response))
+    return answered["status"], answered["headers"], body
+
+
+@pytest.mark.parametrize("url", [SHEET, API, "/", "/factsheets/examplumab/versions/", "/api/v1/factsheets/"])
+def test_a_repeat_is_answered_from_the_copy_with_the_same_bytes_and_headers(
+    app, django_app, examplumab, url, django_assert_num_queries
+):
+    first = get(app, url)
+    assert first[0] == 200 and django_app.calls == 1
+    with django_assert_num_queries(0):
+        again = get(app, url)
+    assert django_app.calls == 1
+    assert again == first
+    assert again[1]["x-frame-options"] == "DENY" and "content-security-policy" in again[1]
+
+
+def test_a_copy_is_made_of_the_shared_cache_hit_too(app, django_app, examplumab):
+    """Another worker stored the answer; this one copies it when it serves it from the shared cache."""
+    other_worker = worker_copies.PublicCopies(django_app)
+    first = get(other_worker, SHEET)
+    assert get(app, SHEET) == first and django_app.calls == 2
+    assert get(app, SHEET) == first and django_app.calls == 2
+
+
+def test_a_withdrawal_reaches_the_copy_at_the_next_request(
+    app, django_app, examplumab, editor, django_capture_on_commit_callbacks
+):
+    get(app, SHEET)
+    assert get(app, SHEET)[0] == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        services.factsheet_withdraw(fact_sheet=examplumab.fact_sheet, by=editor, reason="Replaced by a newer sheet.")
+    status, _, body = get(app, SHEET)
+    assert status == 410 and django_app.calls == 2
+    assert b"Replaced by a newer sheet." in body
+    assert get(app, SHEET)[0] == 410 and django_app.calls == 2  # the 410 is copied as well
+
+
+def test_a_new_generation_in_the_shared_cache_is_never_answered_from_an_old_copy(app, django_app, examplumab):
+    get(app, SHEET)
+    cache.clear()  # the generation is gone (a Redis flush or restart): no copy can be vouched for
+    get(app, SHEET)
+    assert django_app.calls == 2
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_COOKIE": "sessionid=abc"},
+        {"HTTP_IF_NONE_MATCH": '"x"'},
+        {"HTTP_IF_MODIFIED_SINCE": "Wed, 01 Jan 2025 00:00:00 GMT"},
+        {"method": "HEAD"},
+    ],
+    ids=["signed-in", "if-none-match", "if-modified-since", "head"],
+)
+def test_requests_a_copy_must_not_answer_go_to_django(app, django_app, examplumab, headers):
+    get(app, SHEET)
+    get(app, SHEET, **headers)
+    get(app, SHEET, **headers)
+    assert django_app.calls == 3
+
+
+def test_staff_pages_and_not_found_are_never_copied(app, django_app, examplumab):
+    for url in ("/admin/login/", "/factsheets/no-such-sheet/"):
+        statuses = {get(app, url)[0], get(app, url)[0]}
+        assert statuses <= {200, 404}
+    assert django_app.calls == 4
+
+
+def test_an_answer_with_cors_headers_is_kept_apart_from_one_without(app, django_app, examplumab):
+    plain = get(app, API)
+    partner = get(app, API, HTTP_ORIGIN="https://partner.example")
+    assert "access-control-allow-origin" not in plain[1]
+    assert partner[1]["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in get(app, API)[1]
+    assert django_app.calls == 2
+
+
+def test_the_api_language_asked_for_is_part_of_the_key(app, django_app, examplumab):
+    english = get(app, API, HTTP_ACCEPT_LANGUAGE="en")
+    spanish_wanted = get(app, API, HTTP_ACCEPT_LANGUAGE="es")  # the view negotiates it: not the English copy
+    assert django_app.calls == 2
+    assert get(app, API, HTTP_ACCEPT_LANGUAGE="en") == english
+    assert get(app, API, HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9") == spanish_wanted
+    assert django_app.calls == 2
+
+
+def test_a_rate_limited_address_always_reaches_django_and_is_counted(app, django_app, examplumab, monkeypatch):
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min"})
+    statuses = [get(app, API)[0] for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert django_app.calls == 4
+    get(app, SHEET)
+    get(app, SHEET)
+    assert django_app.calls == 5  # the pages have no rate limit: copied
+
+
+def test_copies_stay_within_their_byte_budget(app, django_app, examplumab, settings):
+    size = len(get(app, SHEET)[2])
+    settings.FACTSHEETS_WORKER_COPY_BYTES = size * 8 + 100  # room for one sheet page, not for two answers
+    app.copies = worker_copies._Copies()
+    get(app, SHEET)
+    get(app, "/factsheets/examplumab/versions/")
+    assert app.copies.size <= settings.FACTSHEETS_WORKER_COPY_BYTES
+    settings.FACTSHEETS_WORKER_COPY_BYTES = size * 4  # a body over an eighth is not copied at all
+    app.copies = worker_copies._Copies()
+    get(app, SHEET)
+    assert app.copies.size == 0
+
+
+def test_no_copies_when_turned_off(app, django_app, examplumab, settings):
+    settings.FACTSHEETS_WORKER_COPY_BYTES = 0
+    get(app, SHEET)
+    get(app, SHEET)
+    assert django_app.calls == 2
+
+
+def test_an_expired_copy_is_not_answered(app, django_app, examplumab, monkeypatch):
+    get(app, SHEET)
+    clock = worker_copies.time.monotonic
+    monkeypatch.setattr(worker_copies.time, "monotonic", lambda: clock() + 3600)
+    get(app, SHEET)
+    assert django_app.calls == 2
+
+
+def test_an_answer_from_the_copy_logs_its_request_line(app, examplumab, caplog):
+    get(app, SHEET)
+    logger = logging.getLogger("factsheets.requests")
+    logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.INFO, logger="factsheets.requests"):
+            caplog.clear()
+            get(app, SHEET)
+    finally:
+        logger.removeHandler(caplog.handler)
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "factsheets.requests"]
+    assert [(line["method"], line["path"], line["status"]) for line in lines] == [("GET", SHEET, 200)]
+
+
+def test_the_served_application_is_wrapped():
+    from config import wsgi
+
+    assert isinstance(wsgi.application, worker_copies.PublicCopies)
