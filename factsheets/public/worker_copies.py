@@ -38,6 +38,7 @@ from factsheets.public import cache as sheet_cache
 from factsheets.public.middleware import MAX_KEY_PATH, PUBLIC_PATHS, STORED_UNDER, limited_path
 
 _STATUS_LINES = {200: "200 OK", 410: "410 Gone"}
+KEYED_VARY = {"origin", "accept-language", ""}  # the request headers `_key` holds
 
 
 def _proxy_scheme_header() -> str:
@@ -85,6 +86,18 @@ class _Copies:
         return self._bytes
 
 
+def _copyable(headers) -> bool:
+    """Also checked here, whatever the response cache decided: an answer that sets a cookie, or that varies on a
+    request header the key does not hold, is never copied."""
+    for name, value in headers:
+        name = name.lower()
+        if name == "set-cookie":
+            return False
+        if name == "vary" and not {part.strip().lower() for part in value.split(",")} <= KEYED_VARY:
+            return False
+    return True
+
+
 class PublicCopies:
     """WSGI middleware around the Django application (see the module's docstring)."""
 
@@ -119,7 +132,7 @@ class PublicCopies:
         chunks = self.application(environ, keep_start)
         generation = environ.get(STORED_UNDER)
         status = int(answered.get("status", "0")[:3] or 0)
-        if generation is None or status not in _STATUS_LINES:
+        if generation is None or status not in _STATUS_LINES or not _copyable(answered["headers"]):
             return chunks
         try:
             body = b"".join(chunks)

@@ -4,6 +4,7 @@ withdrawal reaches it at the next request, and nothing the response cache would 
 
 import json
 import logging
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -187,6 +188,30 @@ def test_an_answer_from_the_copy_logs_its_request_line(app, examplumab, caplog):
         logger.removeHandler(caplog.handler)
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "factsheets.requests"]
     assert [(line["method"], line["path"], line["status"]) for line in lines] == [("GET", SHEET, 200)]
+
+
+@pytest.mark.parametrize(
+    "header, reaching_django",
+    [
+        (("Set-Cookie", "csrftoken=abc; Path=/"), 2),
+        (("Vary", "Accept-Language, Cookie"), 2),
+        (("Vary", "User-Agent"), 2),
+        (("Vary", "Accept-Language, Origin"), 1),  # both in the key: copied
+    ],
+)
+def test_an_answer_that_sets_a_cookie_or_varies_on_unkeyed_headers_is_never_copied(header, reaching_django):
+    calls = []
+
+    def marked_answer(environ, start_response):  # an answer the response cache (wrongly) marked as stored
+        calls.append(1)
+        environ[worker_copies.STORED_UNDER] = "the-generation"
+        start_response("200 OK", [("Content-Type", "text/html"), header])
+        return [b"page"]
+
+    app = worker_copies.PublicCopies(marked_answer)
+    with mock.patch.object(worker_copies.sheet_cache, "site_generation", return_value="the-generation"):
+        assert get(app, SHEET)[2] == b"page" and get(app, SHEET)[2] == b"page"
+    assert len(calls) == reaching_django
 
 
 def test_the_served_application_is_wrapped():
