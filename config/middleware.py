@@ -37,7 +37,7 @@ class RequestLogMiddleware:
 
 def log_request(method: str, path: str, status: int, started: float) -> None:
     """The request's log line (`started`: its time.perf_counter() on arrival); also for answers served before
-    Django (factsheets.public.worker_copies)."""
+    Django (config.worker_copies)."""
     if request_log.isEnabledFor(logging.INFO):
         request_log.info(
             json.dumps(

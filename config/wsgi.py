@@ -16,7 +16,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 django_application = get_wsgi_application()
 
 # Repeat anonymous requests for public pages are answered from this worker's copy of the response cache's answer,
-# before Django (factsheets/public/worker_copies.py); everything else goes to Django unchanged.
-from factsheets.public.worker_copies import PublicCopies  # noqa: E402 - needs the apps loaded above
+# before Django (config/worker_copies.py); everything else goes to Django unchanged.
+from config.worker_copies import PublicCopies  # noqa: E402 - needs the apps loaded above
 
 application = PublicCopies(django_application)

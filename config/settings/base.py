@@ -256,7 +256,7 @@ ADMIN_SITE_TITLE = os.environ.get("ADMIN_SITE_TITLE", f"{FACTSHEETS_SITE_NAME} w
 FACTSHEETS_REQUIRE_RXNORM = os.environ.get("FACTSHEETS_REQUIRE_RXNORM", "").lower() in ("1", "true", "yes", "on")
 FACTSHEETS_CACHE_SECONDS = int(os.environ.get("FACTSHEETS_CACHE_SECONDS", "300"))
 # Bytes of public answers each app worker keeps a copy of, to serve repeats before Django (0: none;
-# factsheets/public/worker_copies.py).
+# config/worker_copies.py).
 FACTSHEETS_WORKER_COPY_BYTES = int(os.environ.get("FACTSHEETS_WORKER_COPY_BYTES", str(32 * 1024 * 1024)))
 # Shared caches (CDN, nginx) in front of the app: s-maxage and stale-while-revalidate of public pages and
 # API documents (factsheets/http_cache.py). Publishing purges them when FACTSHEETS_PURGE_URL is set.

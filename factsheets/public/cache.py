@@ -1,11 +1,12 @@
 """The one cache of public responses, and the one function that says "what patients see changed".
 
 factsheets.public.middleware stores whole anonymous public responses (pages, lists, search, API) tagged with
-the site-wide generation `site-gen` read before the view ran. A published version never changes, so
-nothing else needs caching: a cache miss reads the stored rendition in one query.
+the generation read before the view ran: that of everything and that of the answer's purge tag (a sheet's own,
+or the lists'), `generation_keys`. A published version never changes, so nothing else needs caching: a cache
+miss reads the stored rendition in one query.
 
 `content_changed(slug)` is the one function that says so, for every layer at once: it renews the
-generation, asks the shared caches in front of the app to drop the sheet's pages and every list
+generations of the sheet and of every list (site-wide: of everything), so other sheets' pages stay cached, asks the shared caches in front of the app to drop the sheet's pages and every list
 (factsheets.public.purge) and, when FACTSHEETS_EXPORT_DIR is set, re-exports the static copy of what changed
 (factsheets.public.site_export). The workflow calls it after a publish, reaffirmation or withdrawal commits
 (`transaction.on_commit`), the admin after a condition's own page changes (slug None). A request that
@@ -15,29 +16,53 @@ nobody reads any more.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.core.cache import cache
 
-SITE_GEN_KEY = "site-gen"
+GENERATION_PREFIX = "gen:"
+EVERYTHING = GENERATION_PREFIX + "all"  # renewed by a site-wide change (a condition's page): every answer
+# The sheet a public address shows: its pages in every language and its API documents.
+SHEET_ADDRESS = re.compile(r"^/(?:[a-z]{2}/)?factsheets/(?P<page>[-\w]+)/|^/api/v1/factsheets/(?P<api>[-\w]+)/")
 
 
-def site_generation() -> str:
-    """The site-wide cache generation: part of every cached public response (factsheets.public.middleware)."""
-    gen = cache.get(SITE_GEN_KEY)
-    if gen is None:
-        gen = new_site_generation_if_missing()
-    return gen
+def generation_keys(path: str) -> list[str]:
+    """The generations an answer for `path` depends on: everything's, and that of its purge tag
+    (factsheets.public.http_cache): `sheet-<slug>` for a sheet's pages and documents, `site` for every list."""
+    from factsheets.public import http_cache
+
+    match = SHEET_ADDRESS.match(path)
+    tag = http_cache.sheet_tag(match["page"] or match["api"]) if match else http_cache.SITE_TAG
+    return [EVERYTHING, GENERATION_PREFIX + tag]
 
 
-def new_site_generation_if_missing() -> str:
+def generation_of(found: dict, keys: list[str]) -> str:
+    """An answer's generation from the values `found` in the cache for its `keys`; one that is missing (never set,
+    or the cache lost it) is started now, so nothing stored before it can match."""
+    return "/".join(found.get(key) or _started(key) for key in keys)
+
+
+def current_generation(path: str) -> str:
+    """The generation an answer for `path` must carry to be served (one cache read)."""
+    keys = generation_keys(path)
+    return generation_of(cache.get_many(keys), keys)
+
+
+def _started(key: str) -> str:
     token = uuid.uuid4().hex
-    return token if cache.add(SITE_GEN_KEY, token, timeout=None) else (cache.get(SITE_GEN_KEY) or token)
+    return token if cache.add(key, token, timeout=None) else (cache.get(key) or token)
 
 
-def _renew_generation() -> None:
-    """Drop every cached public response (lists, search, pages, API JSON) at once: a new site generation."""
-    cache.set(SITE_GEN_KEY, uuid.uuid4().hex, timeout=None)
+def _renew_generations(slug: str | None) -> None:
+    """Drop the cached answers a change of `slug` (None: site-wide) makes stale, at once: that sheet's pages and
+    every list, or (site-wide) everything. Other sheets' pages stay cached."""
+    from factsheets.public import http_cache
+
+    keys = [GENERATION_PREFIX + tag for tag in http_cache.tags_for_change(slug)]
+    if slug is None:
+        keys.append(EVERYTHING)
+    cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
 
 
 def content_changed(slug: str | None) -> None:
@@ -45,6 +70,6 @@ def content_changed(slug: str | None) -> None:
     it are answered afresh from the next request on, here and in shared caches. Call after the change commits."""
     from factsheets.public import http_cache, purge, site_export  # purge and export read settings at call time
 
-    _renew_generation()
+    _renew_generations(slug)
     purge.purge(http_cache.tags_for_change(slug))
     site_export.export_on_change(slug)

@@ -8,9 +8,10 @@ cache hit skips entirely.
   author or reviewer always goes through the whole stack; staff-only pages are not on the list anyway).
 - Stored: a GET answered 200 or 410 whose Cache-Control says `public` (or that the view marked
   `response.public_cacheable = True`, as the API lists do without changing their headers), that sets no cookie and does not
-  vary on Cookie. The entry is (status, headers, body) plus the site-wide cache generation read *before*
-  the view ran (factsheets.public.cache.site_generation). A publish, reaffirmation or withdrawal renews that
-  generation when it commits (factsheets.public.cache.content_changed), so every cached page and list shows the change at once; an
+  vary on Cookie. The entry is (status, headers, body) plus the generation read *before* the view ran
+  (factsheets.public.cache.generation_keys: everything's and the sheet's, or the lists'). A publish,
+  reaffirmation or withdrawal renews the sheet's and the lists' when it commits
+  (factsheets.public.cache.content_changed), so that sheet's pages and every list show the change at once; an
   entry built from a read that raced the commit carries the old generation and is never served.
 - Entries also expire after FACTSHEETS_CACHE_SECONDS (a bound on memory; nothing a patient reads changes
   outside the workflow, which renews the generation).
@@ -22,7 +23,7 @@ cache hit skips entirely.
   that says what a stored answer depends on besides its address.
 - Conditional requests: a hit answers If-None-Match / If-Modified-Since with 304 from the stored ETag and
   Last-Modified through the views' own path (factsheets.public.http_cache.conditional).
-- Each worker may keep a copy of what this cache served or stored (factsheets.public.worker_copies): the request
+- Each worker may keep a copy of what this cache served or stored (config.worker_copies): the request
   is marked with the entry's generation (`STORED_UNDER`), which is the only way a copy is ever made.
 """
 
@@ -50,7 +51,7 @@ MAX_KEY_PATH = 512  # longer URLs (odd query strings) are served normally and no
 STORED_STATUSES = {200, 410}
 KEY_PREFIX = "public-response:"
 # The request (WSGI environ) key under which the generation of an entry served or stored here is left for the
-# worker's copy (factsheets.public.worker_copies).
+# worker's copy (config.worker_copies).
 STORED_UNDER = "factsheets.stored_under_generation"
 
 
@@ -88,8 +89,9 @@ class PublicResponseCacheMiddleware:
         if not self._eligible(request):
             return self.get_response(request)
         key = cache_key(request)
-        found = cache.get_many([key, sheet_cache.SITE_GEN_KEY])
-        generation = found.get(sheet_cache.SITE_GEN_KEY) or sheet_cache.new_site_generation_if_missing()
+        generation_keys = sheet_cache.generation_keys(request.path_info)
+        found = cache.get_many([key, *generation_keys])
+        generation = sheet_cache.generation_of(found, generation_keys)
         entry = found.get(key)
         if entry is not None and entry["gen"] == generation:
             throttle = _throttle_for(request.path_info)

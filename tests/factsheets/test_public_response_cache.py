@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from reviews import services
-from tests.factories import make_published
+from tests.factories import FactSheetFactory, make_published
 
 SHEET = "/factsheets/examplumab/"
 LISTS = [
@@ -221,3 +221,72 @@ def test_the_api_rate_limit_also_counts_cached_answers(client, live, monkeypatch
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
     assert client.get(url, REMOTE_ADDR="10.0.0.9").status_code == 200
     assert client.get(SHEET).status_code == 200  # the public pages have no rate limit
+
+
+OTHER_SHEET = ["/factsheets/otherumab/", "/factsheets/otherumab/versions/", "/api/v1/factsheets/otherumab/"]
+
+
+@pytest.fixture
+def other_sheet(author, reviewer1, reviewer2, committee):
+    return make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=FactSheetFactory(slug="otherumab"),
+        title="Otherumab version one",
+    )
+
+
+def test_a_publish_leaves_other_sheets_pages_cached_and_renews_its_own_and_every_list(
+    client,
+    live,
+    other_sheet,
+    author,
+    reviewer1,
+    reviewer2,
+    committee,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    for url in [*OTHER_SHEET, SHEET, "/"]:
+        client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish_v2(live, author, reviewer1, reviewer2, committee)
+    for url in OTHER_SHEET:
+        with django_assert_num_queries(0):
+            assert client.get(url).status_code == 200, url
+    for url in (SHEET, "/"):
+        assert b"Examplumab version two" in client.get(url).content, url
+
+
+def test_a_withdrawal_of_another_sheet_leaves_this_one_cached(
+    client, live, other_sheet, editor, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    client.get(SHEET)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.factsheet_withdraw(fact_sheet=other_sheet.fact_sheet, by=editor, reason="Merged into another.")
+    with django_assert_num_queries(0):
+        assert client.get(SHEET).status_code == 200
+    assert client.get("/factsheets/otherumab/").status_code == 410
+    assert b"Otherumab" not in client.get("/").content
+
+
+@pytest.mark.parametrize("url", [SHEET, "/api/v1/factsheets/examplumab/", "/es/factsheets/examplumab/", "/"])
+def test_a_site_wide_change_renews_every_answer(client, live, url):
+    from factsheets.public import cache as sheet_cache
+
+    client.get(url)
+    before = sheet_cache.current_generation(url)
+    sheet_cache.content_changed(None)  # what the admin calls after a condition's page changes
+    assert sheet_cache.current_generation(url) != before
+
+
+def test_the_generation_an_address_depends_on():
+    from factsheets.public import cache as sheet_cache
+
+    sheet = ["gen:all", "gen:sheet-examplumab"]
+    assert sheet_cache.generation_keys("/factsheets/examplumab/") == sheet
+    assert sheet_cache.generation_keys("/es/factsheets/examplumab/versions/2/") == sheet
+    assert sheet_cache.generation_keys("/api/v1/factsheets/examplumab/versions/") == sheet
+    for lists in ("/", "/es/", "/search/", "/conditions/gout/", "/api/v1/factsheets/", "/api/v1/conditions/"):
+        assert sheet_cache.generation_keys(lists) == ["gen:all", "gen:site"], lists

@@ -1,4 +1,4 @@
-"""A worker's copies of public answers (factsheets.public.worker_copies, around the Django application in
+"""A worker's copies of public answers (config.worker_copies, around the Django application in
 config.wsgi): a repeat anonymous request is answered before Django with the same bytes and headers, a publish or
 withdrawal reaches it at the next request, and nothing the response cache would not answer is ever copied."""
 
@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import RequestFactory
 
-from factsheets.public import worker_copies
+from config import worker_copies
 from reviews import services
 
 SHEET = "/factsheets/examplumab/"
@@ -209,7 +209,7 @@ def test_an_answer_that_sets_a_cookie_or_varies_on_unkeyed_headers_is_never_copi
         return [b"page"]
 
     app = worker_copies.PublicCopies(marked_answer)
-    with mock.patch.object(worker_copies.sheet_cache, "site_generation", return_value="the-generation"):
+    with mock.patch.object(worker_copies.sheet_cache, "current_generation", return_value="the-generation"):
         assert get(app, SHEET)[2] == b"page" and get(app, SHEET)[2] == b"page"
     assert len(calls) == reaching_django
 

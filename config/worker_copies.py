@@ -8,7 +8,7 @@ is decided by the response cache itself (factsheets.public.middleware), never he
 - A copy is made only of an answer that middleware served from, or stored in, the shared cache: it marks the
   request with the site generation it held (`STORED_UNDER`). The copy is the whole answer as it left Django
   (status, every header the outer middleware added, body), under that generation.
-- It is served only while the shared cache's generation is still that one (read on every request, so a publish,
+- It is served only while the shared cache's generation for it is still that one (read on every request, so a publish,
   reaffirmation or withdrawal reaches every worker at the next request, as it does the shared cache), and for at
   most FACTSHEETS_CACHE_SECONDS, as the shared entry.
 - Only for what the response cache would answer anyway: an anonymous GET of a public address (no session
@@ -110,7 +110,7 @@ class PublicCopies:
         if key is None:
             return self.application(environ, start_response)
         started = time.perf_counter()
-        generation = sheet_cache.site_generation()
+        generation = sheet_cache.current_generation(environ.get("PATH_INFO", ""))
         item = self.copies.get(key)
         if item is not None:
             item_generation, expires, status, body, headers = item
