@@ -124,6 +124,19 @@ def test_versions_page_lists_published_versions_with_what_changed(
     assert "First version for patients." in html and "Added advice about vaccines." in html
 
 
+def test_versions_page_prints_the_word_diff_escaped_with_insertions_and_deletions_marked(
+    client, live, author, reviewer1, reviewer2, committee
+):
+    publish_new_version(
+        live, author=author, reviewers=[reviewer1, reviewer2], committee=committee, title='Examplumab <"Examplex"> & co'
+    )
+    html = client.get(f"/factsheets/{live.fact_sheet.slug}/versions/").content.decode()
+    assert (
+        '<p class="diff-text">Examplumab <del>(Examplex)</del><ins>&lt;&quot;Examplex&quot;&gt; &amp; co</ins></p>'
+        in html
+    )
+
+
 def test_older_version_is_marked_and_links_to_current(client, live, author, reviewer1, reviewer2, committee, settings):
     publish_new_version(live, author=author, reviewers=[reviewer1, reviewer2], committee=committee)
     html = client.get(f"/factsheets/{live.fact_sheet.slug}/versions/1/").content.decode()
