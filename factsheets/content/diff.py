@@ -1,8 +1,8 @@
 """What changed between two versions of a sheet, ready for a template to print (the review screen and the
 public versions page).
 
-Segments are plain text with an operation ("equal", "insert", "delete"); the template escapes them,
-so nothing an author typed is ever rendered as HTML here.
+Segments are plain text with an operation ("equal", "insert", "delete"); the template (or, for the versions
+page, version_diffs.segments_html) escapes them, so nothing an author typed is ever rendered as HTML here.
 """
 
 from __future__ import annotations

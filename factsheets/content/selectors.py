@@ -59,21 +59,33 @@ def live_sheets_for_condition(condition: Condition) -> QuerySet[FactSheet]:
     return live_sheets().filter(live_revision__conditions=condition)
 
 
+def _edition_of(sheet: FactSheet, language: str) -> QuerySet[FactSheetRevision]:
+    """The versions of `sheet`'s edition in `language`, for a caller that has the sheet: filtered on its id, and
+    its withdrawal read on it, so the sheet is not joined again, for the withdrawal nor by the default ordering
+    (by its slug): a sheet's pages each read one of these."""
+    return FactSheetRevision.objects.in_language(language).filter(fact_sheet_id=sheet.pk).order_by()
+
+
 def published_versions(sheet: FactSheet, language: str = languages.SOURCE) -> QuerySet[FactSheetRevision]:
     """Every version of `sheet`'s edition in `language` patients ever saw, newest first (empty for a withdrawn
     sheet)."""
-    return FactSheetRevision.objects.published(language).filter(fact_sheet=sheet).order_by("-number")
+    if sheet.withdrawn_at is not None:
+        return FactSheetRevision.objects.none()
+    return _edition_of(sheet, language).filter(status__in=FactSheetRevision.PUBLIC_STATUSES).order_by("-number")
 
 
 def published_version(sheet: FactSheet, number: int, language: str = languages.SOURCE) -> FactSheetRevision | None:
     """Version `number` of `sheet`'s edition in `language` if it was ever published, else None (drafts and
     reviews included)."""
-    return (
-        FactSheetRevision.objects.published(language)
-        .filter(fact_sheet=sheet, number=number)
-        .select_related("fact_sheet", "rendition", "translation_of")
+    if sheet.withdrawn_at is not None:
+        return None
+    revision = (
+        _edition_of(sheet, language)
+        .filter(number=number, status__in=FactSheetRevision.PUBLIC_STATUSES)
+        .select_related("rendition", "translation_of")
         .first()
     )
+    return _of(revision, sheet)
 
 
 def live_version(sheet: FactSheet, language: str = languages.SOURCE) -> FactSheetRevision | None:
@@ -82,12 +94,20 @@ def live_version(sheet: FactSheet, language: str = languages.SOURCE) -> FactShee
         return None
     if not languages.is_translation(language):
         return sheet.live_revision
-    return (
-        FactSheetRevision.objects.live(language)
-        .filter(fact_sheet=sheet)
-        .select_related("fact_sheet", "rendition", "translation_of")
+    revision = (
+        _edition_of(sheet, language)
+        .filter(status=FactSheetRevision.Status.PUBLISHED)
+        .select_related("rendition", "translation_of")
         .first()
     )
+    return _of(revision, sheet)
+
+
+def _of(revision: FactSheetRevision | None, sheet: FactSheet) -> FactSheetRevision | None:
+    """`revision` with its sheet set to the one it was read for (not read again)."""
+    if revision is not None:
+        revision.fact_sheet = sheet
+    return revision
 
 
 def withdrawn_title(sheet: FactSheet, language: str) -> str | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import prefetch_related_objects
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from factsheets.content.diff import revision_diff
 
@@ -34,6 +36,21 @@ class VersionDiff(models.Model):
         verbose_name = "stored version diff"
 
 
+# How the versions page marks each kind of segment; "equal" text is printed as it is.
+SEGMENT_TAGS = {"insert": "ins", "delete": "del"}
+
+
+def segments_html(segments: list) -> SafeString:
+    """A stored diff's segments as the page prints them: each text escaped, insertions in <ins>, deletions in
+    <del>. Built here rather than by a template loop over every segment, the versions page's costliest part;
+    the bytes are those the loop printed."""
+    parts = []
+    for op, text in segments:
+        tag = SEGMENT_TAGS.get(op)
+        parts.append(f"<{tag}>{escape(text)}</{tag}>" if tag else escape(text))
+    return mark_safe("".join(parts))  # every author text in it was escaped above
+
+
 def _compute(revision, previous) -> VersionDiff:
     changed = [
         {"label": d.label, "segments": [list(s) for s in d.segments]}
@@ -52,8 +69,9 @@ def store(revision, previous) -> None:
 
 
 def for_versions(versions: list) -> None:
-    """Set `diff_from_previous` and `previous_number` on each of `versions` (published, newest first, loaded
-    with `select_related("stored_diff")`), computing and storing only the diffs not stored yet."""
+    """Set `diff_from_previous` (each changed field's label and `html`, segments_html) and `previous_number` on
+    each of `versions` (published, newest first, loaded with `select_related("stored_diff")`), computing and
+    storing only the diffs not stored yet."""
     pairs = list(zip(versions, versions[1:] + [None]))
     missing = [(newer, older) for newer, older in pairs if older is not None and _stored(newer, older) is None]
     if missing:
@@ -63,7 +81,8 @@ def for_versions(versions: list) -> None:
         for (newer, _), diff in zip(missing, made):
             newer.stored_diff = diff
     for newer, older in pairs:
-        newer.diff_from_previous = newer.stored_diff.fields if older is not None else []
+        fields = newer.stored_diff.fields if older is not None else []
+        newer.diff_from_previous = [{"label": f["label"], "html": segments_html(f["segments"])} for f in fields]
         newer.previous_number = older.number if older is not None else None
 
 

@@ -17,22 +17,33 @@ files are removed, so nginx passes its addresses to the app, which answers 410 w
 reaffirmed, or that were withdrawn, since then, plus the lists; `export_on_change(slug)` does that for one
 sheet after each publish, reaffirmation or withdrawal when FACTSHEETS_EXPORT_DIR is set
 (factsheets.public.cache.content_changed).
+
+`export_site(outdir, jobs=N)` shares the sheets among N forked worker processes (each every N-th sheet, its own
+database connection, its report sent back through a pipe); this process then writes the lists and nginx.conf.
+Inside a transaction (a publish's export_on_change, a test) it stays in this process: a worker's connection would
+not see what the transaction has not committed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import caches
+from django.db import connection, connections
 from django.db.models import Q
 from django.test import Client
 
@@ -45,10 +56,18 @@ logger = logging.getLogger(__name__)
 FILE_FOR_TYPE = {"text/html": "index.html", "application/json": "index.json", "application/atom+xml": "index.atom"}
 
 
+class ExportFailed(RuntimeError):
+    """An address did not answer 200, or a worker process failed: the export is incomplete."""
+
+
 @dataclass
 class Report:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+
+    def add(self, other: Report) -> None:
+        self.written += other.written
+        self.removed += other.removed
 
 
 def site_client() -> Client:
@@ -144,10 +163,35 @@ def export_site(
     slugs: list[str] | None = None,
     listen: str = "80",
     upstream: str = "127.0.0.1:8000",
+    jobs: int = 1,
 ) -> Report:
-    """Export the public site to `outdir` (all of it; or sheets changed `since`, or the `slugs`; lists always)."""
+    """Export the public site to `outdir` (all of it; or sheets changed `since`, or the `slugs`; lists always), the
+    sheets in `jobs` worker processes (in this one inside a transaction)."""
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
+    plan = _sheet_plan(since, slugs)
+    jobs = 1 if connection.in_atomic_block else max(1, min(jobs, len(plan)))
+    with _unthrottled():
+        report = _in_workers(plan, outdir, jobs) if jobs > 1 else _export_sheets(plan, outdir)
+        client = site_client()
+        for path in list_paths():
+            _fetch(client, path, outdir, report)
+    _write(outdir, nginx.CONF_NAME, nginx.server_block(root=outdir, listen=listen, upstream=upstream).encode())
+    return report
+
+
+@dataclass
+class _Sheet:
+    """What exporting one sheet needs, read before any worker starts."""
+
+    slug: str
+    withdrawn: bool
+    numbers: dict[str, list[int]]  # language -> its published version numbers
+    live: set[str]  # the languages it is live in
+
+
+def _sheet_plan(since: dt.datetime | None, slugs: list[str] | None) -> list[_Sheet]:
+    """The sheets to export (or remove), A-Z by slug, with their published version numbers (two queries)."""
     sheets = FactSheet.objects.filter(live_revision__isnull=False)
     if since is not None:
         sheets = sheets.filter(changed_since(since))
@@ -162,29 +206,92 @@ def export_site(
         numbers.setdefault(sheet_id, {}).setdefault(language, []).append(number)
         if status == FactSheetRevision.Status.PUBLISHED:
             live.setdefault(sheet_id, set()).add(language)
+    return [
+        _Sheet(slug, withdrawn_at is not None, numbers.get(pk, {}), live.get(pk, set()))
+        for pk, slug, withdrawn_at in sheets
+    ]
 
+
+def _export_sheets(plan: list[_Sheet], outdir: Path) -> Report:
     report = Report()
     client = site_client()
-    with _unthrottled():
-        for pk, slug, withdrawn_at in sheets:
-            if withdrawn_at is not None:
-                for directory in _sheet_dirs(slug):
-                    if (outdir / directory).exists():
-                        shutil.rmtree(outdir / directory)
-                        report.removed.append(directory)
-                continue
-            for path in _sheet_paths(slug, numbers.get(pk, {}), live.get(pk, set())):
-                _fetch(client, path, outdir, report)
-        for path in list_paths():
+    for sheet in plan:
+        if sheet.withdrawn:
+            for directory in _sheet_dirs(sheet.slug):
+                if (outdir / directory).exists():
+                    shutil.rmtree(outdir / directory)
+                    report.removed.append(directory)
+            continue
+        for path in _sheet_paths(sheet.slug, sheet.numbers, sheet.live):
             _fetch(client, path, outdir, report)
-    _write(outdir, nginx.CONF_NAME, nginx.server_block(root=outdir, listen=listen, upstream=upstream).encode())
     return report
+
+
+def _in_workers(plan: list[_Sheet], outdir: Path, jobs: int) -> Report:
+    """`plan` exported by `jobs` forked processes, worker i taking every jobs-th sheet from the i-th; their reports
+    merged. Raises ExportFailed, once every worker has ended, if any of them failed."""
+    # Forked after closing: no database or cache connection is shared, each worker opens its own.
+    connections.close_all()
+    caches.close_all()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    workers = [_fork_worker(plan[index::jobs], outdir) for index in range(jobs)]
+    report, failures = Report(), []
+    for pid, pipe in workers:
+        answer, code = _result_of(pid, pipe)
+        if code == 0 and "written" in answer:
+            report.add(Report(**answer))
+        else:
+            failures.append(f"worker {pid} (exit code {code}): {answer.get('error', 'no report')}")
+    if failures:
+        raise ExportFailed("; ".join(failures))
+    return report
+
+
+def _fork_worker(plan: list[_Sheet], outdir: Path) -> tuple[int, int]:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: never returns
+        os.close(read)
+        _work(plan, outdir, write)
+    os.close(write)
+    return pid, read
+
+
+def _work(plan: list[_Sheet], outdir: Path, pipe: int) -> None:
+    """A worker's life: export its sheets, send its report (or its error) as JSON, and exit without running the
+    parent's exit handlers."""
+    code = 1
+    try:
+        answer = dataclasses.asdict(_export_sheets(plan, outdir))
+        code = 0
+    except BaseException as error:  # reported to the parent, which fails the export
+        traceback.print_exc()
+        answer = {"error": f"{type(error).__name__}: {error}"}
+    try:
+        with os.fdopen(pipe, "w") as handle:
+            json.dump(answer, handle)
+        connections.close_all()
+    finally:
+        os._exit(code)
+
+
+def _result_of(pid: int, pipe: int) -> tuple[dict, int]:
+    """A worker's answer (read to its end before waiting, so a long report cannot block it) and its exit code."""
+    with os.fdopen(pipe) as handle:
+        text = handle.read()
+    _, status = os.waitpid(pid, 0)
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        answer = {}
+    return answer, os.waitstatus_to_exitcode(status)
 
 
 def _fetch(client: Client, path: str, outdir: Path, report: Report) -> None:
     response = client.get(path)
     if response.status_code != 200:  # never expected for an address taken from published content
-        raise RuntimeError(f"{path} answered {response.status_code}; nothing written for it")
+        raise ExportFailed(f"{path} answered {response.status_code}; nothing written for it")
     relative = file_for(path, response["Content-Type"])
     _write(outdir, relative, response.content)
     report.written.append(relative)

@@ -124,6 +124,32 @@ def test_versions_page_lists_published_versions_with_what_changed(
     assert "First version for patients." in html and "Added advice about vaccines." in html
 
 
+def test_versions_page_prints_the_word_diff_escaped_with_insertions_and_deletions_marked(
+    client, live, author, reviewer1, reviewer2, committee
+):
+    publish_new_version(
+        live, author=author, reviewers=[reviewer1, reviewer2], committee=committee, title='Examplumab <"Examplex"> & co'
+    )
+    html = client.get(f"/factsheets/{live.fact_sheet.slug}/versions/").content.decode()
+    assert (
+        '<p class="diff-text">Examplumab <del>(Examplex)</del><ins>&lt;&quot;Examplex&quot;&gt; &amp; co</ins></p>'
+        in html
+    )
+
+
+def test_a_sheets_version_pages_read_their_versions_without_joining_the_sheet_again(
+    client, live, author, reviewer1, reviewer2, committee, django_assert_max_num_queries
+):
+    """The view has read the sheet (and its withdrawal) already: the versions are read by its id alone."""
+    publish_new_version(live, author=author, reviewers=[reviewer1, reviewer2], committee=committee)
+    slug = live.fact_sheet.slug
+    for url in [f"/factsheets/{slug}/versions/", f"/factsheets/{slug}/versions/1/"]:
+        with django_assert_max_num_queries(2) as queries:
+            assert client.get(url).status_code == 200, url
+        _sheet, *versions = [query["sql"] for query in queries.captured_queries]
+        assert versions and not any('"factsheets_factsheet"' in sql for sql in versions), (url, versions)
+
+
 def test_older_version_is_marked_and_links_to_current(client, live, author, reviewer1, reviewer2, committee, settings):
     publish_new_version(live, author=author, reviewers=[reviewer1, reviewer2], committee=committee)
     html = client.get(f"/factsheets/{live.fact_sheet.slug}/versions/1/").content.decode()

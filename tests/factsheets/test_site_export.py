@@ -4,6 +4,7 @@ and nginx serving the export."""
 
 import datetime as dt
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from factsheets.models import Condition, FactSheetRevision
+from factsheets.public import site_export
 from factsheets.public.site_export import export_site, site_client
 from reviews import services
 from tests.factories import (
@@ -154,6 +156,65 @@ def test_since_re_exports_only_changed_sheets_and_the_lists(site, tmp_path):
 def test_a_malformed_since_is_refused_with_nothing_written(site, tmp_path):
     with pytest.raises(CommandError, match="not an ISO date"):
         call_command("export_site", str(tmp_path / "out"), "--since", "yesterday")
+    assert not (tmp_path / "out").exists()
+
+
+# Worker processes (--jobs) --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """The worker processes started (os.fork still forks)."""
+    started = []
+    fork = os.fork
+
+    def counted():
+        pid = fork()
+        if pid:
+            started.append(pid)
+        return pid
+
+    monkeypatch.setattr(site_export.os, "fork", counted)
+    return started
+
+
+@pytest.mark.django_db(transaction=True)  # committed: the workers read the site through their own connections
+def test_jobs_share_the_sheets_among_worker_processes_writing_the_same_bytes(spanish_site, tmp_path, forks):
+    one, two = tmp_path / "one", tmp_path / "two"
+    call_command("export_site", str(one))
+    assert forks == []
+    call_command("export_site", str(two), "--jobs", "2")
+    assert len(forks) == 2
+    assert _files(one) == _files(two) and "es/factsheets/oldsheet/index.html" in _files(two)
+    for relative in _files(one) - {"nginx.conf"}:
+        assert (one / relative).read_bytes() == (two / relative).read_bytes(), relative
+    conf = (two / "nginx.conf").read_text().replace(str(two.resolve()), str(one.resolve()))
+    assert conf == (one / "nginx.conf").read_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_worker_fails_the_export_with_a_clear_error(site, tmp_path, monkeypatch, forks):
+    paths = site_export._sheet_paths
+
+    def with_a_missing_page(slug, numbers, live):  # inherited by the workers: twosheet's is one of them
+        return [*paths(slug, numbers, live), *(["/factsheets/twosheet/versions/9/"] if slug == "twosheet" else [])]
+
+    monkeypatch.setattr(site_export, "_sheet_paths", with_a_missing_page)
+    with pytest.raises(CommandError, match=r"incomplete: worker \d+ \(exit code 1\): .*versions/9/ answered 404"):
+        call_command("export_site", str(tmp_path), "--jobs", "2")
+    assert len(forks) == 2 and not (tmp_path / "nginx.conf").exists()
+
+
+def test_inside_a_transaction_the_export_stays_in_this_process(site, tmp_path, forks):
+    """A worker's own connection would not see what is not committed yet (here, the whole site)."""
+    report = export_site(tmp_path, jobs=2)
+    assert forks == [] and "factsheets/twosheet/versions/2/index.html" in report.written
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2"])
+def test_jobs_below_one_are_refused_with_nothing_written(site, tmp_path, jobs):
+    with pytest.raises(CommandError, match=f"--jobs {jobs}: give the number of worker processes, 1 or more"):
+        call_command("export_site", str(tmp_path / "out"), "--jobs", jobs)
     assert not (tmp_path / "out").exists()
 
 

@@ -308,6 +308,7 @@ def test_withdrawing_the_sheet_takes_the_spanish_edition_offline_too(
     assert selectors.live_version(english.fact_sheet, "es") is None
     assert selectors.editions(english.fact_sheet) == []
     assert not selectors.published_versions(english.fact_sheet, "es").exists()
+    assert selectors.published_version(english.fact_sheet, 1, "es") is None
     with pytest.raises(TransitionNotAllowed):
         services.review_start_reaffirmation(
             fact_sheet=english.fact_sheet, by=editor, committee=translators, language="es"

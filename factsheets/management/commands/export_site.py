@@ -1,5 +1,5 @@
-"""manage.py export_site OUTDIR [--since ISO] [--listen PORT] [--upstream HOST:PORT]: the public site as files
-plus an nginx server block (factsheets.public.site_export)."""
+"""manage.py export_site OUTDIR [--since ISO] [--jobs N] [--listen PORT] [--upstream HOST:PORT]: the public site as
+files plus an nginx server block (factsheets.public.site_export)."""
 
 import datetime as dt
 
@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from factsheets.public.site_export import export_site
+from factsheets.public.site_export import ExportFailed, export_site
 
 
 def _moment(value: str):
@@ -25,12 +25,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("outdir")
         parser.add_argument("--since", help="Re-export only sheets published, reaffirmed or withdrawn since (ISO).")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="Worker processes sharing the sheets (default 1); the lists and nginx.conf are written after them.",
+        )
         parser.add_argument("--listen", default="80", help="nginx listen directive (default 80).")
         parser.add_argument("--upstream", default="127.0.0.1:8000", help="gunicorn address (default 127.0.0.1:8000).")
 
-    def handle(self, outdir, since=None, listen="80", upstream="127.0.0.1:8000", **options):
+    def handle(self, outdir, since=None, jobs=1, listen="80", upstream="127.0.0.1:8000", **options):
         since = _moment(since) if since else None
-        report = export_site(outdir, since=since, listen=listen, upstream=upstream)
+        if jobs < 1:
+            raise CommandError(f"--jobs {jobs}: give the number of worker processes, 1 or more.")
+        try:
+            report = export_site(outdir, since=since, listen=listen, upstream=upstream, jobs=jobs)
+        except ExportFailed as error:
+            raise CommandError(f"The export of {outdir} is incomplete: {error}") from error
         self.stdout.write(
             f"Wrote {len(report.written)} files, removed {len(report.removed)} withdrawn sheets' files, in {outdir}."
         )
