@@ -6,7 +6,7 @@ Builds a throwaway database (as bench.run: SQLite temp file, or DATABASE_URL's s
 `export_site` of every sheet and a one-sheet re-export with `--since`, then serves the export with nginx
 (a non-daemon child on a free port, temp config) and measures with wrk "nginx serving the export" (a sheet
 page) against "nginx static file, same bytes" (that page's bytes copied to a plain static root), printing
-the ratio. Throttles are off as in bench.run. nginx and wrk are stopped in `finally`.
+the ratio. Throttles are off as in bench.run. BENCH_EXPORT_JOBS: `export_site --jobs` (default: the CPU count). nginx and wrk are stopped in `finally`.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ def main() -> int:
     sheets = env_int("BENCH_SHEETS", 1000)
     seconds = env_float("BENCH_SECONDS", 10)
     runs = env_int("BENCH_RUNS", 3)
+    jobs = env_int("BENCH_EXPORT_JOBS", os.cpu_count() or 1)
     wrk_args = {
         "seconds": seconds,
         "connections": env_int("BENCH_CONNECTIONS", 16),
@@ -95,10 +96,10 @@ def main() -> int:
         export = tmp / "export"
         nginx_port, static_port = free_port(), free_port()
         t = time.perf_counter()
-        call_command("export_site", str(export), listen=f"127.0.0.1:{nginx_port}", upstream="127.0.0.1:9")
+        call_command("export_site", str(export), jobs=jobs, listen=f"127.0.0.1:{nginx_port}", upstream="127.0.0.1:9")
         full = time.perf_counter() - t
         n_files = sum(1 for p in export.rglob("*") if p.is_file())
-        log(f"== export_site of {sheets} sheets ({connection.vendor}): {full:.1f} s, {n_files} files")
+        log(f"== export_site --jobs {jobs} of {sheets} sheets ({connection.vendor}): {full:.1f} s, {n_files} files")
 
         slug = info["live_slugs"][0]
         sheet = FactSheet.objects.select_related("live_revision").get(slug=slug)
