@@ -87,6 +87,12 @@ class DegradingRedisCache(RedisCache):
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._guarded("set_many", list(data), super().set_many, data, timeout, version)
 
+    def set_many_now(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        """`set_many` that tries Redis even within the pause after a failure: for a write that must not be
+        skipped (a publish or withdrawal renewing the cache generations). Returns the keys not written."""
+        self._down_until = 0.0
+        return self.set_many(data, timeout, version)
+
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._guarded("touch", False, super().touch, key, timeout, version)
 

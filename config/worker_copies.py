@@ -9,16 +9,16 @@ is decided by the response cache itself (factsheets.public.middleware), never he
   request with the site generation it held (`STORED_UNDER`). The copy is the whole answer as it left Django
   (status, every header the outer middleware added, body), under that generation.
 - It is served only while the shared cache's generation for it is still that one (read on every request, so a publish,
-  reaffirmation or withdrawal reaches every worker at the next request, as it does the shared cache), and for at
-  most FACTSHEETS_CACHE_SECONDS, as the shared entry.
+  reaffirmation or withdrawal reaches every worker at the next request, as it does the shared cache), and never
+  after the shared entry it was made from expires.
 - Only for what the response cache would answer anyway: an anonymous GET of a public address (no session
   cookie, `PUBLIC_PATHS`), and not a conditional request (Django answers 304 from the stored validators), nor a
   HEAD, nor an address whose rate limit is on (the limit is counted in Django for every request), nor a long or
   non-ASCII address. Everything else goes to Django unchanged.
 - The copy's key holds everything the answer can depend on besides the address: the host, the scheme (and the
   proxy's scheme header), the Origin (CORS headers) and, for the API, the language Accept-Language prefers.
-- Bounded: at most FACTSHEETS_WORKER_COPY_BYTES of bodies per worker (oldest used dropped first); a body
-  over an eighth of that is not copied.
+- Bounded: at most FACTSHEETS_WORKER_COPY_BYTES per worker, counting bodies, keys and headers (least recently
+  used dropped first); an answer over an eighth of that is not copied.
 
 A served copy logs its request line as Django would (config.middleware.log_request).
 """
@@ -35,6 +35,7 @@ from django.http import QueryDict
 from config.middleware import log_request
 from factsheets.content import languages
 from factsheets.public import cache as sheet_cache
+from factsheets.public.http_cache import CONDITIONAL_HEADERS
 from factsheets.public.middleware import MAX_KEY_PATH, PUBLIC_PATHS, STORED_UNDER, limited_path
 
 _STATUS_LINES = {200: "200 OK", 410: "410 Gone"}
@@ -56,21 +57,22 @@ class _Copies:
 
     def get(self, key: str):
         with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-            return item
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[0]
 
     def put(self, key: str, item: tuple, size: int, budget: int) -> None:
         if size > budget // 8:
             return
         with self._lock:
             self._drop(key)
-            self._items[key] = item
+            self._items[key] = (item, size)
             self._bytes += size
             while self._bytes > budget:
-                _, (_, _, _, body, _) = self._items.popitem(last=False)
-                self._bytes -= len(body)
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._bytes -= dropped
 
     def drop(self, key: str) -> None:
         with self._lock:
@@ -79,7 +81,7 @@ class _Copies:
     def _drop(self, key: str) -> None:
         old = self._items.pop(key, None)
         if old is not None:
-            self._bytes -= len(old[3])
+            self._bytes -= old[1]
 
     @property
     def size(self) -> int:
@@ -114,8 +116,8 @@ class PublicCopies:
         item = self.copies.get(key)
         if item is not None:
             item_generation, expires, status, body, headers = item
-            if item_generation == generation and time.monotonic() < expires:
-                start_response(_STATUS_LINES[status], headers)
+            if item_generation == generation and time.time() < expires:
+                start_response(_STATUS_LINES[status], list(headers))  # a server may edit the list it is given
                 log_request("GET", environ.get("PATH_INFO", ""), status, started)
                 return [body]
             self.copies.drop(key)
@@ -130,18 +132,20 @@ class PublicCopies:
             return start_response(status, headers, exc_info)
 
         chunks = self.application(environ, keep_start)
-        generation = environ.get(STORED_UNDER)
+        stored = environ.get(STORED_UNDER)
         status = int(answered.get("status", "0")[:3] or 0)
-        if generation is None or status not in _STATUS_LINES or not _copyable(answered["headers"]):
+        if stored is None or status not in _STATUS_LINES or not _copyable(answered["headers"]):
             return chunks
+        generation, expires = stored
         try:
             body = b"".join(chunks)
         finally:
             if hasattr(chunks, "close"):
                 chunks.close()
-        expires = time.monotonic() + settings.FACTSHEETS_CACHE_SECONDS
-        item = (generation, expires, status, body, list(answered["headers"]))
-        self.copies.put(key, item, len(body), settings.FACTSHEETS_WORKER_COPY_BYTES)
+        headers = list(answered["headers"])
+        item = (generation, expires, status, body, headers)
+        size = len(body) + len(key) + sum(len(name) + len(value) for name, value in headers)
+        self.copies.put(key, item, size, settings.FACTSHEETS_WORKER_COPY_BYTES)
         return [body]
 
     @staticmethod
@@ -152,7 +156,7 @@ class PublicCopies:
         path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
         if not (path.isascii() and query.isascii()) or len(path) + len(query) >= MAX_KEY_PATH:
             return None
-        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+        if not CONDITIONAL_HEADERS.isdisjoint(environ):
             return None
         if settings.SESSION_COOKIE_NAME in environ.get("HTTP_COOKIE", ""):
             return None

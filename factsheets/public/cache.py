@@ -16,10 +16,14 @@ nobody reads any more.
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 GENERATION_PREFIX = "gen:"
 EVERYTHING = GENERATION_PREFIX + "all"  # renewed by a site-wide change (a condition's page): every answer
@@ -62,7 +66,17 @@ def _renew_generations(slug: str | None) -> None:
     keys = [GENERATION_PREFIX + tag for tag in http_cache.tags_for_change(slug)]
     if slug is None:
         keys.append(EVERYTHING)
-    cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
+    # Tried even while this process is pausing its use of a failing Redis (config.cache.DegradingRedisCache).
+    write = getattr(cache, "set_many_now", cache.set_many)
+    failed = write({key: uuid.uuid4().hex for key in keys}, timeout=None)
+    if failed:
+        logger.error(
+            "Could not renew the cache generations %s after a change to %s: cached public answers may show the "
+            "old content for up to %s s (FACTSHEETS_CACHE_SECONDS).",
+            ", ".join(failed),
+            slug or "the site",
+            settings.FACTSHEETS_CACHE_SECONDS,
+        )
 
 
 def content_changed(slug: str | None) -> None:

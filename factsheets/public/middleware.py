@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -50,8 +51,8 @@ PUBLIC_PATHS = re.compile(
 MAX_KEY_PATH = 512  # longer URLs (odd query strings) are served normally and not stored
 STORED_STATUSES = {200, 410}
 KEY_PREFIX = "public-response:"
-# The request (WSGI environ) key under which the generation of an entry served or stored here is left for the
-# worker's copy (config.worker_copies).
+# The request (WSGI environ) key under which (generation, expiry time) of an entry served or stored here is left
+# for the worker's copy (config.worker_copies), which never outlives the entry.
 STORED_UNDER = "factsheets.stored_under_generation"
 
 
@@ -97,7 +98,9 @@ class PublicResponseCacheMiddleware:
             throttle = _throttle_for(request.path_info)
             if throttle is not None and throttling.retry_after(request, throttle) is not None:
                 return self.get_response(request)  # the view answers 429 with its usual body and Retry-After
-            request.environ[STORED_UNDER] = generation
+            # An entry stored before entries had an expiry time: copied for no longer than a new one would be.
+            expires = entry.get("expires", time.time() + settings.FACTSHEETS_CACHE_SECONDS)
+            request.environ[STORED_UNDER] = (generation, expires)
             return self._from_entry(request, entry)
         response = self.get_response(request)
         if request.method == "GET" and self._storable(response):
@@ -106,9 +109,10 @@ class PublicResponseCacheMiddleware:
                 "status": response.status_code,
                 "headers": list(response.headers.items()),
                 "body": response.content,
+                "expires": time.time() + settings.FACTSHEETS_CACHE_SECONDS,
             }
             cache.set(key, entry, settings.FACTSHEETS_CACHE_SECONDS)
-            request.environ[STORED_UNDER] = generation
+            request.environ[STORED_UNDER] = (generation, entry["expires"])
         return response
 
     @staticmethod

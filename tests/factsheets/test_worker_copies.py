@@ -100,9 +100,11 @@ def test_a_new_generation_in_the_shared_cache_is_never_answered_from_an_old_copy
         {"HTTP_COOKIE": "sessionid=abc"},
         {"HTTP_IF_NONE_MATCH": '"x"'},
         {"HTTP_IF_MODIFIED_SINCE": "Wed, 01 Jan 2025 00:00:00 GMT"},
+        {"HTTP_IF_MATCH": '"nope"'},
+        {"HTTP_IF_UNMODIFIED_SINCE": "Sat, 01 Jan 2000 00:00:00 GMT"},
         {"method": "HEAD"},
     ],
-    ids=["signed-in", "if-none-match", "if-modified-since", "head"],
+    ids=["signed-in", "if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "head"],
 )
 def test_requests_a_copy_must_not_answer_go_to_django(app, django_app, examplumab, headers):
     get(app, SHEET)
@@ -170,10 +172,33 @@ def test_no_copies_when_turned_off(app, django_app, examplumab, settings):
 
 def test_an_expired_copy_is_not_answered(app, django_app, examplumab, monkeypatch):
     get(app, SHEET)
-    clock = worker_copies.time.monotonic
-    monkeypatch.setattr(worker_copies.time, "monotonic", lambda: clock() + 3600)
+    clock = worker_copies.time.time
+    monkeypatch.setattr(worker_copies.time, "time", lambda: clock() + 3600)
     get(app, SHEET)
     assert django_app.calls == 2
+
+
+def test_a_copy_never_outlives_the_shared_entry_it_was_made_from(django_app, examplumab, settings, monkeypatch):
+    """Worker B copies, late in its life, an entry worker A stored: B's copy expires with that entry."""
+    worker_a, worker_b = worker_copies.PublicCopies(django_app), worker_copies.PublicCopies(django_app)
+    clock, offset = worker_copies.time.time, {"seconds": 0}
+    monkeypatch.setattr(worker_copies.time, "time", lambda: clock() + offset["seconds"])
+    get(worker_a, SHEET)  # stored in the shared cache at t
+    offset["seconds"] = settings.FACTSHEETS_CACHE_SECONDS - 10
+    get(worker_b, SHEET)  # a shared hit at t + 290: copied until t + 300 only
+    assert django_app.calls == 2
+    get(worker_b, SHEET)
+    assert django_app.calls == 2
+    offset["seconds"] = settings.FACTSHEETS_CACHE_SECONDS + 1
+    get(worker_b, SHEET)
+    assert django_app.calls == 3
+
+
+def test_a_server_editing_the_headers_it_is_given_does_not_change_the_copy(app, examplumab):
+    get(app, SHEET)
+    environ = RequestFactory().get(SHEET).environ
+    app(environ, lambda status, headers, exc_info=None: headers.append(("Connection", "close")))
+    assert "connection" not in get(app, SHEET)[1]
 
 
 def test_an_answer_from_the_copy_logs_its_request_line(app, examplumab, caplog):
@@ -204,7 +229,7 @@ def test_an_answer_that_sets_a_cookie_or_varies_on_unkeyed_headers_is_never_copi
 
     def marked_answer(environ, start_response):  # an answer the response cache (wrongly) marked as stored
         calls.append(1)
-        environ[worker_copies.STORED_UNDER] = "the-generation"
+        environ[worker_copies.STORED_UNDER] = ("the-generation", worker_copies.time.time() + 60)
         start_response("200 OK", [("Content-Type", "text/html"), header])
         return [b"page"]
 

@@ -105,3 +105,26 @@ def test_one_redis_client_serves_every_cache_call_of_a_process():
         backend = cache._cache
         assert backend.get_client("a") is backend.get_client("b") is backend.get_client("c", write=True)
         assert cache.get("anything") is None  # and the outage still reads as a miss through it
+
+
+@pytest.mark.skipif(not redis_answers(), reason=f"needs Redis at {LIVE_REDIS}")
+def test_a_withdrawal_renews_the_generations_even_while_this_process_pauses_redis():
+    """After a failed call this process skips Redis for a few seconds; a change must still reach every server."""
+    from factsheets.public import cache as sheet_cache
+
+    with override_settings(CACHES=degrading(LIVE_REDIS)):
+        before = sheet_cache.current_generation("/factsheets/examplumab/")
+        assert sheet_cache.current_generation("/factsheets/examplumab/") == before
+        cache._down_until = float("inf")  # as just after a failed call
+        sheet_cache.content_changed("examplumab")
+        cache._down_until = 0.0  # the pause over: what do the other servers read?
+        assert sheet_cache.current_generation("/factsheets/examplumab/") != before
+        cache.clear()
+
+
+def test_a_change_that_cannot_renew_the_generations_is_logged(caplog):
+    from factsheets.public import cache as sheet_cache
+
+    with override_settings(CACHES=degrading(DEAD_REDIS)), caplog.at_level(logging.ERROR):
+        sheet_cache.content_changed("examplumab")
+    assert any("Could not renew the cache generations" in r.getMessage() for r in caplog.records)
