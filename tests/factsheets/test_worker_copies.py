@@ -9,6 +9,8 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from config import worker_copies
@@ -32,7 +34,12 @@ class CountingDjango:
 
 @pytest.fixture
 def django_app():
-    return CountingDjango()
+    """As Django's test client does: a request's start or end must not close the test's database connection (PostgreSQL)."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield CountingDjango()
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture
