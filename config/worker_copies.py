@@ -2,11 +2,11 @@
 request from that copy before Django starts (config.wsgi wraps the Django application in `PublicCopies`).
 
 Why: a cached page still costs Django's request and response objects, four middlewares and a read of the whole
-entry from Redis; the copy costs one read of the small site generation. What a copy may be and when it is served
+entry from Redis; the copy costs one read of its small cache generation. What a copy may be and when it is served
 is decided by the response cache itself (factsheets.public.middleware), never here:
 
 - A copy is made only of an answer that middleware served from, or stored in, the shared cache: it marks the
-  request with the site generation it held (`STORED_UNDER`). The copy is the whole answer as it left Django
+  request with the generation and expiry of that entry (`STORED_UNDER`). The copy is the whole answer as it left Django
   (status, every header the outer middleware added, body), under that generation.
 - It is served only while the shared cache's generation for it is still that one (read on every request, so a publish,
   reaffirmation or withdrawal reaches every worker at the next request, as it does the shared cache), and never
@@ -48,7 +48,7 @@ def _proxy_scheme_header() -> str:
 
 
 class _Copies:
-    """Answers by key, least recently used dropped first once their bodies pass `budget` bytes."""
+    """Answers by key, least recently used dropped first once their sizes (body, key, headers) pass `budget`."""
 
     def __init__(self):
         self._items: OrderedDict[str, tuple] = OrderedDict()

@@ -6,7 +6,8 @@ or the lists'), `generation_keys`. A published version never changes, so nothing
 miss reads the stored rendition in one query.
 
 `content_changed(slug)` is the one function that says so, for every layer at once: it renews the
-generations of the sheet and of every list (site-wide: of everything), so other sheets' pages stay cached, asks the shared caches in front of the app to drop the sheet's pages and every list
+generations of the sheet and of every list (site-wide: of everything), so other sheets' pages stay cached,
+asks the shared caches in front of the app to drop the sheet's pages and every list
 (factsheets.public.purge) and, when FACTSHEETS_EXPORT_DIR is set, re-exports the static copy of what changed
 (factsheets.public.site_export). The workflow calls it after a publish, reaffirmation or withdrawal commits
 (`transaction.on_commit`), the admin after a condition's own page changes (slug None). A request that
@@ -23,6 +24,8 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 
+from factsheets.public import http_cache
+
 logger = logging.getLogger(__name__)
 
 GENERATION_PREFIX = "gen:"
@@ -34,8 +37,6 @@ SHEET_ADDRESS = re.compile(r"^/(?:[a-z]{2}/)?factsheets/(?P<page>[-\w]+)/|^/api/
 def generation_keys(path: str) -> list[str]:
     """The generations an answer for `path` depends on: everything's, and that of its purge tag
     (factsheets.public.http_cache): `sheet-<slug>` for a sheet's pages and documents, `site` for every list."""
-    from factsheets.public import http_cache
-
     match = SHEET_ADDRESS.match(path)
     tag = http_cache.sheet_tag(match["page"] or match["api"]) if match else http_cache.SITE_TAG
     return [EVERYTHING, GENERATION_PREFIX + tag]
@@ -61,8 +62,6 @@ def _started(key: str) -> str:
 def _renew_generations(slug: str | None) -> None:
     """Drop the cached answers a change of `slug` (None: site-wide) makes stale, at once: that sheet's pages and
     every list, or (site-wide) everything. Other sheets' pages stay cached."""
-    from factsheets.public import http_cache
-
     keys = [GENERATION_PREFIX + tag for tag in http_cache.tags_for_change(slug)]
     if slug is None:
         keys.append(EVERYTHING)
@@ -82,7 +81,7 @@ def _renew_generations(slug: str | None) -> None:
 def content_changed(slug: str | None) -> None:
     """What patients see of this sheet (None: of the site's lists) changed: its pages and every list that shows
     it are answered afresh from the next request on, here and in shared caches. Call after the change commits."""
-    from factsheets.public import http_cache, purge, site_export  # purge and export read settings at call time
+    from factsheets.public import purge, site_export  # purge and export read settings at call time
 
     _renew_generations(slug)
     purge.purge(http_cache.tags_for_change(slug))
