@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
+import io
 import json
 import os
 import re
@@ -533,6 +534,9 @@ def main() -> int:
         t = time.perf_counter()
         static_note = collect_static(Path(env["BENCH_STATIC_ROOT"]))
         log(f"== static files {static_note} in {time.perf_counter() - t:.1f} s")
+        t = time.perf_counter()
+        call_command("build_answers", stdout=io.StringIO())  # what each sheet's publish did (bulk-built data skips it)
+        log(f"== stored answers built in {time.perf_counter() - t:.1f} s")
 
         live = info["live_slugs"]
         slug = live[0]

@@ -8,6 +8,8 @@ from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 
+from factsheets.public.http_cache import INTERNAL_REQUEST
+
 request_log = logging.getLogger("factsheets.requests")
 
 
@@ -23,7 +25,8 @@ def client_ip(request) -> str | None:
 
 
 class RequestLogMiddleware:
-    """One JSON line per request on stdout: method, path, status, duration in ms. Cheap: no queries, no body."""
+    """One JSON line per request on stdout: method, path, status, duration in ms. Cheap: no queries, no body.
+    The app's own requests (the export, building stored answers: http_cache.INTERNAL_REQUEST) are not logged."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,7 +34,8 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        log_request(request.method, request.path, response.status_code, started)
+        if INTERNAL_REQUEST not in request.environ:
+            log_request(request.method, request.path, response.status_code, started)
         return response
 
 

@@ -30,10 +30,12 @@ import time
 from collections import OrderedDict
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import QueryDict
 
 from config.middleware import log_request
 from factsheets.content import languages
+from factsheets.public import answers
 from factsheets.public import cache as sheet_cache
 from factsheets.public.http_cache import CONDITIONAL_HEADERS
 from factsheets.public.middleware import MAX_KEY_PATH, PUBLIC_PATHS, STORED_UNDER, limited_path
@@ -88,6 +90,21 @@ class _Copies:
         return self._bytes
 
 
+def _stored_answer(environ):
+    """(key, scope, generations, answer or None) of a request the database's stored answers may answer
+    (factsheets.public.answers), else None; None too when the database fails (Django answers as it can)."""
+    if not settings.FACTSHEETS_STORED_ANSWERS:
+        return None
+    found = answers.request_key(environ)
+    if found is None:
+        return None
+    try:
+        generations, answer = answers.find(*found)
+    except DatabaseError:
+        return None
+    return (*found, generations, answer)
+
+
 def _copyable(headers) -> bool:
     """Also checked here, whatever the response cache decided: an answer that sets a cookie, or that varies on a
     request header the key does not hold, is never copied."""
@@ -112,19 +129,36 @@ class PublicCopies:
         if key is None:
             return self.application(environ, start_response)
         started = time.perf_counter()
-        generation = sheet_cache.current_generation(environ.get("PATH_INFO", ""))
+        path = environ.get("PATH_INFO", "")
+        generation = sheet_cache.current_generation(path)
         item = self.copies.get(key)
         if item is not None:
             item_generation, expires, status, body, headers = item
             if item_generation == generation and time.time() < expires:
                 start_response(_STATUS_LINES[status], list(headers))  # a server may edit the list it is given
-                log_request("GET", environ.get("PATH_INFO", ""), status, started)
+                log_request("GET", path, status, started)
                 return [body]
             self.copies.drop(key)
-        return self._copy_of(key, environ, start_response)
+        stored = _stored_answer(environ)
+        if stored is not None and stored[3] is not None:
+            # Copied under the cache generation read above, before the database's: a publish renews the
+            # database's first (factsheets.public.cache.changing), so a stale answer can only be copied under a
+            # generation that is already gone.
+            status, headers, body = stored[3]
+            self._put(key, (generation, time.time() + settings.FACTSHEETS_CACHE_SECONDS, status, body, headers))
+            start_response(_STATUS_LINES[status], list(headers))
+            log_request("GET", path, status, started)
+            return [body]
+        return self._copy_of(key, environ, start_response, stored)
 
-    def _copy_of(self, key: str, environ, start_response):
-        """Django answers; the answer is kept when the response cache served or stored it."""
+    def _put(self, key: str, item: tuple) -> None:
+        _, _, _, body, headers = item
+        size = len(body) + len(key) + sum(len(name) + len(value) for name, value in headers)
+        self.copies.put(key, item, size, settings.FACTSHEETS_WORKER_COPY_BYTES)
+
+    def _copy_of(self, key: str, environ, start_response, stored):
+        """Django answers; the answer is kept when the response cache served or stored it, and stored whole in
+        the database (under the generations `stored` read before) when it is a sheet's."""
         answered = {}
 
         def keep_start(status, headers, exc_info=None):
@@ -132,20 +166,21 @@ class PublicCopies:
             return start_response(status, headers, exc_info)
 
         chunks = self.application(environ, keep_start)
-        stored = environ.get(STORED_UNDER)
+        marked = environ.get(STORED_UNDER)
         status = int(answered.get("status", "0")[:3] or 0)
-        if stored is None or status not in _STATUS_LINES or not _copyable(answered["headers"]):
+        if marked is None or status not in _STATUS_LINES or not _copyable(answered["headers"]):
             return chunks
-        generation, expires = stored
+        generation, expires = marked
         try:
             body = b"".join(chunks)
         finally:
             if hasattr(chunks, "close"):
                 chunks.close()
         headers = list(answered["headers"])
-        item = (generation, expires, status, body, headers)
-        size = len(body) + len(key) + sum(len(name) + len(value) for name, value in headers)
-        self.copies.put(key, item, size, settings.FACTSHEETS_WORKER_COPY_BYTES)
+        self._put(key, (generation, expires, status, body, headers))
+        if stored is not None:
+            ready_key, scope, generations, _ = stored
+            answers.keep_answered(environ, ready_key, scope, generations, status, headers, body)
         return [body]
 
     @staticmethod

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from factsheets.content import version_diffs
 from factsheets.content.languages import is_translation
-from factsheets.public.cache import content_changed
+from factsheets.public.cache import changing
 from factsheets.public.search import refresh_search_index
 from factsheets.models import FactSheet, FactSheetRevision
 
@@ -114,4 +114,4 @@ def go_live(revision, *, sheet, previous, by, now, updated_on, reviewed_on, comm
         save_recorded(sheet, by, f"Version {revision.number} published")
     version_diffs.store(revision, previous)  # the versions page reads it, never diffs per request
     refresh_search_index([sheet.pk])
-    transaction.on_commit(lambda: content_changed(sheet.slug))
+    changing(sheet.slug)

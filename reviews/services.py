@@ -23,7 +23,7 @@ from django.utils.text import capfirst
 from factsheets.content import languages
 from factsheets.plain_language import readability, spanish
 
-from factsheets.public.cache import content_changed
+from factsheets.public.cache import changing
 from factsheets.public.rendition import make_rendition
 from factsheets.content.selectors import revision_authors
 from factsheets.models import FactSheet, FactSheetRevision
@@ -322,7 +322,7 @@ def _reaffirm(revision: FactSheetRevision, *, committee: Committee, by, on: dt.d
     revision.last_reviewed_on = on
     revision.next_review_due = add_months(on, committee.review_interval_months)
     save_recorded(revision, by, f"Reaffirmed unchanged by the {committee}")
-    transaction.on_commit(lambda: content_changed(revision.fact_sheet.slug))
+    changing(revision.fact_sheet.slug)
 
 
 @transaction.atomic
@@ -407,7 +407,7 @@ def factsheet_withdraw(*, fact_sheet: FactSheet, by, reason: str) -> FactSheet:
     sheet.withdrawn_at = timezone.now()
     sheet.withdrawal_reason = reason
     save_recorded(sheet, by, f"Withdrawn: {reason}")
-    transaction.on_commit(lambda: content_changed(sheet.slug))
+    changing(sheet.slug)
     return sheet
 
 

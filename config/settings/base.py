@@ -251,13 +251,18 @@ FACTSHEETS_SITE_NAME = os.environ.get("FACTSHEETS_SITE_NAME", "Patient Drug Fact
 # The staff screens' header and browser-tab title: the product's name, never "Django administration".
 ADMIN_SITE_HEADER = os.environ.get("ADMIN_SITE_HEADER", f"{FACTSHEETS_SITE_NAME}: editorial workspace")
 ADMIN_SITE_TITLE = os.environ.get("ADMIN_SITE_TITLE", f"{FACTSHEETS_SITE_NAME} workspace")
-# Cache-Control max-age of public pages, and how long the shared cache keeps a whole public response.
 # On: a version needs an RxNorm RXCUI to be submitted or published (for sites whose EHR finds sheets by it).
 FACTSHEETS_REQUIRE_RXNORM = os.environ.get("FACTSHEETS_REQUIRE_RXNORM", "").lower() in ("1", "true", "yes", "on")
+# Cache-Control max-age of public pages, and how long the shared cache keeps a whole public response.
 FACTSHEETS_CACHE_SECONDS = int(os.environ.get("FACTSHEETS_CACHE_SECONDS", "300"))
 # Bytes of public answers each app worker keeps a copy of, to serve repeats before Django (0: none;
 # config/worker_copies.py).
 FACTSHEETS_WORKER_COPY_BYTES = int(os.environ.get("FACTSHEETS_WORKER_COPY_BYTES", str(32 * 1024 * 1024)))
+# A sheet's public answers kept whole in the database, built after each publish and served before Django by a
+# worker with no copy of its own (factsheets/public/answers.py; "off": never kept or served). They are served
+# only by the build that made them: FACTSHEETS_ANSWER_BUILD names it (a release id), else a digest of the code.
+FACTSHEETS_STORED_ANSWERS = os.environ.get("FACTSHEETS_STORED_ANSWERS", "on").lower() not in ("0", "false", "no", "off")
+FACTSHEETS_ANSWER_BUILD = os.environ.get("FACTSHEETS_ANSWER_BUILD", "")
 # Shared caches (CDN, nginx) in front of the app: s-maxage and stale-while-revalidate of public pages and
 # API documents (factsheets/http_cache.py). Publishing purges them when FACTSHEETS_PURGE_URL is set.
 FACTSHEETS_SHARED_MAX_AGE = int(os.environ.get("FACTSHEETS_SHARED_MAX_AGE", str(FACTSHEETS_CACHE_SECONDS)))

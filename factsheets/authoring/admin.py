@@ -9,7 +9,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -22,7 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from factsheets.authoring.history import ReadOnlyAdminMixin, ReadOnlyHistoryMixin
 
 from factsheets.authoring.codes import ConditionForm
-from factsheets.public.cache import content_changed
+from factsheets.public.cache import changing
 from factsheets.content import languages, selectors
 from factsheets.models import Condition, FactSheet, FactSheetRevision
 from factsheets.content.services import (
@@ -67,16 +66,16 @@ class ConditionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # A signed sheet keeps the condition's name as signed; only the condition's own page and lists change.
-        transaction.on_commit(lambda: content_changed(None))
+        changing(None)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         # Its condition page and the lists that linked to it are gone too.
-        transaction.on_commit(lambda: content_changed(None))
+        changing(None)
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        transaction.on_commit(lambda: content_changed(None))
+        changing(None)
 
 
 # Fact sheets --------------------------------------------------------------------------------------

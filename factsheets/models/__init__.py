@@ -4,11 +4,12 @@ A revision is editable while it is a draft or after changes were requested. From
 content is frozen: `FactSheetRevision.save()` and `Section.save()/delete()` refuse, so nothing but a
 new revision can change what a committee signed.
 
-One module a part: sheets (conditions, sheets), revisions, sections, renditions, support (glossary,
+One module a part: sheets (conditions, sheets), revisions, sections, renditions, answers (public answers ready to send), support (glossary,
 search index) and factsheets.content.version_diffs (stored diffs between versions).
 """
 
 from factsheets.content.version_diffs import VersionDiff
+from factsheets.models.answers import AnswerGeneration, StoredAnswer
 from factsheets.models.renditions import Rendition
 from factsheets.models.revisions import FactSheetRevision, FactSheetRevisionQuerySet
 from factsheets.models.sections import Section
@@ -25,6 +26,7 @@ from factsheets.models.sheets import (
 from factsheets.models.support import EditionSearchIndex, GlossaryTerm
 
 __all__ = [
+    "AnswerGeneration",
     "BODY_MAX_LENGTH",
     "Condition",
     "EditionSearchIndex",
@@ -37,6 +39,7 @@ __all__ = [
     "RevisionLocked",
     "Section",
     "SectionKind",
+    "StoredAnswer",
     "VersionDiff",
     "content_digest",
     "normalise_newlines",

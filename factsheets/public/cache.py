@@ -9,8 +9,10 @@ miss reads the stored rendition in one query.
 generations of the sheet and of every list (site-wide: of everything), so other sheets' pages stay cached,
 asks the shared caches in front of the app to drop the sheet's pages and every list
 (factsheets.public.purge) and, when FACTSHEETS_EXPORT_DIR is set, re-exports the static copy of what changed
-(factsheets.public.site_export). The workflow calls it after a publish, reaffirmation or withdrawal commits
-(`transaction.on_commit`), the admin after a condition's own page changes (slug None). A request that
+(factsheets.public.site_export), and builds the sheet's stored answers afresh (factsheets.public.answers). The
+workflow calls `changing(slug)` inside a publish's, reaffirmation's or withdrawal's transaction, the admin
+`changing(None)` when a condition's own page changes: that renews the stored answers' generation in the same
+transaction and calls `content_changed` when it commits. A request that
 read the database just before the commit can only store its response under the old generation, which
 nobody reads any more.
 """
@@ -23,6 +25,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
 from factsheets.public import http_cache
 
@@ -78,11 +81,26 @@ def _renew_generations(slug: str | None) -> None:
         )
 
 
+def changing(slug: str | None) -> None:
+    """Call inside the transaction that changes what patients see of `slug` (None: site-wide): the stored answers'
+    generation is renewed in that transaction, so the change and the renewal commit together or not at all, and
+    `content_changed` runs once it has committed."""
+    from factsheets.public import answers
+
+    answers.renew(slug)
+    transaction.on_commit(lambda: content_changed(slug))
+
+
 def content_changed(slug: str | None) -> None:
     """What patients see of this sheet (None: of the site's lists) changed: its pages and every list that shows
     it are answered afresh from the next request on, here and in shared caches. Call after the change commits."""
-    from factsheets.public import purge, site_export  # purge and export read settings at call time
+    from factsheets.public import answers, purge, site_export  # they read settings at call time
 
     _renew_generations(slug)
+    if slug and settings.FACTSHEETS_STORED_ANSWERS:
+        try:
+            answers.build_sheet(slug)
+        except Exception:
+            logger.exception("could not build the stored answers of %s (they are built on their first request)", slug)
     purge.purge(http_cache.tags_for_change(slug))
     site_export.export_on_change(slug)

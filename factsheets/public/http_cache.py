@@ -35,6 +35,13 @@ CONDITIONAL_HEADERS = frozenset(
     ["HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE"]
 )
 
+# The request (WSGI environ) key under which (generation, expiry time) of an answer the response cache served or
+# stored is left (factsheets.public.middleware): the only answers a worker copies (config.worker_copies) and the
+# database stores (factsheets.public.answers).
+STORED_UNDER = "factsheets.stored_under_generation"
+# Marks the app's own requests (the export, building stored answers): not logged as a reader's request.
+INTERNAL_REQUEST = "factsheets.internal_request"
+
 
 def sheet_tag(slug: str) -> str:
     return f"sheet-{slug}"

@@ -51,9 +51,7 @@ PUBLIC_PATHS = re.compile(
 MAX_KEY_PATH = 512  # longer URLs (odd query strings) are served normally and not stored
 STORED_STATUSES = {200, 410}
 KEY_PREFIX = "public-response:"
-# The request (WSGI environ) key under which (generation, expiry time) of an entry served or stored here is left
-# for the worker's copy (config.worker_copies), which never outlives the entry.
-STORED_UNDER = "factsheets.stored_under_generation"
+STORED_UNDER = http_cache.STORED_UNDER  # the mark left on a request this cache served or stored
 
 
 def cache_key(request) -> str:

@@ -5,8 +5,9 @@ condition page (each in every language it exists in: /es/factsheets/<slug>/ for 
 /es/conditions/<slug>/ always), the feed, the sitemap (index and pages), robots.txt and the API's detail and version JSON
 documents as files, and `nginx.conf`, a server block that serves them and passes everything else (search,
 admin, previews, the API's lists and queries, static assets, any query string) to gunicorn. Each file holds
-the bytes the app answers for that address: pages are fetched through the whole Django stack with the test
-client, as an anonymous reader of SITE_URL, so nothing here builds a page of its own.
+the bytes the app answers for that address: a sheet's stored answer while it stands (factsheets.public.answers,
+built when it was published or by the previous export), else what the whole Django stack answers the test client
+as an anonymous reader of SITE_URL (then stored), so nothing here builds a page of its own.
 
 Files: `<path>/index.html` for an HTML page at `<path>/`, `index.json` for an API document, `index.atom` for
 the feed; an address with an extension (`/sitemap.xml`, `/robots.txt`) is a file of that name. Drafts and
@@ -26,7 +27,6 @@ not see what the transaction has not committed.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -38,8 +38,6 @@ import tempfile
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from unittest import mock
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import caches
@@ -48,7 +46,8 @@ from django.db.models import Q
 from django.test import Client
 
 from factsheets.content import languages
-from factsheets.public import nginx, sitemaps
+from factsheets.public import answers, nginx, sitemaps
+from factsheets.public.answers import outer_request_kept, site_client, unthrottled
 from factsheets.models import Condition, FactSheet, FactSheetRevision
 
 logger = logging.getLogger(__name__)
@@ -68,23 +67,6 @@ class Report:
     def add(self, other: Report) -> None:
         self.written += other.written
         self.removed += other.removed
-
-
-def site_client() -> Client:
-    """An anonymous client of SITE_URL (its host and scheme), so answers are those a reader gets there."""
-    site = urlsplit(settings.SITE_URL)
-    secure = {"wsgi.url_scheme": "https", "SERVER_PORT": "443"} if site.scheme == "https" else {}
-    return Client(HTTP_HOST=site.netloc, **secure)
-
-
-@contextlib.contextmanager
-def _unthrottled():
-    """The API's anonymous rate limit is for readers, not for the export reading every document once: lifted
-    in this process while it runs (the export or a publish; a gunicorn sync worker serves no one meanwhile)."""
-    from rest_framework.throttling import AnonRateThrottle
-
-    with mock.patch.object(AnonRateThrottle, "allow_request", return_value=True):
-        yield
 
 
 def file_for(path: str, content_type: str) -> str:
@@ -171,7 +153,7 @@ def export_site(
     outdir.mkdir(parents=True, exist_ok=True)
     plan = _sheet_plan(since, slugs)
     jobs = 1 if connection.in_atomic_block else max(1, min(jobs, len(plan)))
-    with _unthrottled():
+    with unthrottled():
         report = _in_workers(plan, outdir, jobs) if jobs > 1 else _export_sheets(plan, outdir)
         client = site_client()
         for path in list_paths():
@@ -289,11 +271,14 @@ def _result_of(pid: int, pipe: int) -> tuple[dict, int]:
 
 
 def _fetch(client: Client, path: str, outdir: Path, report: Report) -> None:
-    response = client.get(path)
-    if response.status_code != 200:  # never expected for an address taken from published content
-        raise ExportFailed(f"{path} answered {response.status_code}; nothing written for it")
-    relative = file_for(path, response["Content-Type"])
-    _write(outdir, relative, response.content)
+    """Write the answer for `path`: a sheet's stored answer while it stands (factsheets.public.answers), else
+    Django's, which is then stored for the next export and for readers."""
+    status, headers, body = answers.answer_for(client, path)
+    if status != 200:  # never expected for an address taken from published content
+        raise ExportFailed(f"{path} answered {status}; nothing written for it")
+    content_type = next(value for name, value in headers if name.lower() == "content-type")
+    relative = file_for(path, content_type)
+    _write(outdir, relative, body)
     report.written.append(relative)
 
 
@@ -303,21 +288,7 @@ def export_on_change(slug: str | None) -> None:
     if not settings.FACTSHEETS_EXPORT_DIR:
         return
     try:
-        with _outer_request_kept():
+        with outer_request_kept():
             export_site(settings.FACTSHEETS_EXPORT_DIR, slugs=[slug] if slug else [])
     except Exception:
         logger.exception("re-export of %s into %s failed", slug or "the lists", settings.FACTSHEETS_EXPORT_DIR)
-
-
-@contextlib.contextmanager
-def _outer_request_kept():
-    """The export's requests run inside the editor's (the publish's on_commit): django-simple-history's
-    middleware forgets its per-thread request when each of them ends, so the editor's is put back after."""
-    from simple_history.models import HistoricalRecords
-
-    outer = getattr(HistoricalRecords.context, "request", None)
-    try:
-        yield
-    finally:
-        if outer is not None:
-            HistoricalRecords.context.request = outer

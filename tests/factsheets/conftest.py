@@ -2,6 +2,7 @@ import pytest
 
 from factsheets.models import Condition
 from tests.factories import FactSheetFactory, make_published
+from tests.factsheets.wsgi_app import app, django_app  # noqa: F401 - fixtures: the WSGI layers around Django
 
 
 @pytest.fixture

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.utils import timezone
 
 from factsheets.models import Condition, FactSheetRevision
-from factsheets.public import site_export
+from factsheets.public import answers, site_export
 from factsheets.public.site_export import export_site, site_client
 from reviews import services
 from tests.factories import (
@@ -108,6 +109,27 @@ def test_export_writes_every_public_address_as_the_bytes_the_app_serves(site, tm
         assert (tmp_path / relative).read_bytes() == client.get(url).content, relative
     conf = (tmp_path / "nginx.conf").read_text()
     assert f"root {tmp_path.resolve()};" in conf and "proxy_pass http://127.0.0.1:8000;" in conf
+
+
+def test_a_second_export_copies_the_sheets_stored_answers_without_django(site, tmp_path, monkeypatch):
+    """The first export stores what Django answered for every sheet address; the next one copies those bytes, and
+    asks Django only for the lists (which every publish changes)."""
+    first = tmp_path / "first"
+    export_site(first)
+    asked = []
+    get = Client.get
+
+    def counting_get(self, path, *args, **kwargs):
+        asked.append(path)
+        return get(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "get", counting_get)
+    second = tmp_path / "second"
+    export_site(second)
+    assert asked and not [path for path in asked if answers.SHEET_ADDRESS.match(path)]
+    assert _files(second) == _files(first)
+    for relative in _files(first) - {"nginx.conf"}:
+        assert (second / relative).read_bytes() == (first / relative).read_bytes(), relative
 
 
 def test_drafts_and_unapproved_versions_are_never_exported(site, tmp_path):

@@ -8,56 +8,21 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import RequestFactory
 
 from config import worker_copies
 from reviews import services
+from tests.factsheets.wsgi_app import get
 
 SHEET = "/factsheets/examplumab/"
 API = "/api/v1/factsheets/examplumab/"
 
 
-class CountingDjango:
-    """The Django application, counting the requests that reach it."""
-
-    def __init__(self):
-        self.handler = WSGIHandler()
-        self.calls = 0
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        return self.handler(environ, start_response)
-
-
-@pytest.fixture
-def django_app():
-    """As Django's test client does: a request's start or end must not close the test's database connection (PostgreSQL)."""
-    for signal in (request_started, request_finished):
-        signal.disconnect(close_old_connections)
-    yield CountingDjango()
-    for signal in (request_started, request_finished):
-        signal.connect(close_old_connections)
-
-
-@pytest.fixture
-def app(django_app):
-    return worker_copies.PublicCopies(django_app)
-
-
-def get(app, path, method="GET", **headers):
-    """One WSGI request: (status code, headers by lower-case name, body)."""
-    environ = RequestFactory().generic(method, path, **headers).environ
-    answered = {}
-
-    def start_response(status, response_headers, exc_info=None):
-        answered["status"] = int(status[:3])
-        answered["headers"] = {name.lower(): value for name, value in response_headers}
-
-    body = b"".join(app(environ, start_response))
-    return answered["status"], answered["headers"], body
+@pytest.fixture(autouse=True)
+def copies_alone(settings):
+    """The copies on their own: a sheet's answer stored in the database (test_stored_answers.py) would answer
+    the misses these tests count."""
+    settings.FACTSHEETS_STORED_ANSWERS = False
 
 
 @pytest.mark.parametrize("url", [SHEET, API, "/", "/factsheets/examplumab/versions/", "/api/v1/factsheets/"])

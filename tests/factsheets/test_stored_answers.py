@@ -1,0 +1,208 @@
+"""Stored answers (factsheets.public.answers, served by config.worker_copies before Django): a fresh worker with an
+empty cache answers a sheet's address with one indexed read of what Django answered, and never with an answer a
+publish, reaffirmation, withdrawal or deploy has made stale, whatever the cache holds or has lost."""
+
+import pytest
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.db import OperationalError, transaction
+from django.test import RequestFactory
+
+from config import worker_copies
+from factsheets.models import AnswerGeneration, StoredAnswer
+from factsheets.public import answers
+from factsheets.public import cache as sheet_cache
+from reviews import services
+from tests.factories import make_published
+from tests.factsheets.wsgi_app import get
+
+SHEET = "/factsheets/examplumab/"
+API = "/api/v1/factsheets/examplumab/"
+
+
+def fresh_worker(django_app):
+    """A worker that has just started, beside an emptied Redis: no copy of its own, nothing in the shared cache."""
+    cache.clear()
+    return worker_copies.PublicCopies(django_app)
+
+
+@pytest.mark.parametrize("url", [SHEET, API, "/factsheets/examplumab/versions/", "/factsheets/examplumab/versions/1/"])
+def test_a_fresh_worker_answers_from_the_stored_answer_in_one_query(
+    app, django_app, examplumab, url, django_assert_num_queries
+):
+    first = get(app, url)
+    assert first[0] == 200 and django_app.calls == 1
+    assert StoredAnswer.objects.filter(path=url).count() == 1
+    worker = fresh_worker(django_app)
+    with django_assert_num_queries(1):
+        again = get(worker, url)
+    assert django_app.calls == 1
+    assert again == first
+    assert again[1]["x-frame-options"] == "DENY" and "content-security-policy" in again[1]
+
+
+def test_the_stored_answer_is_what_django_answers(app, django_app, examplumab):
+    get(app, SHEET)
+    stored = get(fresh_worker(django_app), SHEET)
+    cache.clear()
+    assert get(django_app, SHEET) == stored  # Django itself, with nothing cached
+
+
+def test_publishing_builds_the_sheets_answers(
+    author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        revision = make_published(
+            author=author, reviewers=[reviewer1, reviewer2], committee=committee, title="Built at publish"
+        )
+    slug = revision.fact_sheet.slug
+    # The English page, and the API's detail as negotiated for each language; no Spanish edition, so no /es/ page.
+    paths = sorted(StoredAnswer.objects.filter(status=200).values_list("path", flat=True))
+    assert paths == sorted([f"/factsheets/{slug}/", f"/api/v1/factsheets/{slug}/", f"/api/v1/factsheets/{slug}/"])
+    assert b"Built at publish" in bytes(StoredAnswer.objects.get(path=f"/factsheets/{slug}/").body)
+
+
+def test_a_new_version_is_never_answered_from_the_old_stored_answer(
+    app, django_app, examplumab, author, reviewer1, reviewer2, committee
+):
+    """Renewed inside the publish's own transaction: even with no on_commit work run and the cache emptied."""
+    assert b"Examplumab version one" in get(app, SHEET)[2]
+    make_published(
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=examplumab.fact_sheet,
+        number=2,
+        title="Examplumab version two",
+    )
+    status, _, body = get(fresh_worker(django_app), SHEET)
+    assert status == 200 and django_app.calls == 2
+    assert b"Examplumab version two" in body and b"Examplumab version one" not in body
+
+
+def test_a_publish_that_rolls_back_leaves_the_stored_answers_standing(app, django_app, examplumab):
+    get(app, SHEET)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sheet_cache.changing("examplumab")
+        raise RuntimeError("the publish failed")
+    get(fresh_worker(django_app), SHEET)
+    assert django_app.calls == 1
+
+
+def test_a_withdrawal_is_answered_at_once_and_its_410_is_stored(
+    app, django_app, examplumab, editor, django_capture_on_commit_callbacks
+):
+    get(app, SHEET)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.factsheet_withdraw(fact_sheet=examplumab.fact_sheet, by=editor, reason="Replaced by a newer sheet.")
+    status, _, body = get(fresh_worker(django_app), SHEET)
+    assert status == 410 and b"Replaced by a newer sheet." in body
+    assert django_app.calls == 1  # built when the withdrawal committed
+
+
+def test_a_site_wide_change_makes_every_stored_answer_stale(app, django_app, examplumab):
+    get(app, SHEET)
+    answers.renew(None)
+    get(fresh_worker(django_app), SHEET)
+    assert django_app.calls == 2
+
+
+def test_an_answer_built_while_a_publish_renewed_the_generation_is_never_served(app, django_app, examplumab):
+    """A request read the generation, then a publish committed, then the request stored what it had built."""
+    key, scope = answers.request_key(_environ(SHEET))
+    generations, _ = answers.find(key, scope)
+    answers.renew("examplumab")
+    answers.keep(key, SHEET, scope, generations, 200, [("Content-Type", "text/html")], b"the old words")
+    status, _, body = get(fresh_worker(django_app), SHEET)
+    assert body != b"the old words" and django_app.calls == 1
+
+
+def test_an_answer_of_another_build_is_never_served(app, django_app, examplumab, monkeypatch):
+    """After a deploy the templates and code differ: what the old build stored is built afresh."""
+    get(app, SHEET)
+    monkeypatch.setattr(answers, "build_stamp", lambda: "another build")
+    get(fresh_worker(django_app), SHEET)
+    assert django_app.calls == 2
+
+
+def test_the_build_stamp_names_the_release_when_set(settings):
+    answers.build_stamp.cache_clear()
+    try:
+        settings.FACTSHEETS_ANSWER_BUILD = "release-1"
+        first = answers.build_stamp()
+        answers.build_stamp.cache_clear()
+        settings.FACTSHEETS_ANSWER_BUILD = "release-2"
+        assert answers.build_stamp() != first
+    finally:
+        answers.build_stamp.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "url, headers",
+    [
+        (SHEET + "?utm=1", {}),
+        (SHEET, {"HTTP_ORIGIN": "https://partner.example"}),
+        (SHEET, {"HTTP_HOST": "evil.example"}),
+        (SHEET, {"wsgi.url_scheme": "https"}),
+        (API, {"HTTP_ACCEPT_LANGUAGE": "es"}),
+        (SHEET, {"HTTP_IF_NONE_MATCH": '"x"'}),
+    ],
+)
+def test_requests_of_another_shape_are_not_answered_from_it(app, django_app, examplumab, url, headers, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    get(app, SHEET)
+    get(app, API)
+    worker = fresh_worker(django_app)
+    answered = get(worker, url, **headers)
+    assert django_app.calls == 3
+    if headers.get("HTTP_HOST") == "evil.example":
+        assert answered[0] == 400  # Django's own answer to a Host it does not serve
+
+
+def test_a_database_failure_while_looking_sends_the_request_to_django(app, django_app, examplumab, monkeypatch):
+    get(app, SHEET)
+
+    def fail(*args):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(answers, "find", fail)
+    status, _, _ = get(fresh_worker(django_app), SHEET)
+    assert status == 200 and django_app.calls == 2
+
+
+def test_nothing_is_stored_of_a_missing_sheet_or_a_staff_request(app, django_app, examplumab, client, author):
+    assert get(app, "/factsheets/no-such-sheet/")[0] == 404
+    client.force_login(author)
+    environ_cookie = {"HTTP_COOKIE": f"sessionid={client.cookies['sessionid'].value}"}
+    assert get(app, SHEET, **environ_cookie)[0] == 200
+    assert not StoredAnswer.objects.exists()
+
+
+def test_none_when_turned_off(app, django_app, examplumab, settings):
+    settings.FACTSHEETS_STORED_ANSWERS = False
+    get(app, SHEET)
+    get(fresh_worker(django_app), SHEET)
+    assert django_app.calls == 2 and not StoredAnswer.objects.exists()
+
+
+def test_build_answers_builds_every_published_sheet(examplumab):
+    StoredAnswer.objects.all().delete()
+    call_command("build_answers")
+    assert set(StoredAnswer.objects.values_list("path", flat=True)) == {SHEET, API}
+
+
+def test_build_answers_refuses_an_unknown_sheet_and_builds_nothing(examplumab):
+    with pytest.raises(CommandError, match="no-such-sheet"):
+        call_command("build_answers", "examplumab", "no-such-sheet")
+    assert not StoredAnswer.objects.exists()
+
+
+def test_a_generation_never_set_is_started_and_matches_nothing(db):
+    AnswerGeneration.objects.all().delete()
+    generations, answer = answers.find("no key", answers.scope_of("examplumab"))
+    assert answer is None
+    assert AnswerGeneration.objects.get(scope="all").value == generations[0]
+
+
+def _environ(path, **headers):
+    return RequestFactory().get(path, **headers).environ
