@@ -134,15 +134,34 @@ def _find_sql() -> str:
 def find(key: str, scope: str) -> tuple[tuple[str, str], tuple[int, list, bytes] | None]:
     """The current generations (everything's, the scope's) and the answer stored under them for `key` by this
     build, if any: one indexed read (a generation never set is started, and nothing can match it)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_find_sql(), [scope, key, build_stamp(), EVERYTHING])
-        row = cursor.fetchone()
+    row = _fetch_one(_find_sql(), [scope, key, build_stamp(), EVERYTHING])
     if row is None or row[1] is None:
         return _started([EVERYTHING, scope]), None
     everything, generation, status, headers, body = row
     if status is None:
         return (everything, generation), None
     return (everything, generation), (status, [tuple(pair) for pair in json.loads(headers)], bytes(body))
+
+
+def _fetch_one(sql: str, params: list):
+    """One row of `sql`. On PostgreSQL as a statement prepared on the connection at its first use: Django's
+    cursors bind parameters on the client and Django turns psycopg's preparing off, so the server would plan the
+    join again each time, which costs more than running it (about 300 against 130 microseconds here). Only this
+    cursor prepares; Django's never do (psycopg's client-side cursors)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    import psycopg
+
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = 5  # psycopg's default: prepared at the fifth use on a connection
+    # Wrapped as Django wraps its own cursors: errors are Django's, and the query is counted and logged.
+    with connection._prepare_cursor(psycopg.Cursor(raw)) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def _started(scopes: list[str]) -> tuple[str, str]:

@@ -5,7 +5,7 @@ publish, reaffirmation, withdrawal or deploy has made stale, whatever the cache 
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.test import RequestFactory
 
 from config import worker_copies
@@ -206,3 +206,16 @@ def test_a_generation_never_set_is_started_and_matches_nothing(db):
 
 def _environ(path, **headers):
     return RequestFactory().get(path, **headers).environ
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_lookup_is_a_prepared_statement(examplumab):
+    """Planned once per connection, not on every cold request."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
+    key, scope = answers.request_key(_environ(SHEET))
+    for _ in range(6):
+        answers.find(key, scope)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%storedanswer%"])
+        assert cursor.fetchone()[0] == 1
