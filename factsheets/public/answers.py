@@ -42,7 +42,7 @@ from django.test import Client
 from factsheets.content import languages
 from factsheets.models import AnswerGeneration, StoredAnswer
 from factsheets.public import http_cache
-from factsheets.public.http_cache import INTERNAL_REQUEST, STORED_UNDER
+from factsheets.public.http_cache import INTERNAL_REQUEST, RENDERED_NOW, STORED_UNDER
 
 logger = logging.getLogger(__name__)
 
@@ -196,10 +196,11 @@ def keep(key: str, path: str, scope: str, generations: tuple[str, str], status: 
 
 
 def keep_answered(environ, key: str, scope: str, generations: tuple[str, str], status: int, headers, body) -> bool:
-    """`keep` an answer Django just gave to `environ`, when the response cache served or stored it (so it is
-    public, anonymous and sets no cookie) and its status is one kept. Logged, never raised: the reader has
+    """`keep` an answer Django just gave to `environ`, when the view built it now and the response cache stored it
+    (so it is public, anonymous and sets no cookie: an answer served from the cache may predate a publish that
+    committed since, whose cache generation is not renewed yet) and its status is one kept. Logged, never raised: the reader has
     their answer either way."""
-    if environ.get(STORED_UNDER) is None or status not in STORED_STATUSES:
+    if environ.get(STORED_UNDER) is None or not environ.get(RENDERED_NOW) or status not in STORED_STATUSES:
         return False
     if any(name.lower() == "set-cookie" for name, _ in headers):
         return False

@@ -39,6 +39,9 @@ CONDITIONAL_HEADERS = frozenset(
 # stored is left (factsheets.public.middleware): the only answers a worker copies (config.worker_copies) and the
 # database stores (factsheets.public.answers).
 STORED_UNDER = "factsheets.stored_under_generation"
+# Set beside it when the view built the answer in this request (not served from the cache): the only answers the
+# database stores, since a cached one may predate a publish whose cache generation is not renewed yet.
+RENDERED_NOW = "factsheets.rendered_now"
 # Marks the app's own requests (the export, building stored answers): not logged as a reader's request.
 INTERNAL_REQUEST = "factsheets.internal_request"
 

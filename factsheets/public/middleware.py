@@ -40,7 +40,7 @@ from django.utils import translation
 
 from factsheets.content import languages
 
-from factsheets.public import throttling
+from factsheets.public import answers, throttling
 from factsheets.public import cache as sheet_cache
 from factsheets.public import http_cache
 
@@ -62,7 +62,8 @@ def cache_key(request) -> str:
     address = request.get_full_path()
     if request.path_info.startswith("/api/") and "language" not in request.GET:
         address += "\n" + languages.preferred(request.headers.get("Accept-Language", ""))
-    return KEY_PREFIX + hashlib.sha256(address.encode()).hexdigest()[:40]
+    # The build is part of the key: after a deploy nothing rendered by the old code or templates is served.
+    return f"{KEY_PREFIX}{answers.build_stamp()[:12]}:{hashlib.sha256(address.encode()).hexdigest()[:40]}"
 
 
 def _throttle_for(path: str):
@@ -111,6 +112,7 @@ class PublicResponseCacheMiddleware:
             }
             cache.set(key, entry, settings.FACTSHEETS_CACHE_SECONDS)
             request.environ[STORED_UNDER] = (generation, entry["expires"])
+            request.environ[http_cache.RENDERED_NOW] = True
         return response
 
     @staticmethod

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, transaction
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from config import worker_copies
 from factsheets.models import AnswerGeneration, StoredAnswer
@@ -120,7 +121,7 @@ def test_an_answer_built_while_a_publish_renewed_the_generation_is_never_served(
 def test_an_answer_of_another_build_is_never_served(app, django_app, examplumab, monkeypatch):
     """After a deploy the templates and code differ: what the old build stored is built afresh."""
     get(app, SHEET)
-    monkeypatch.setattr(answers, "build_stamp", lambda: "another build")
+    monkeypatch.setattr(answers, "build_stamp", lambda: "anotherbuild")
     get(fresh_worker(django_app), SHEET)
     assert django_app.calls == 2
 
@@ -219,3 +220,35 @@ def test_on_postgresql_the_lookup_is_a_prepared_statement(examplumab):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%storedanswer%"])
         assert cursor.fetchone()[0] == 1
+
+
+def test_an_answer_served_from_the_response_cache_is_never_stored(
+    app, django_app, examplumab, client, author, reviewer1, reviewer2, committee
+):
+    """Between a publish's commit and its cache renewal the response cache may still serve the old page; that
+    answer must not be stored under the database's new generation, where it would outlive the renewal."""
+    client.get(SHEET)  # the response cache holds version one
+    make_published(  # committed, its on_commit work (the cache renewal) not run yet
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=examplumab.fact_sheet,
+        number=2,
+        title="Examplumab version two",
+    )
+    assert b"Examplumab version one" in get(app, SHEET)[2]  # the window the renewal closes
+    assert not StoredAnswer.objects.filter(path=SHEET).exists()
+    sheet_cache.content_changed("examplumab")
+    assert b"Examplumab version two" in get(fresh_worker(django_app), SHEET)[2]
+
+
+def test_after_a_deploy_the_response_cache_serves_nothing_of_the_old_build(
+    client, examplumab, monkeypatch, django_assert_max_num_queries
+):
+    client.get(SHEET)
+    with django_assert_max_num_queries(0):
+        client.get(SHEET)
+    monkeypatch.setattr(answers, "build_stamp", lambda: "anotherbuild")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(SHEET).status_code == 200
+    assert len(queries) > 0  # built afresh
