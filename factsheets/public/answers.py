@@ -40,7 +40,7 @@ from django.http.request import split_domain_port, validate_host
 from django.test import Client
 
 from factsheets.content import languages
-from factsheets.models import AnswerGeneration, StoredAnswer
+from factsheets.models import AnswerGeneration, FactSheetRevision, StoredAnswer
 from factsheets.public import http_cache
 from factsheets.public.http_cache import INTERNAL_REQUEST, RENDERED_NOW, STORED_UNDER
 
@@ -219,12 +219,12 @@ def renew(slug: str | None) -> None:
 
 
 def sheet_paths(slug: str) -> list[tuple[str, str]]:
-    """The addresses (and Accept-Language) built after each change of `slug`: its page in every language and
-    the API's detail in every language it negotiates."""
-    pages = [
-        (f"{'/' + code if languages.is_translation(code) else ''}/factsheets/{slug}/", "")
-        for code in languages.Language.values
-    ]
+    """The addresses (and Accept-Language) built after each change of `slug`: its page in English and in each
+    translation it has a live edition in (a withdrawn sheet's English page answers 410), and the API's detail in
+    every language it negotiates."""
+    translated = FactSheetRevision.objects.live(None).filter(fact_sheet__slug=slug).values_list("language", flat=True)
+    pages = [(f"/factsheets/{slug}/", "")]
+    pages += [(f"/{code}/factsheets/{slug}/", "") for code in sorted(set(translated)) if languages.is_translation(code)]
     documents = [(f"/api/v1/factsheets/{slug}/", code) for code in languages.Language.values]
     return pages + documents
 
@@ -283,8 +283,7 @@ def answer_for(client, path: str, accept_language: str = "") -> tuple[int, list,
 
 def build_sheet(slug: str) -> int:
     """Build and keep the answers of `sheet_paths(slug)` as an anonymous reader of SITE_URL gets them, after a
-    change of the sheet renewed its generation; returns how many it stands behind (a page with no live edition in
-    a language answers 404, which is not kept)."""
+    change of the sheet renewed its generation; returns how many it stands behind."""
     client = site_client()
     with outer_request_kept(), unthrottled():
         statuses = [answer_for(client, path, accept_language)[0] for path, accept_language in sheet_paths(slug)]

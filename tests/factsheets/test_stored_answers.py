@@ -14,7 +14,13 @@ from factsheets.models import AnswerGeneration, StoredAnswer
 from factsheets.public import answers
 from factsheets.public import cache as sheet_cache
 from reviews import services
-from tests.factories import make_published
+from tests.factories import (
+    SPANISH_TEXT,
+    make_published,
+    make_published_translation,
+    make_translation,
+    make_translation_committee,
+)
 from tests.factsheets.wsgi_app import get
 
 SHEET = "/factsheets/examplumab/"
@@ -223,11 +229,11 @@ def test_on_postgresql_the_lookup_is_a_prepared_statement(examplumab):
 
 
 def test_an_answer_served_from_the_response_cache_is_never_stored(
-    app, django_app, examplumab, client, author, reviewer1, reviewer2, committee
+    app, django_app, examplumab, author, reviewer1, reviewer2, committee
 ):
     """Between a publish's commit and its cache renewal the response cache may still serve the old page; that
     answer must not be stored under the database's new generation, where it would outlive the renewal."""
-    client.get(SHEET)  # the response cache holds version one
+    get(django_app, SHEET)  # Django alone: the response cache holds version one, nothing is stored
     make_published(  # committed, its on_commit work (the cache renewal) not run yet
         author=author,
         reviewers=[reviewer1, reviewer2],
@@ -252,3 +258,18 @@ def test_after_a_deploy_the_response_cache_serves_nothing_of_the_old_build(
     with CaptureQueriesContext(connection) as queries:
         assert client.get(SHEET).status_code == 200
     assert len(queries) > 0  # built afresh
+
+
+def test_publishing_a_translation_builds_its_page_and_a_draft_is_never_stored(
+    app, django_app, examplumab, author, reviewer1, reviewer2, reviewer3, django_capture_on_commit_callbacks
+):
+    translators = make_translation_committee(reviewer1, reviewer2, reviewer3)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_published_translation(
+            author=author, english=examplumab, reviewers=[reviewer1, reviewer2], committee=translators
+        )
+    spanish = StoredAnswer.objects.get(path="/es/factsheets/examplumab/")
+    assert spanish.status == 200 and SPANISH_TEXT["title"].encode() in bytes(spanish.body)
+    make_translation(author=author, english=examplumab, text={**SPANISH_TEXT, "title": "Zqborrador sin firmar"})
+    assert not [answer.path for answer in StoredAnswer.objects.all() if b"Zqborrador" in bytes(answer.body)]
+    assert b"Zqborrador" not in get(fresh_worker(django_app), "/es/factsheets/examplumab/")[2]
