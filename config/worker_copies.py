@@ -17,6 +17,11 @@ is decided by the response cache itself (factsheets.public.middleware), never he
   non-ASCII address. Everything else goes to Django unchanged.
 - The copy's key holds everything the answer can depend on besides the address: the host, the scheme (and the
   proxy's scheme header), the Origin (CORS headers) and, for the API, the language Accept-Language prefers.
+- A sheet's own addresses (its pages, versions pages and API documents, in the request shapes
+  factsheets.public.answers stores) go by the database instead: one query reads the sheet's generations there
+  and brings the stored answer when this worker's copy is not current; a miss goes to Django and what the view
+  rendered is stored and copied. Those generations are renewed inside the publish's own transaction, so no
+  cache is read for a sheet, and a fresh worker or an emptied Redis answers from the stored bytes.
 - Bounded: at most FACTSHEETS_WORKER_COPY_BYTES per worker, counting bodies, keys and headers (least recently
   used dropped first); an answer over an eighth of that is not copied.
 
@@ -25,6 +30,7 @@ A served copy logs its request line as Django would (config.middleware.log_reque
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -90,21 +96,6 @@ class _Copies:
         return self._bytes
 
 
-def _stored_answer(environ):
-    """(key, scope, generations, answer or None) of a request the database's stored answers may answer
-    (factsheets.public.answers), else None; None too when the database fails (Django answers as it can)."""
-    if not settings.FACTSHEETS_STORED_ANSWERS:
-        return None
-    found = answers.request_key(environ)
-    if found is None:
-        return None
-    try:
-        generations, answer = answers.find(*found)
-    except DatabaseError:
-        return None
-    return (*found, generations, answer)
-
-
 def _copyable(headers) -> bool:
     """Also checked here, whatever the response cache decided: an answer that sets a cookie, or that varies on a
     request header the key does not hold, is never copied."""
@@ -129,36 +120,61 @@ class PublicCopies:
         if key is None:
             return self.application(environ, start_response)
         started = time.perf_counter()
-        path = environ.get("PATH_INFO", "")
-        generation = sheet_cache.current_generation(path)
         item = self.copies.get(key)
+        stored = answers.request_key(environ) if settings.FACTSHEETS_STORED_ANSWERS else None
+        if stored is not None:
+            return self._sheet(key, stored, item, environ, start_response, started)
+        generation = sheet_cache.current_generation(environ.get("PATH_INFO", ""))
         if item is not None:
-            item_generation, expires, status, body, headers = item
-            if item_generation == generation and time.time() < expires:
-                start_response(_STATUS_LINES[status], list(headers))  # a server may edit the list it is given
-                log_request("GET", path, status, started)
-                return [body]
+            if item[0] == generation and time.time() < item[1]:
+                return self._serve(item, environ, start_response, started)
             self.copies.drop(key)
-        stored = _stored_answer(environ)
-        if stored is not None and stored[3] is not None:
-            # Copied under the cache generation read above, before the database's: a publish renews the
-            # database's first (factsheets.public.cache.changing), so a stale answer can only be copied under a
-            # generation that is already gone.
-            status, headers, body = stored[3]
-            self._put(key, (generation, time.time() + settings.FACTSHEETS_CACHE_SECONDS, status, body, headers))
-            start_response(_STATUS_LINES[status], list(headers))
-            log_request("GET", path, status, started)
-            return [body]
-        return self._copy_of(key, environ, start_response, stored)
+        result, status, headers, body = self._django(environ, start_response)
+        if body is not None:
+            generation, expires = environ[STORED_UNDER]
+            self._put(key, (generation, expires, status, body, headers))
+        return result
+
+    def _sheet(self, key: str, stored: tuple[str, str], item, environ, start_response, started):
+        """A sheet's address: this worker's copy and the database's stored answer are both checked against the
+        sheet's generations in the database, read by the one query that also brings the stored answer when the
+        copy is not current. No cache read: a publish renews them inside its own transaction."""
+        stored_key, scope = stored
+        held = item[0] if item is not None and isinstance(item[0], tuple) else None
+        try:
+            generations, answer = answers.find(stored_key, scope, held)
+        except DatabaseError:
+            return self.application(environ, start_response)  # Django answers as it can; nothing is copied
+        if held is not None and held == generations:
+            return self._serve(item, environ, start_response, started)
+        if item is not None:
+            self.copies.drop(key)
+        if answer is not None:
+            status, headers, body = answer
+            item = (generations, math.inf, status, body, headers)
+            self._put(key, item)
+            return self._serve(item, environ, start_response, started)
+        result, status, headers, body = self._django(environ, start_response)
+        if body is not None and answers.keep_answered(environ, stored_key, scope, generations, status, headers, body):
+            self._put(key, (generations, math.inf, status, body, headers))
+        return result
+
+    @staticmethod
+    def _serve(item: tuple, environ, start_response, started: float):
+        _, _, status, body, headers = item
+        start_response(_STATUS_LINES[status], list(headers))  # a server may edit the list it is given
+        log_request("GET", environ.get("PATH_INFO", ""), status, started)
+        return [body]
 
     def _put(self, key: str, item: tuple) -> None:
         _, _, _, body, headers = item
         size = len(body) + len(key) + sum(len(name) + len(value) for name, value in headers)
         self.copies.put(key, item, size, settings.FACTSHEETS_WORKER_COPY_BYTES)
 
-    def _copy_of(self, key: str, environ, start_response, stored):
-        """Django answers; the answer is kept when the response cache served or stored it, and stored whole in
-        the database (under the generations `stored` read before) when it is a sheet's."""
+    def _django(self, environ, start_response):
+        """Django's answer: (what to hand the server, status, headers, body); headers and body None when no copy
+        may be made of it (the response cache neither served nor stored it, a status never copied, a cookie or
+        a Vary on a header the key does not hold)."""
         answered = {}
 
         def keep_start(status, headers, exc_info=None):
@@ -166,22 +182,15 @@ class PublicCopies:
             return start_response(status, headers, exc_info)
 
         chunks = self.application(environ, keep_start)
-        marked = environ.get(STORED_UNDER)
         status = int(answered.get("status", "0")[:3] or 0)
-        if marked is None or status not in _STATUS_LINES or not _copyable(answered["headers"]):
-            return chunks
-        generation, expires = marked
+        if environ.get(STORED_UNDER) is None or status not in _STATUS_LINES or not _copyable(answered["headers"]):
+            return chunks, status, None, None
         try:
             body = b"".join(chunks)
         finally:
             if hasattr(chunks, "close"):
                 chunks.close()
-        headers = list(answered["headers"])
-        self._put(key, (generation, expires, status, body, headers))
-        if stored is not None:
-            ready_key, scope, generations, _ = stored
-            answers.keep_answered(environ, ready_key, scope, generations, status, headers, body)
-        return [body]
+        return [body], status, list(answered["headers"]), body
 
     @staticmethod
     def _key(environ) -> str | None:

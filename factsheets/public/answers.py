@@ -123,7 +123,8 @@ def _find_sql() -> str:
     quote = connection.ops.quote_name
     generations, answers = quote(AnswerGeneration._meta.db_table), quote(StoredAnswer._meta.db_table)
     return (
-        f"SELECT e.value, s.value, a.status, a.headers, a.body FROM {generations} e "
+        "SELECT e.value, s.value, a.status, CASE WHEN e.value = %s AND s.value = %s THEN NULL ELSE a.headers END, "
+        f"CASE WHEN e.value = %s AND s.value = %s THEN NULL ELSE a.body END FROM {generations} e "
         f"LEFT JOIN {generations} s ON s.scope = %s "
         f"LEFT JOIN {answers} a ON a.{quote('key')} = %s AND a.build = %s "
         "AND a.everything = e.value AND a.generation = s.value "
@@ -131,14 +132,19 @@ def _find_sql() -> str:
     )
 
 
-def find(key: str, scope: str) -> tuple[tuple[str, str], tuple[int, list, bytes] | None]:
+def find(
+    key: str, scope: str, held: tuple[str, str] | None = None
+) -> tuple[tuple[str, str], tuple[int, list, bytes] | None]:
     """The current generations (everything's, the scope's) and the answer stored under them for `key` by this
-    build, if any: one indexed read (a generation never set is started, and nothing can match it)."""
-    row = _fetch_one(_find_sql(), [scope, key, build_stamp(), EVERYTHING])
+    build, if any: one indexed read (a generation never set is started, and nothing can match it). When they are
+    still the generations the caller `held` a copy under, no answer is sent (the copy is current)."""
+    held_everything, held_generation = held or ("", "")
+    params = [held_everything, held_generation] * 2 + [scope, key, build_stamp(), EVERYTHING]
+    row = _fetch_one(_find_sql(), params)
     if row is None or row[1] is None:
         return _started([EVERYTHING, scope]), None
     everything, generation, status, headers, body = row
-    if status is None:
+    if status is None or body is None:
         return (everything, generation), None
     return (everything, generation), (status, [tuple(pair) for pair in json.loads(headers)], bytes(body))
 

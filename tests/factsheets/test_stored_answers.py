@@ -273,3 +273,47 @@ def test_publishing_a_translation_builds_its_page_and_a_draft_is_never_stored(
     make_translation(author=author, english=examplumab, text={**SPANISH_TEXT, "title": "Zqborrador sin firmar"})
     assert not [answer.path for answer in StoredAnswer.objects.all() if b"Zqborrador" in bytes(answer.body)]
     assert b"Zqborrador" not in get(fresh_worker(django_app), "/es/factsheets/examplumab/")[2]
+
+
+def test_a_repeat_of_a_sheet_is_answered_from_the_copy_with_one_query_and_no_cache_read(
+    app, django_app, examplumab, monkeypatch, django_assert_num_queries
+):
+    first = get(app, SHEET)
+
+    def no_cache(*args, **kwargs):
+        raise AssertionError("the shared cache was read")
+
+    monkeypatch.setattr(cache, "get_many", no_cache)
+    monkeypatch.setattr(cache, "get", no_cache)
+    with django_assert_num_queries(1):  # the generations; the stored bytes are not sent again
+        again = get(app, SHEET)
+    assert again == first and django_app.calls == 1
+
+
+def test_a_publish_reaches_this_workers_copy_at_the_next_request_before_any_cache_renewal(
+    app, django_app, examplumab, author, reviewer1, reviewer2, committee
+):
+    get(app, SHEET)
+    assert b"Examplumab version one" in get(app, SHEET)[2] and django_app.calls == 1
+    make_published(  # committed; its on_commit work (cache renewal, building) not run
+        author=author,
+        reviewers=[reviewer1, reviewer2],
+        committee=committee,
+        fact_sheet=examplumab.fact_sheet,
+        number=2,
+        title="Examplumab version two",
+    )
+    cache.clear()  # and the response cache lost its entry, so Django renders the new version
+    body = get(app, SHEET)[2]
+    assert b"Examplumab version two" in body and b"Examplumab version one" not in body
+
+
+def test_a_withdrawal_reaches_this_workers_copy_at_the_next_request(
+    app, django_app, examplumab, editor, django_capture_on_commit_callbacks
+):
+    get(app, SHEET)
+    get(app, SHEET)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.factsheet_withdraw(fact_sheet=examplumab.fact_sheet, by=editor, reason="Replaced by a newer sheet.")
+    status, _, body = get(app, SHEET)
+    assert status == 410 and b"Replaced by a newer sheet." in body
