@@ -10,7 +10,7 @@ is decided by the response cache itself (factsheets.public.middleware), never he
   (status, every header the outer middleware added, body), under that generation.
 - It is served only while the shared cache's generation for it is still that one (read on every request, so a publish,
   reaffirmation or withdrawal reaches every worker at the next request, as it does the shared cache), and never
-  after the shared entry it was made from expires.
+  after the shared entry it was made from expires (a sheet's address: see below).
 - Only for what the response cache would answer anyway: an anonymous GET of a public address (no session
   cookie, `PUBLIC_PATHS`), and not a conditional request (Django answers 304 from the stored validators), nor a
   HEAD, nor an address whose rate limit is on (the limit is counted in Django for every request), nor a long or
@@ -21,7 +21,8 @@ is decided by the response cache itself (factsheets.public.middleware), never he
   factsheets.public.answers stores) go by the database instead: one query reads the sheet's generations there
   and brings the stored answer when this worker's copy is not current; a miss goes to Django and what the view
   rendered is stored and copied. Those generations are renewed inside the publish's own transaction, so no
-  cache is read for a sheet, and a fresh worker or an emptied Redis answers from the stored bytes.
+  cache is read for a sheet, and a fresh worker or an emptied Redis answers from the stored bytes. Such a copy
+  lasts as long as those generations. After a failed lookup, sheets go to Django for DATABASE_RETRY_AFTER.
 - Bounded: at most FACTSHEETS_WORKER_COPY_BYTES per worker, counting bodies, keys and headers (least recently
   used dropped first); an answer over an eighth of that is not copied.
 
@@ -30,13 +31,14 @@ A served copy logs its request line as Django would (config.middleware.log_reque
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 from collections import OrderedDict
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import Error as DatabaseError  # InterfaceError too
 from django.http import QueryDict
 
 from config.middleware import log_request
@@ -47,7 +49,11 @@ from factsheets.public.http_cache import CONDITIONAL_HEADERS
 from factsheets.public.middleware import MAX_KEY_PATH, PUBLIC_PATHS, STORED_UNDER, limited_path
 
 _STATUS_LINES = {200: "200 OK", 410: "410 Gone"}
-KEYED_VARY = {"origin", "accept-language", ""}  # the request headers `_key` holds
+# After a failed lookup of a stored answer, sheets go straight to Django (which has its own answer to a database
+# outage) for this long: an unreachable database costs one connection attempt per worker now and then.
+DATABASE_RETRY_AFTER = 5.0
+
+logger = logging.getLogger("config.worker_copies")
 
 
 def _proxy_scheme_header() -> str:
@@ -96,24 +102,13 @@ class _Copies:
         return self._bytes
 
 
-def _copyable(headers) -> bool:
-    """Also checked here, whatever the response cache decided: an answer that sets a cookie, or that varies on a
-    request header the key does not hold, is never copied."""
-    for name, value in headers:
-        name = name.lower()
-        if name == "set-cookie":
-            return False
-        if name == "vary" and not {part.strip().lower() for part in value.split(",")} <= KEYED_VARY:
-            return False
-    return True
-
-
 class PublicCopies:
     """WSGI middleware around the Django application (see the module's docstring)."""
 
     def __init__(self, application):
         self.application = application
         self.copies = _Copies()
+        self.database_paused_until = 0.0
 
     def __call__(self, environ, start_response):
         key = self._key(environ)
@@ -141,10 +136,14 @@ class PublicCopies:
         copy is not current. No cache read: a publish renews them inside its own transaction."""
         stored_key, scope = stored
         held = item[0] if item is not None and isinstance(item[0], tuple) else None
+        if time.monotonic() < self.database_paused_until:
+            return self.application(environ, start_response)  # Django answers as it can; nothing is copied
         try:
             generations, answer = answers.find(stored_key, scope, held)
-        except DatabaseError:
-            return self.application(environ, start_response)  # Django answers as it can; nothing is copied
+        except DatabaseError as error:
+            self.database_paused_until = time.monotonic() + DATABASE_RETRY_AFTER
+            logger.error("Stored answers unavailable (%s); sheets go to Django for %.0f s", error, DATABASE_RETRY_AFTER)
+            return self.application(environ, start_response)
         if held is not None and held == generations:
             return self._serve(item, environ, start_response, started)
         if item is not None:
@@ -183,7 +182,11 @@ class PublicCopies:
 
         chunks = self.application(environ, keep_start)
         status = int(answered.get("status", "0")[:3] or 0)
-        if environ.get(STORED_UNDER) is None or status not in _STATUS_LINES or not _copyable(answered["headers"]):
+        if (
+            environ.get(STORED_UNDER) is None
+            or status not in _STATUS_LINES
+            or not answers.copyable(answered["headers"])
+        ):
             return chunks, status, None, None
         try:
             body = b"".join(chunks)

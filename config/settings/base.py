@@ -111,6 +111,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # An unreachable database fails a request within seconds instead of hanging it for the TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
+    )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -263,6 +268,14 @@ FACTSHEETS_WORKER_COPY_BYTES = int(os.environ.get("FACTSHEETS_WORKER_COPY_BYTES"
 # only by the build that made them: FACTSHEETS_ANSWER_BUILD names it (a release id), else a digest of the code.
 FACTSHEETS_STORED_ANSWERS = os.environ.get("FACTSHEETS_STORED_ANSWERS", "on").lower() not in ("0", "false", "no", "off")
 FACTSHEETS_ANSWER_BUILD = os.environ.get("FACTSHEETS_ANSWER_BUILD", "")
+# Their lookup is a statement prepared on each PostgreSQL connection; turn off ("off") behind a pooler in
+# transaction mode that does not keep prepared statements (PgBouncer before 1.21, or max_prepared_statements 0).
+FACTSHEETS_PREPARED_LOOKUP = os.environ.get("FACTSHEETS_PREPARED_LOOKUP", "on").lower() not in (
+    "0",
+    "false",
+    "no",
+    "off",
+)
 # Shared caches (CDN, nginx) in front of the app: s-maxage and stale-while-revalidate of public pages and
 # API documents (factsheets/http_cache.py). Publishing purges them when FACTSHEETS_PURGE_URL is set.
 FACTSHEETS_SHARED_MAX_AGE = int(os.environ.get("FACTSHEETS_SHARED_MAX_AGE", str(FACTSHEETS_CACHE_SECONDS)))

@@ -23,7 +23,7 @@ class StoredAnswer(models.Model):
     """One anonymous answer for one address and request shape (`key`), as Django sent it. Not part of the record:
     a cache the workflow makes stale by renewing a generation, never by editing a row."""
 
-    key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the address and request shape.")
+    key = models.CharField(max_length=64, help_text="SHA-256 of the address and request shape.")
     path = models.CharField(max_length=512)
     scope = models.CharField(max_length=220)
     generation = models.CharField(max_length=32, help_text="The sheet's generation when it was built.")
@@ -36,6 +36,8 @@ class StoredAnswer(models.Model):
 
     class Meta:
         verbose_name = "stored answer"
+        # One answer per request shape and build: in a rolling deploy the old and new servers keep their own.
+        constraints = [models.UniqueConstraint(fields=["key", "build"], name="stored_answer_key_build")]
 
     def __str__(self):
         return f"{self.path} ({self.status})"

@@ -2,23 +2,27 @@
 
 A published version never changes, so what an anonymous reader gets at a sheet's address (its page in each
 language, its versions pages and the API's documents) is kept as Django sent it: status, every header, body
-(`StoredAnswer`). A worker that has no copy of its own (config.worker_copies) and finds nothing in the response
-cache, a fresh worker after a restart or an emptied Redis included, answers with one indexed read instead of
-running Django. The export (factsheets.public.site_export) is a copy of them.
+(`StoredAnswer`). The worker layer (config.worker_copies) reads a sheet's generations here on each request, in
+the one query that also brings the stored answer when its own copy is not current, so a fresh worker or an
+emptied Redis answers a cold sheet with one indexed read instead of running Django. The export
+(factsheets.public.site_export) copies them.
 
-What makes an answer stale is a generation, as for the response cache, but kept in the database so it outlives a
-cache: `sheet-<slug>` for that sheet's addresses, and `all` for everything (`AnswerGeneration`). An answer
-is served only while both are still the ones read *before* Django built it, and only by code and templates of
-the same build (`build_stamp`; a deploy makes every answer stale). factsheets.public.cache.content_changed
-renews them first of all after a publish, reaffirmation or withdrawal commits (`renew`), then builds that sheet's
-answers afresh (`build_sheet`). An answer built from a read that raced the commit carries the old generation and
-is never served, whatever order writers land in.
+What makes an answer stale is a generation kept in the database: `sheet-<slug>` for that sheet's addresses, and
+`all` for everything (`AnswerGeneration`). An answer is served only while both are still the ones read *before*
+Django built it, and only by the same build (`build_stamp`: code, templates, the settings that reach an answer and
+the installed packages; a deploy or a changed setting makes every answer stale). `renew` runs inside the
+transaction of every publish, reaffirmation or withdrawal (factsheets.public.cache.changing), so the change and
+the renewal commit together; after the commit `build_sheet` builds the sheet's answers afresh. An answer built
+from a read that raced the commit carries the old generation and is never served, whatever order writers land in.
 
-What is kept: only what the response cache itself served or stored for an anonymous GET (the request is marked,
-factsheets.public.middleware.STORED_UNDER), answered 200 or 410. Which requests may be answered from here:
-those a worker copy may answer (config.worker_copies) that also have no query string and no Origin header, a
-Host the site accepts (ALLOWED_HOSTS), and a sheet address. The key holds the address, the scheme and, for the
-API, the language Accept-Language prefers: nothing else changes the answer (absolute links come from SITE_URL).
+What is kept: only what the view rendered in that request for an anonymous GET and the response cache stored
+(factsheets.public.http_cache.RENDERED_NOW: a cached answer may predate a publish whose cache renewal has not run),
+answered 200 or 410, setting no cookie and varying on nothing the keys do not hold. Which requests may be
+answered from here: those a worker copy may answer (config.worker_copies) that also have no query string and no
+Origin header, a Host the site accepts (ALLOWED_HOSTS), and a sheet address. (The API's are reached only with
+its anonymous rate limit off: with a limit on, every API request is counted in Django.) The key holds the
+address, the scheme and, for the API, the language Accept-Language prefers: nothing else changes the answer
+(absolute links come from SITE_URL).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import json
 import logging
 import re
 import uuid
+from importlib import metadata
 from pathlib import Path
 from unittest import mock
 from urllib.parse import urlsplit
@@ -48,6 +53,7 @@ logger = logging.getLogger(__name__)
 
 EVERYTHING = "all"
 STORED_STATUSES = {200, 410}
+KEYED_VARY = {"origin", "accept-language", ""}  # request headers the keys hold (or that exclude a request)
 # A sheet's own addresses: its page in each language, its versions pages, the API's detail and version documents.
 SHEET_ADDRESS = re.compile(
     r"^/(?:[a-z]{2}/)?factsheets/(?P<page>[-\w]+)/(?:versions/(?:\d+/)?)?$"
@@ -58,14 +64,39 @@ BUILD_DIRS = ("config", "factsheets", "reviews", "templates", "locale", "static"
 BUILD_SUFFIXES = {".py", ".html", ".txt", ".mo", ".css", ".js", ".json", ".svg"}
 
 
+# Settings whose values reach an answer's bytes or headers (the sheet page's disclaimer, cache lifetimes, HSTS,
+# the HTTPS redirect, CSP, CORS ...): every setting named with one of these prefixes, and these names.
+BUILD_SETTING_PREFIXES = ("FACTSHEETS_", "SECURE_", "CSP", "CONTENT_SECURITY_POLICY", "CORS_", "ADMIN_SITE_")
+BUILD_SETTINGS = (
+    "SITE_URL",
+    "SETTINGS_MODULE",
+    "DEBUG",
+    "LANGUAGE_CODE",
+    "LANGUAGES",
+    "TIME_ZONE",
+    "USE_I18N",
+    "STATIC_URL",
+    "STORAGES",
+    "X_FRAME_OPTIONS",
+    "REST_FRAMEWORK",
+    "SESSION_COOKIE_NAME",
+)
+
+
 @functools.cache
 def build_stamp() -> str:
     """What this process builds answers with: FACTSHEETS_ANSWER_BUILD if set (a release id), else a digest of
-    the project's code, templates, translations and static files, and of the site's address and settings module.
-    An answer stored by another build is never served, so a deploy cannot serve pages in the old templates."""
+    the project's code, templates, translations and static files, the settings that reach an answer, and the
+    installed packages' versions. An answer stored by another build is never served, so neither a deploy nor a
+    changed setting (say the disclaimer) can serve what the old one rendered."""
     if settings.FACTSHEETS_ANSWER_BUILD:
         return hashlib.sha256(settings.FACTSHEETS_ANSWER_BUILD.encode()).hexdigest()[:32]
-    digest = hashlib.sha256(f"{settings.SITE_URL}\n{settings.SETTINGS_MODULE}\n".encode())
+    digest = hashlib.sha256()
+    for name in sorted(dir(settings)):
+        if name.isupper() and (name in BUILD_SETTINGS or name.startswith(BUILD_SETTING_PREFIXES)):
+            digest.update(f"{name}={getattr(settings, name)!r}\n".encode())
+    for name, version in sorted((dist.metadata["Name"] or "", dist.version) for dist in metadata.distributions()):
+        digest.update(f"{name}=={version}\n".encode())
     base = Path(settings.BASE_DIR)
     for name in BUILD_DIRS:
         for path in sorted((base / name).rglob("*")):
@@ -134,15 +165,17 @@ def _find_sql() -> str:
 
 def find(
     key: str, scope: str, held: tuple[str, str] | None = None
-) -> tuple[tuple[str, str], tuple[int, list, bytes] | None]:
+) -> tuple[tuple[str, str] | None, tuple[int, list, bytes] | None]:
     """The current generations (everything's, the scope's) and the answer stored under them for `key` by this
-    build, if any: one indexed read (a generation never set is started, and nothing can match it). When they are
-    still the generations the caller `held` a copy under, no answer is sent (the copy is current)."""
+    build, if any: one indexed read. Generations None: the sheet's was never started (nothing is kept for it).
+    When they are still the generations the caller `held` a copy under, no answer is sent (the copy is current)."""
     held_everything, held_generation = held or ("", "")
     params = [held_everything, held_generation] * 2 + [scope, key, build_stamp(), EVERYTHING]
     row = _fetch_one(_find_sql(), params)
     if row is None or row[1] is None:
-        return _started([EVERYTHING, scope]), None
+        # Never renewed (a sheet never published here, a made-up address): nothing stored can stand, and a
+        # reader's request creates no row. A publish and `build_sheet` start it.
+        return None, None
     everything, generation, status, headers, body = row
     if status is None or body is None:
         return (everything, generation), None
@@ -153,8 +186,8 @@ def _fetch_one(sql: str, params: list):
     """One row of `sql`. On PostgreSQL as a statement prepared on the connection at its first use: Django's
     cursors bind parameters on the client and Django turns psycopg's preparing off, so the server would plan the
     join again each time, which costs more than running it (about 300 against 130 microseconds here). Only this
-    cursor prepares; Django's never do (psycopg's client-side cursors)."""
-    if connection.vendor != "postgresql":
+    cursor prepares; Django's never do (psycopg's client-side cursors). FACTSHEETS_PREPARED_LOOKUP off: as Django."""
+    if connection.vendor != "postgresql" or not settings.FACTSHEETS_PREPARED_LOOKUP:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
@@ -170,16 +203,18 @@ def _fetch_one(sql: str, params: list):
         return cursor.fetchone()
 
 
-def _started(scopes: list[str]) -> tuple[str, str]:
+def start(slug: str) -> None:
+    """Start the generations of `slug` and of everything if they were never set (a sheet published before
+    stored answers existed); ones already set stay as they are."""
     AnswerGeneration.objects.bulk_create(
-        [AnswerGeneration(scope=scope, value=uuid.uuid4().hex) for scope in scopes], ignore_conflicts=True
+        [AnswerGeneration(scope=scope, value=uuid.uuid4().hex) for scope in (EVERYTHING, scope_of(slug))],
+        ignore_conflicts=True,
     )
-    values = dict(AnswerGeneration.objects.filter(scope__in=scopes).values_list("scope", "value"))
-    return values[scopes[0]], values[scopes[1]]
 
 
 def keep(key: str, path: str, scope: str, generations: tuple[str, str], status: int, headers, body: bytes) -> None:
-    """Store an answer Django gave under the generations read before it ran (replacing the key's earlier one)."""
+    """Store an answer Django gave under the generations read before it ran (replacing the key's earlier one of
+    this build; another build's, say the servers not yet restarted in a rolling deploy, stays theirs)."""
     everything, generation = generations
     StoredAnswer.objects.bulk_create(
         [
@@ -196,9 +231,21 @@ def keep(key: str, path: str, scope: str, generations: tuple[str, str], status: 
             )
         ],
         update_conflicts=True,
-        unique_fields=["key"],
-        update_fields=["path", "scope", "generation", "everything", "build", "status", "headers", "body", "stored_at"],
+        unique_fields=["key", "build"],
+        update_fields=["path", "scope", "generation", "everything", "status", "headers", "body", "stored_at"],
     )
+
+
+def copyable(headers) -> bool:
+    """Checked whatever the response cache decided: an answer that sets a cookie, or that varies on a request
+    header the keys do not hold, is never stored or copied (config.worker_copies)."""
+    for name, value in headers:
+        name = name.lower()
+        if name == "set-cookie":
+            return False
+        if name == "vary" and not {part.strip().lower() for part in value.split(",")} <= KEYED_VARY:
+            return False
+    return True
 
 
 def keep_answered(environ, key: str, scope: str, generations: tuple[str, str], status: int, headers, body) -> bool:
@@ -206,9 +253,9 @@ def keep_answered(environ, key: str, scope: str, generations: tuple[str, str], s
     (so it is public, anonymous and sets no cookie: an answer served from the cache may predate a publish that
     committed since, whose cache generation is not renewed yet) and its status is one kept. Logged, never raised: the reader has
     their answer either way."""
-    if environ.get(STORED_UNDER) is None or not environ.get(RENDERED_NOW) or status not in STORED_STATUSES:
+    if generations is None or environ.get(STORED_UNDER) is None or not environ.get(RENDERED_NOW):
         return False
-    if any(name.lower() == "set-cookie" for name, _ in headers):
+    if status not in STORED_STATUSES or not copyable(headers):
         return False
     try:
         keep(key, environ.get("PATH_INFO", ""), scope, generations, status, headers, body)
@@ -220,6 +267,8 @@ def keep_answered(environ, key: str, scope: str, generations: tuple[str, str], s
 
 def renew(slug: str | None) -> None:
     """Make every stored answer of `slug` (None: every answer) stale: its generation is renewed."""
+    if slug:
+        start(slug)  # everything's generation too, the first time
     scope = scope_of(slug) if slug else EVERYTHING
     AnswerGeneration.objects.update_or_create(scope=scope, defaults={"value": uuid.uuid4().hex})
 
@@ -290,6 +339,7 @@ def answer_for(client, path: str, accept_language: str = "") -> tuple[int, list,
 def build_sheet(slug: str) -> int:
     """Build and keep the answers of `sheet_paths(slug)` as an anonymous reader of SITE_URL gets them, after a
     change of the sheet renewed its generation; returns how many it stands behind."""
+    start(slug)
     client = site_client()
     with outer_request_kept(), unthrottled():
         statuses = [answer_for(client, path, accept_language)[0] for path, accept_language in sheet_paths(slug)]

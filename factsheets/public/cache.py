@@ -97,10 +97,10 @@ def content_changed(slug: str | None) -> None:
     from factsheets.public import answers, purge, site_export  # they read settings at call time
 
     _renew_generations(slug)
+    purge.purge(http_cache.tags_for_change(slug))
     if slug and settings.FACTSHEETS_STORED_ANSWERS:
         try:
             answers.build_sheet(slug)
         except Exception:
             logger.exception("could not build the stored answers of %s (they are built on their first request)", slug)
-    purge.purge(http_cache.tags_for_change(slug))
     site_export.export_on_change(slug)

@@ -2,6 +2,8 @@
 empty cache answers a sheet's address with one indexed read of what Django answered, and never with an answer a
 publish, reaffirmation, withdrawal or deploy has made stale, whatever the cache holds or has lost."""
 
+import logging
+
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
@@ -166,22 +168,56 @@ def test_requests_of_another_shape_are_not_answered_from_it(app, django_app, exa
         assert answered[0] == 400  # Django's own answer to a Host it does not serve
 
 
-def test_a_database_failure_while_looking_sends_the_request_to_django(app, django_app, examplumab, monkeypatch):
+def test_a_database_failure_while_looking_sends_the_request_to_django(app, django_app, examplumab, monkeypatch, caplog):
     get(app, SHEET)
 
     def fail(*args):
         raise OperationalError("the database went away")
 
     monkeypatch.setattr(answers, "find", fail)
-    status, _, _ = get(fresh_worker(django_app), SHEET)
+    worker = fresh_worker(django_app)
+    with caplog.at_level(logging.ERROR, logger="config.worker_copies"):
+        status, _, _ = get(worker, SHEET)
     assert status == 200 and django_app.calls == 2
+    assert "the database went away" in caplog.text
+    monkeypatch.setattr(answers, "find", lambda *args: pytest.fail("looked up again within the pause"))
+    assert get(worker, SHEET)[0] == 200 and django_app.calls == 3
 
 
-def test_nothing_is_stored_of_a_missing_sheet_or_a_staff_request(app, django_app, examplumab, client, author):
+def test_a_failure_to_store_still_answers_and_is_logged(app, django_app, examplumab, monkeypatch, caplog):
+    def refuse(*args, **kwargs):
+        raise OperationalError("disk full")
+
+    monkeypatch.setattr(StoredAnswer.objects, "bulk_create", refuse)
+    with caplog.at_level(logging.ERROR, logger="factsheets.public.answers"):
+        status, _, body = get(app, SHEET)
+    assert status == 200 and b"Examplumab version one" in body
+    assert "could not store the answer for /factsheets/examplumab/" in caplog.text
+
+
+def test_the_build_stamp_follows_templates_and_the_settings_that_reach_a_page(settings, tmp_path):
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "page.html"
+    template.write_text("<p>{{ words }}</p>")
+    settings.BASE_DIR = tmp_path
+    stamps = []
+    try:
+        for change in (
+            lambda: None,
+            lambda: template.write_text("<p>{{ other_words }}</p>"),
+            lambda: setattr(settings, "FACTSHEETS_DISCLAIMER", "Another disclaimer."),
+            lambda: setattr(settings, "SECURE_HSTS_SECONDS", 1),
+        ):
+            change()
+            answers.build_stamp.cache_clear()
+            stamps.append(answers.build_stamp())
+    finally:
+        answers.build_stamp.cache_clear()
+    assert len(set(stamps)) == 4
+
+
+def test_nothing_is_stored_of_a_missing_sheet(app, django_app, examplumab):
     assert get(app, "/factsheets/no-such-sheet/")[0] == 404
-    client.force_login(author)
-    environ_cookie = {"HTTP_COOKIE": f"sessionid={client.cookies['sessionid'].value}"}
-    assert get(app, SHEET, **environ_cookie)[0] == 200
     assert not StoredAnswer.objects.exists()
 
 
@@ -204,11 +240,11 @@ def test_build_answers_refuses_an_unknown_sheet_and_builds_nothing(examplumab):
     assert not StoredAnswer.objects.exists()
 
 
-def test_a_generation_never_set_is_started_and_matches_nothing(db):
-    AnswerGeneration.objects.all().delete()
-    generations, answer = answers.find("no key", answers.scope_of("examplumab"))
-    assert answer is None
-    assert AnswerGeneration.objects.get(scope="all").value == generations[0]
+def test_made_up_addresses_add_no_rows(app, django_app, examplumab):
+    before = AnswerGeneration.objects.count()
+    for number in range(5):
+        assert get(app, f"/factsheets/no-such-sheet-{number}/")[0] == 404
+    assert AnswerGeneration.objects.count() == before and not StoredAnswer.objects.exists()
 
 
 def _environ(path, **headers):
