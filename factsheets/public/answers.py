@@ -273,6 +273,12 @@ def renew(slug: str | None) -> None:
     AnswerGeneration.objects.update_or_create(scope=scope, defaults={"value": uuid.uuid4().hex})
 
 
+def drop_other_builds() -> int:
+    """Delete the answers stored by other builds than this one (after a deploy); returns how many."""
+    deleted, _ = StoredAnswer.objects.exclude(build=build_stamp()).delete()
+    return deleted
+
+
 def sheet_paths(slug: str) -> list[tuple[str, str]]:
     """The addresses (and Accept-Language) built after each change of `slug`: its page in English and in each
     translation it has a live edition in (a withdrawn sheet's English page answers 410), and the API's detail in

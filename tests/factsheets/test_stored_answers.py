@@ -2,6 +2,7 @@
 empty cache answers a sheet's address with one indexed read of what Django answered, and never with an answer a
 publish, reaffirmation, withdrawal or deploy has made stale, whatever the cache holds or has lost."""
 
+import io
 import logging
 
 import pytest
@@ -228,10 +229,13 @@ def test_none_when_turned_off(app, django_app, examplumab, settings):
     assert django_app.calls == 2 and not StoredAnswer.objects.exists()
 
 
-def test_build_answers_builds_every_published_sheet(examplumab):
+def test_build_answers_builds_every_published_sheet_and_drops_other_builds(examplumab):
     StoredAnswer.objects.all().delete()
-    call_command("build_answers")
+    old = dict(path=SHEET, scope="sheet-examplumab", generation="g", everything="e", status=200, headers="[]")
+    StoredAnswer.objects.create(key="k", build="an old build", body=b"old words", **old)
+    call_command("build_answers", stdout=io.StringIO())
     assert set(StoredAnswer.objects.values_list("path", flat=True)) == {SHEET, API}
+    assert not StoredAnswer.objects.filter(build="an old build").exists()
 
 
 def test_build_answers_refuses_an_unknown_sheet_and_builds_nothing(examplumab):
