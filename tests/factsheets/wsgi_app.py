@@ -18,14 +18,19 @@ class CountingDjango:
 
     def __call__(self, environ, start_response):
         self.calls += 1
+        _keep_connection()  # again: a publish's own requests (the test client) connect those handlers again
         return self.handler(environ, start_response)
+
+
+def _keep_connection():
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
 
 
 @pytest.fixture
 def django_app():
     """As Django's test client does: a request's start or end must not close the test's database connection (PostgreSQL)."""
-    for signal in (request_started, request_finished):
-        signal.disconnect(close_old_connections)
+    _keep_connection()
     yield CountingDjango()
     for signal in (request_started, request_finished):
         signal.connect(close_old_connections)
