@@ -244,6 +244,7 @@ def _work(plan: list[_Sheet], outdir: Path, pipe: int) -> None:
     """A worker's life: export its sheets, send its report (or its error) as JSON, and exit without running the
     parent's exit handlers."""
     code = 1
+    _forget_inherited_connections()
     try:
         answer = dataclasses.asdict(_export_sheets(plan, outdir))
         code = 0
@@ -256,6 +257,22 @@ def _work(plan: list[_Sheet], outdir: Path, pipe: int) -> None:
         connections.close_all()
     finally:
         os._exit(code)
+
+
+_INHERITED = []  # kept referenced until os._exit: closing or freeing one would end the session it shares
+
+
+def _forget_inherited_connections() -> None:
+    """A worker opens its own database connections. One still open in the parent (its close is skipped when it was
+    closed once inside a transaction, e.g. by a test) is shared by every worker forked from it: two workers on one
+    socket break each other's session ("server closed the connection unexpectedly"). So the worker forgets it
+    without closing it (a close would send the server a Terminate for the parent's session too)."""
+    for alias in connections:
+        wrapper = connections[alias]
+        if wrapper.connection is not None:
+            _INHERITED.append(wrapper.connection)
+            wrapper.connection = None
+            wrapper.closed_in_transaction = False
 
 
 def _result_of(pid: int, pipe: int) -> tuple[dict, int]:

@@ -216,15 +216,18 @@ def test_jobs_share_the_sheets_among_worker_processes_writing_the_same_bytes(spa
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_worker_fails_the_export_with_a_clear_error(site, tmp_path, monkeypatch, forks):
+    """With the reason: the workers' connections are their own (a connection still open in the parent, shared by
+    two workers, once failed a worker with "server closed the connection unexpectedly" first)."""
     paths = site_export._sheet_paths
 
     def with_a_missing_page(slug, numbers, live):  # inherited by the workers: twosheet's is one of them
         return [*paths(slug, numbers, live), *(["/factsheets/twosheet/versions/9/"] if slug == "twosheet" else [])]
 
     monkeypatch.setattr(site_export, "_sheet_paths", with_a_missing_page)
-    # The cause is the 404; on PostgreSQL, in the whole suite, a worker's connection has been seen to fail first
-    # (issue 16's note): either way the export must fail with this error, not report success.
-    with pytest.raises(CommandError, match=r"incomplete: worker \d+ \(exit code 1\): "):
+    with pytest.raises(
+        CommandError,
+        match=r"incomplete: worker \d+ \(exit code 1\): ExportFailed: /factsheets/twosheet/versions/9/ answered 404",
+    ):
         call_command("export_site", str(tmp_path), "--jobs", "2")
     assert len(forks) == 2 and not (tmp_path / "nginx.conf").exists()
 
