@@ -22,7 +22,9 @@ is decided by the response cache itself (factsheets.public.middleware), never he
   and brings the stored answer when this worker's copy is not current; a miss goes to Django and what the view
   rendered is stored and copied. Those generations are renewed inside the publish's own transaction, so no
   cache is read for a sheet, and a fresh worker or an emptied Redis answers from the stored bytes. Such a copy
-  lasts as long as those generations. After a failed lookup, sheets go to Django for DATABASE_RETRY_AFTER.
+  lasts as long as those generations. After a failed lookup, sheets go to Django for DATABASE_RETRY_AFTER. On
+  PostgreSQL the worker also listens for renewals (factsheets.public.renewals): while none of a sheet was
+  announced since its generations were read, a current copy is answered with no query at all.
 - Bounded: at most FACTSHEETS_WORKER_COPY_BYTES per worker, counting bodies, keys and headers (least recently
   used dropped first); an answer over an eighth of that is not copied.
 
@@ -43,7 +45,7 @@ from django.http import QueryDict
 
 from config.middleware import log_request
 from factsheets.content import languages
-from factsheets.public import answers
+from factsheets.public import answers, renewals
 from factsheets.public import cache as sheet_cache
 from factsheets.public.http_cache import CONDITIONAL_HEADERS
 from factsheets.public.middleware import MAX_KEY_PATH, PUBLIC_PATHS, STORED_UNDER, limited_path
@@ -136,6 +138,9 @@ class PublicCopies:
         copy is not current. No cache read: a publish renews them inside its own transaction."""
         stored_key, scope = stored
         held = item[0] if item is not None and isinstance(item[0], tuple) else None
+        known, token = renewals.RENEWALS.known(scope)  # no query while PostgreSQL has announced no renewal
+        if held is not None and known == held:
+            return self._serve(item, environ, start_response, started)
         if time.monotonic() < self.database_paused_until:
             return self.application(environ, start_response)  # Django answers as it can; nothing is copied
         try:
@@ -144,6 +149,7 @@ class PublicCopies:
             self.database_paused_until = time.monotonic() + DATABASE_RETRY_AFTER
             logger.error("Stored answers unavailable (%s); sheets go to Django for %.0f s", error, DATABASE_RETRY_AFTER)
             return self.application(environ, start_response)
+        renewals.RENEWALS.learn(scope, generations, token)
         if held is not None and held == generations:
             return self._serve(item, environ, start_response, started)
         if item is not None:

@@ -276,6 +276,9 @@ FACTSHEETS_PREPARED_LOOKUP = os.environ.get("FACTSHEETS_PREPARED_LOOKUP", "on").
     "no",
     "off",
 )
+# Each worker listens for renewals (PostgreSQL LISTEN/NOTIFY, factsheets/public/renewals.py), so a repeat of a sheet
+# whose copy is current costs no query ("off": the generations are read on every request).
+FACTSHEETS_ANSWER_NOTIFY = os.environ.get("FACTSHEETS_ANSWER_NOTIFY", "on").lower() not in ("0", "false", "no", "off")
 # Shared caches (CDN, nginx) in front of the app: s-maxage and stale-while-revalidate of public pages and
 # API documents (factsheets/http_cache.py). Publishing purges them when FACTSHEETS_PURGE_URL is set.
 FACTSHEETS_SHARED_MAX_AGE = int(os.environ.get("FACTSHEETS_SHARED_MAX_AGE", str(FACTSHEETS_CACHE_SECONDS)))

@@ -30,3 +30,6 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "se
 
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A test's transaction never commits, so PostgreSQL never delivers its renewals' notifications: workers read the
+# generations on every request; tests/factsheets/test_renewals.py turns listening on with committed transactions.
+FACTSHEETS_ANSWER_NOTIFY = False

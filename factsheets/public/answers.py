@@ -46,12 +46,12 @@ from django.test import Client
 
 from factsheets.content import languages
 from factsheets.models import AnswerGeneration, FactSheetRevision, StoredAnswer
-from factsheets.public import http_cache
+from factsheets.public import http_cache, renewals
 from factsheets.public.http_cache import INTERNAL_REQUEST, RENDERED_NOW, STORED_UNDER
 
 logger = logging.getLogger(__name__)
 
-EVERYTHING = "all"
+EVERYTHING = renewals.EVERYTHING
 STORED_STATUSES = {200, 410}
 KEYED_VARY = {"origin", "accept-language", ""}  # request headers the keys hold (or that exclude a request)
 # A sheet's own addresses: its page in each language, its versions pages, the API's detail and version documents.
@@ -67,9 +67,8 @@ BUILD_SUFFIXES = {".py", ".html", ".txt", ".mo", ".css", ".js", ".json", ".svg"}
 # Settings whose values reach an answer's bytes or headers (the sheet page's disclaimer, cache lifetimes, HSTS,
 # the HTTPS redirect, CSP, CORS ...): every setting named with one of these prefixes, and these names.
 BUILD_SETTING_PREFIXES = ("FACTSHEETS_", "SECURE_", "CSP", "CONTENT_SECURITY_POLICY", "CORS_", "ADMIN_SITE_")
-BUILD_SETTINGS = (
+BUILD_SETTINGS = (  # not SETTINGS_MODULE: override_settings (load_demo's, say) hides it
     "SITE_URL",
-    "SETTINGS_MODULE",
     "DEBUG",
     "LANGUAGE_CODE",
     "LANGUAGES",
@@ -271,6 +270,9 @@ def renew(slug: str | None) -> None:
         start(slug)  # everything's generation too, the first time
     scope = scope_of(slug) if slug else EVERYTHING
     AnswerGeneration.objects.update_or_create(scope=scope, defaults={"value": uuid.uuid4().hex})
+    if connection.vendor == "postgresql":  # every worker hears of it when this transaction commits (renewals)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [renewals.CHANNEL, scope])
 
 
 def drop_other_builds() -> int:

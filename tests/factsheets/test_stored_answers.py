@@ -357,3 +357,18 @@ def test_a_withdrawal_reaches_this_workers_copy_at_the_next_request(
         services.factsheet_withdraw(fact_sheet=examplumab.fact_sheet, by=editor, reason="Replaced by a newer sheet.")
     status, _, body = get(app, SHEET)
     assert status == 410 and b"Replaced by a newer sheet." in body
+
+
+def test_the_build_stamp_is_the_same_under_an_unrelated_override():
+    """load_demo publishes under override_settings(EMAIL_BACKEND=...): what it builds is served afterwards."""
+    from django.test.utils import override_settings
+
+    answers.build_stamp.cache_clear()
+    try:
+        outside = answers.build_stamp()
+        answers.build_stamp.cache_clear()
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            inside = answers.build_stamp()
+    finally:
+        answers.build_stamp.cache_clear()
+    assert inside == outside
