@@ -272,6 +272,12 @@ def run_wrk(
     rotate_file: Path | None = None,
     once: bool = False,
 ) -> dict:
+    if rotate_file and once:
+        # One thread: a wrk thread that has made its share of first hits stops, but the connections it left open
+        # stay open until wrk exits, and gunicorn's sync worker, having answered one of them, waits up to 2 s for
+        # the client to close it (gunicorn.util.close_graceful). With a second thread still measuring, each such
+        # wait stalled a worker for 2 s inside the measured window: the "stragglers" of the earlier cold rows.
+        threads = 1
     cmd = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s"]
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]

@@ -16,7 +16,9 @@ is decided by the response cache itself (factsheets.public.middleware), never he
   HEAD, nor an address whose rate limit is on (the limit is counted in Django for every request), nor a long or
   non-ASCII address. Everything else goes to Django unchanged.
 - The copy's key holds everything the answer can depend on besides the address: the host, the scheme (and the
-  proxy's scheme header), the Origin (CORS headers) and, for the API, the language Accept-Language prefers.
+  proxy's scheme header), the Origin (CORS headers) and, for the API, the language Accept-Language prefers. It also
+  holds all that decides a sheet's stored answer for the request (factsheets.public.answers.request_key), so a
+  sheet's copy keeps that answer's key and a repeat does not work it out again.
 - A sheet's own addresses (its pages, versions pages and API documents, in the request shapes
   factsheets.public.answers stores) go by the database instead: one query reads the sheet's generations there
   and brings the stored answer when this worker's copy is not current; a miss goes to Django and what the view
@@ -118,7 +120,12 @@ class PublicCopies:
             return self.application(environ, start_response)
         started = time.perf_counter()
         item = self.copies.get(key)
-        stored = answers.request_key(environ) if settings.FACTSHEETS_STORED_ANSWERS else None
+        if not settings.FACTSHEETS_STORED_ANSWERS:
+            stored = None
+        elif item is not None and item[5] is not None:
+            stored = item[5]  # a sheet's copy: what request_key reads of a request is all in the copy's key
+        else:
+            stored = answers.request_key(environ)
         if stored is not None:
             return self._sheet(key, stored, item, environ, start_response, started)
         generation = sheet_cache.current_generation(environ.get("PATH_INFO", ""))
@@ -129,7 +136,7 @@ class PublicCopies:
         result, status, headers, body = self._django(environ, start_response)
         if body is not None:
             generation, expires = environ[STORED_UNDER]
-            self._put(key, (generation, expires, status, body, headers))
+            self._put(key, (generation, expires, status, body, headers, None))
         return result
 
     def _sheet(self, key: str, stored: tuple[str, str], item, environ, start_response, started):
@@ -156,23 +163,23 @@ class PublicCopies:
             self.copies.drop(key)
         if answer is not None:
             status, headers, body = answer
-            item = (generations, math.inf, status, body, headers)
+            item = (generations, math.inf, status, body, headers, stored)
             self._put(key, item)
             return self._serve(item, environ, start_response, started)
         result, status, headers, body = self._django(environ, start_response)
         if body is not None and answers.keep_answered(environ, stored_key, scope, generations, status, headers, body):
-            self._put(key, (generations, math.inf, status, body, headers))
+            self._put(key, (generations, math.inf, status, body, headers, stored))
         return result
 
     @staticmethod
     def _serve(item: tuple, environ, start_response, started: float):
-        _, _, status, body, headers = item
+        status, body, headers = item[2:5]
         start_response(_STATUS_LINES[status], list(headers))  # a server may edit the list it is given
         log_request("GET", environ.get("PATH_INFO", ""), status, started)
         return [body]
 
     def _put(self, key: str, item: tuple) -> None:
-        _, _, _, body, headers = item
+        body, headers = item[3:5]
         size = len(body) + len(key) + sum(len(name) + len(value) for name, value in headers)
         self.copies.put(key, item, size, settings.FACTSHEETS_WORKER_COPY_BYTES)
 
@@ -218,11 +225,13 @@ class PublicCopies:
         parts = [
             path,
             query,
-            environ.get("HTTP_HOST", ""),
+            # Without a Host header Django takes SERVER_NAME; "\0" cannot be in a header, so the two never meet.
+            environ.get("HTTP_HOST") or "\0" + environ.get("SERVER_NAME", ""),
+            environ.get("HTTP_X_FORWARDED_HOST", ""),
             environ.get("wsgi.url_scheme", ""),
             environ.get(_proxy_scheme_header(), ""),
-            environ.get("HTTP_ORIGIN", ""),
+            environ.get("HTTP_ORIGIN", "\0"),  # an empty Origin header is not the same request as none
         ]
-        if path.startswith("/api/") and "language" not in QueryDict(query):
+        if path.startswith("/api/") and (not query or "language" not in QueryDict(query)):
             parts.append(languages.preferred(environ.get("HTTP_ACCEPT_LANGUAGE", "")))
         return "\n".join(parts)

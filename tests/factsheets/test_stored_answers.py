@@ -169,6 +169,40 @@ def test_requests_of_another_shape_are_not_answered_from_it(app, django_app, exa
         assert answered[0] == 400  # Django's own answer to a Host it does not serve
 
 
+@pytest.mark.parametrize(
+    "headers, forwarded_host",
+    [
+        ({"HTTP_ORIGIN": ""}, False),  # an empty Origin header: not the request without one
+        ({"SERVER_NAME": "evil.example"}, False),  # no Host header: Django takes SERVER_NAME
+        ({"HTTP_X_FORWARDED_HOST": "evil.example"}, True),
+    ],
+)
+def test_a_sheets_copy_answers_only_requests_of_its_own_shape(
+    app, django_app, examplumab, headers, forwarded_host, settings
+):
+    """A repeat takes the stored answer's key from the worker's copy (it is not worked out again), so the copy's key
+    must tell apart every request that request_key would tell apart."""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.USE_X_FORWARDED_HOST = forwarded_host
+    first = get(app, SHEET)
+    assert get(app, SHEET) == first and django_app.calls == 1
+    cache.clear()  # Django's own answer, not the response cache's
+    answered = get(app, SHEET, **headers)
+    assert django_app.calls == 2
+    if "evil.example" in headers.values():
+        assert answered[0] == 400
+
+
+def test_a_repeat_does_not_work_out_the_stored_answers_key_again(app, django_app, examplumab, monkeypatch):
+    first = get(app, SHEET)
+
+    def again(environ):
+        raise AssertionError("request_key was called for a repeat")
+
+    monkeypatch.setattr(answers, "request_key", again)
+    assert get(app, SHEET) == first and django_app.calls == 1
+
+
 def test_a_database_failure_while_looking_sends_the_request_to_django(app, django_app, examplumab, monkeypatch, caplog):
     get(app, SHEET)
 
