@@ -36,6 +36,18 @@ def fresh_worker(django_app):
     return worker_copies.PublicCopies(django_app)
 
 
+def publish_version_two(examplumab, author, reviewers, committee):
+    """Version two of examplumab, published as the workflow does (in a test's transaction its on_commit work never runs)."""
+    make_published(
+        author=author,
+        reviewers=reviewers,
+        committee=committee,
+        fact_sheet=examplumab.fact_sheet,
+        number=2,
+        title="Examplumab version two",
+    )
+
+
 @pytest.mark.parametrize("url", [SHEET, API, "/factsheets/examplumab/versions/", "/factsheets/examplumab/versions/1/"])
 def test_a_fresh_worker_answers_from_the_stored_answer_in_one_query(
     app, django_app, examplumab, url, django_assert_num_queries
@@ -77,14 +89,7 @@ def test_a_new_version_is_never_answered_from_the_old_stored_answer(
 ):
     """Renewed inside the publish's own transaction: even with no on_commit work run and the cache emptied."""
     assert b"Examplumab version one" in get(app, SHEET)[2]
-    make_published(
-        author=author,
-        reviewers=[reviewer1, reviewer2],
-        committee=committee,
-        fact_sheet=examplumab.fact_sheet,
-        number=2,
-        title="Examplumab version two",
-    )
+    publish_version_two(examplumab, author, [reviewer1, reviewer2], committee)
     status, _, body = get(fresh_worker(django_app), SHEET)
     assert status == 200 and django_app.calls == 2
     assert b"Examplumab version two" in body and b"Examplumab version one" not in body
@@ -308,14 +313,8 @@ def test_an_answer_served_from_the_response_cache_is_never_stored(
     """Between a publish's commit and its cache renewal the response cache may still serve the old page; that
     answer must not be stored under the database's new generation, where it would outlive the renewal."""
     get(django_app, SHEET)  # Django alone: the response cache holds version one, nothing is stored
-    make_published(  # committed, its on_commit work (the cache renewal) not run yet
-        author=author,
-        reviewers=[reviewer1, reviewer2],
-        committee=committee,
-        fact_sheet=examplumab.fact_sheet,
-        number=2,
-        title="Examplumab version two",
-    )
+    # committed, its on_commit work (the cache renewal) not run yet
+    publish_version_two(examplumab, author, [reviewer1, reviewer2], committee)
     assert b"Examplumab version one" in get(app, SHEET)[2]  # the window the renewal closes
     assert not StoredAnswer.objects.filter(path=SHEET).exists()
     sheet_cache.content_changed("examplumab")
@@ -369,14 +368,8 @@ def test_a_publish_reaches_this_workers_copy_at_the_next_request_before_any_cach
 ):
     get(app, SHEET)
     assert b"Examplumab version one" in get(app, SHEET)[2] and django_app.calls == 1
-    make_published(  # committed; its on_commit work (cache renewal, building) not run
-        author=author,
-        reviewers=[reviewer1, reviewer2],
-        committee=committee,
-        fact_sheet=examplumab.fact_sheet,
-        number=2,
-        title="Examplumab version two",
-    )
+    # committed; its on_commit work (cache renewal, building) not run
+    publish_version_two(examplumab, author, [reviewer1, reviewer2], committee)
     cache.clear()  # and the response cache lost its entry, so Django renders the new version
     body = get(app, SHEET)[2]
     assert b"Examplumab version two" in body and b"Examplumab version one" not in body
