@@ -796,7 +796,7 @@ def format_table(report: dict) -> str:
     lines = [
         f"Benchmark {report['started_at']} commit {report['commit']}: {c['sheets']} sheets, {c['database']}, "
         f"cache {c['cache'].rsplit('.', 1)[-1]}, gunicorn {c['workers']} sync workers, "
-        f"wrk -t{c['threads']} -c{c['connections']} -d{c['seconds']:g}s, median of {c['runs']}",
+        f"wrk -t{c['threads']} -c{c['connections']} -d{c['seconds']:g}s (cold rows -t1), median of {c['runs']}",
         "",
         f"| {'target':<40} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'queries':>7} | {'x floor':>7} | errors |",
         f"|{'-' * 42}|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|-------:|",

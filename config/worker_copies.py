@@ -225,12 +225,13 @@ class PublicCopies:
         parts = [
             path,
             query,
-            # Without a Host header Django takes SERVER_NAME; "\0" cannot be in a header, so the two never meet.
-            environ.get("HTTP_HOST") or "\0" + environ.get("SERVER_NAME", ""),
-            environ.get("HTTP_X_FORWARDED_HOST", ""),
+            # A header that is absent is "\0" (which no header can hold), never the same as one that is empty:
+            # Django tells them apart (an empty Host is refused; without one it takes SERVER_NAME).
+            environ["HTTP_HOST"] if "HTTP_HOST" in environ else "\0" + environ.get("SERVER_NAME", ""),
+            environ.get("HTTP_X_FORWARDED_HOST", "\0"),
             environ.get("wsgi.url_scheme", ""),
-            environ.get(_proxy_scheme_header(), ""),
-            environ.get("HTTP_ORIGIN", "\0"),  # an empty Origin header is not the same request as none
+            environ.get(_proxy_scheme_header(), "\0"),
+            environ.get("HTTP_ORIGIN", "\0"),
         ]
         if path.startswith("/api/") and (not query or "language" not in QueryDict(query)):
             parts.append(languages.preferred(environ.get("HTTP_ACCEPT_LANGUAGE", "")))

@@ -123,7 +123,8 @@ def _host_accepted(environ) -> bool:
     """Whether Django would accept the request's Host (HttpRequest.get_host, without X-Forwarded-Host)."""
     if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
         return False
-    domain, _ = split_domain_port(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
+    host = environ["HTTP_HOST"] if "HTTP_HOST" in environ else environ.get("SERVER_NAME", "")  # empty: refused
+    domain, _ = split_domain_port(host)
     allowed = settings.ALLOWED_HOSTS
     if settings.DEBUG and not allowed:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
@@ -182,7 +183,8 @@ def find(
 
 
 def _fetch_one(sql: str, params: list):
-    """One row of `sql`. On PostgreSQL as a statement prepared on the connection at its first use: Django's
+    """One row of `sql`, for find's query (text, integers, bytes: on PostgreSQL the results come in binary, where
+    Django's own loaders for json, inet and timestamps do not apply). On PostgreSQL as a statement prepared on the connection at its first use: Django's
     cursors bind parameters on the client and Django turns psycopg's preparing off, so the server would plan the
     join again each time, which costs more than running it (about 300 against 130 microseconds here). Only this
     cursor prepares; Django's never do (psycopg's client-side cursors). FACTSHEETS_PREPARED_LOOKUP off: as Django."""

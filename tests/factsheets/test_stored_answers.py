@@ -175,27 +175,31 @@ def test_requests_of_another_shape_are_not_answered_from_it(app, django_app, exa
 
 
 @pytest.mark.parametrize(
-    "headers, forwarded_host",
+    "headers, forwarded_host, refused",
     [
-        ({"HTTP_ORIGIN": ""}, False),  # an empty Origin header: not the request without one
-        ({"SERVER_NAME": "evil.example"}, False),  # no Host header: Django takes SERVER_NAME
-        ({"HTTP_X_FORWARDED_HOST": "evil.example"}, True),
+        ({"HTTP_ORIGIN": ""}, False, False),  # an empty Origin header: not the request without one
+        ({"SERVER_NAME": "evil.example"}, False, True),  # no Host header: Django takes SERVER_NAME
+        ({"HTTP_X_FORWARDED_HOST": "evil.example"}, True, True),
+        ({"HTTP_X_FORWARDED_HOST": ""}, True, True),  # Django takes the empty header, and refuses it
+        ({"HTTP_HOST": ""}, False, True),  # an empty Host header is not SERVER_NAME's
+        ({"HTTP_X_FORWARDED_PROTO": ""}, False, False),  # an empty proxy header: not https, whatever the scheme
     ],
 )
 def test_a_sheets_copy_answers_only_requests_of_its_own_shape(
-    app, django_app, examplumab, headers, forwarded_host, settings
+    app, django_app, examplumab, headers, forwarded_host, refused, settings
 ):
     """A repeat takes the stored answer's key from the worker's copy (it is not worked out again), so the copy's key
     must tell apart every request that request_key would tell apart."""
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.USE_X_FORWARDED_HOST = forwarded_host
-    first = get(app, SHEET)
-    assert get(app, SHEET) == first and django_app.calls == 1
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = False
+    first = get(app, SHEET, **{"wsgi.url_scheme": "https"})
+    assert get(app, SHEET, **{"wsgi.url_scheme": "https"}) == first and django_app.calls == 1
     cache.clear()  # Django's own answer, not the response cache's
-    answered = get(app, SHEET, **headers)
+    answered = get(app, SHEET, **{"wsgi.url_scheme": "https", **headers})
     assert django_app.calls == 2
-    if "evil.example" in headers.values():
-        assert answered[0] == 400
+    assert answered[0] == (400 if refused else 200)  # 400: a Host Django does not serve
 
 
 def test_a_repeat_does_not_work_out_the_stored_answers_key_again(app, django_app, examplumab, monkeypatch):
