@@ -225,9 +225,9 @@ class PublicCopies:
         parts = [
             path,
             query,
+            answers.raw_host(environ),
             # A header that is absent is "\0" (which no header can hold), never the same as one that is empty:
-            # Django tells them apart (an empty Host is refused; without one it takes SERVER_NAME).
-            environ["HTTP_HOST"] if "HTTP_HOST" in environ else "\0" + environ.get("SERVER_NAME", ""),
+            # Django tells them apart.
             environ.get("HTTP_X_FORWARDED_HOST", "\0"),
             environ.get("wsgi.url_scheme", ""),
             environ.get(_proxy_scheme_header(), "\0"),
