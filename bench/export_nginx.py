@@ -98,9 +98,9 @@ def main() -> int:
         # What each sheet's publish did (the bench's data is bulk-inserted): the sheets' stored answers, which the
         # export copies. Timed apart: it is spread over the publishes, not part of an export.
         t = time.perf_counter()
-        call_command("build_answers", stdout=io.StringIO())
+        call_command("build_answers", jobs=jobs, stdout=io.StringIO())
         built = time.perf_counter() - t
-        log(f"== stored answers of {sheets} sheets built in {built:.1f} s")
+        log(f"== stored answers of {sheets} sheets built in {built:.1f} s (--jobs {jobs})")
         export = tmp / "export"
         nginx_port, static_port = free_port(), free_port()
         t = time.perf_counter()

@@ -53,6 +53,7 @@ class Target:
     path: str  # for rotating targets: a "{slug}" template
     label: str
     rotate: bool = False  # cold: each request a different sheet, caches emptied before each run
+    no_answer_files: bool = False  # cold with the answer files deleted first: each first hit reads PostgreSQL
     auth: bool = False
     server: str = "app"
     runs: list = field(default_factory=list)
@@ -328,6 +329,8 @@ def bench_env(database_url: str, tmp: Path) -> dict:
         "DATABASE_URL": database_url,
         "DJANGO_CACHE_PREFIX": f"bench-{secrets.token_hex(4)}",
         "BENCH_STATIC_ROOT": str(tmp / "static"),
+        # The answers kept on disk, as in production (docs/production.md); the "no answer files" row deletes them.
+        "FACTSHEETS_ANSWER_FILES": str(tmp / "answers"),
     }
 
 
@@ -479,6 +482,13 @@ def build_targets(slug: str, search_word: str) -> list[Target]:
         Target("api_detail_warm", f"/api/v1/factsheets/{slug}/", "API detail, warm"),
         Target("api_detail_cold", "/api/v1/factsheets/{slug}/", "API detail, cold (each sheet once)", rotate=True),
         Target("api_versions", f"/api/v1/factsheets/{slug}/versions/", "API versions list"),
+        Target(
+            "sheet_cold_database",
+            "/factsheets/{slug}/",
+            "sheet page, cold, no answer files",
+            rotate=True,
+            no_answer_files=True,
+        ),
         Target("admin_changelist", "/admin/factsheets/factsheet/", "admin changelist (author)", auth=True),
     ]
 
@@ -541,7 +551,8 @@ def main() -> int:
         static_note = collect_static(Path(env["BENCH_STATIC_ROOT"]))
         log(f"== static files {static_note} in {time.perf_counter() - t:.1f} s")
         t = time.perf_counter()
-        call_command("build_answers", stdout=io.StringIO())  # what each sheet's publish did (bulk-built data skips it)
+        # What each sheet's publish did (bulk-built data skips it).
+        call_command("build_answers", jobs=os.cpu_count() or 1, stdout=io.StringIO())
         log(f"== stored answers built in {time.perf_counter() - t:.1f} s")
 
         live = info["live_slugs"]
@@ -617,6 +628,8 @@ def main() -> int:
                     # the sheets, each once; warm-up uses reserved sheets outside that pool.
                     if run == 0:
                         target.peak_rss_kb = max(target.peak_rss_kb, server.peak_rss_kb())
+                        if target.no_answer_files:
+                            shutil.rmtree(os.environ["FACTSHEETS_ANSWER_FILES"], ignore_errors=True)
                         reset_cache()
                         server.restart_workers()
                         warm_up(server.port, reserved_paths[target.name], headers, seconds, wrk, **warm_args)

@@ -26,7 +26,10 @@ is decided by the response cache itself (factsheets.public.middleware), never he
   cache is read for a sheet, and a fresh worker or an emptied Redis answers from the stored bytes. Such a copy
   lasts as long as those generations. After a failed lookup, sheets go to Django for DATABASE_RETRY_AFTER. On
   PostgreSQL the worker also listens for renewals (factsheets.public.renewals): while none of a sheet was
-  announced since its generations were read, a current copy is answered with no query at all.
+  announced since its generations were read, a current copy is answered with no query at all. With
+  FACTSHEETS_ANSWER_FILES (factsheets.public.answer_files) it reads every sheet's generations in one query, at
+  most once a minute, and answers a sheet it has no copy of from the file kept under those generations: a
+  fresh worker's first request for a sheet needs no query either.
 - Bounded: at most FACTSHEETS_WORKER_COPY_BYTES per worker, counting bodies, keys and headers (least recently
   used dropped first); an answer over an eighth of that is not copied.
 
@@ -47,7 +50,7 @@ from django.http import QueryDict
 
 from config.middleware import log_request
 from factsheets.content import languages
-from factsheets.public import answers, renewals
+from factsheets.public import answer_files, answers, renewals
 from factsheets.public import cache as sheet_cache
 from factsheets.public.http_cache import CONDITIONAL_HEADERS
 from factsheets.public.middleware import MAX_KEY_PATH, PUBLIC_PATHS, STORED_UNDER, limited_path
@@ -150,13 +153,25 @@ class PublicCopies:
             return self._serve(item, environ, start_response, started)
         if time.monotonic() < self.database_paused_until:
             return self.application(environ, start_response)  # Django answers as it can; nothing is copied
+        files = bool(settings.FACTSHEETS_ANSWER_FILES)
         try:
-            generations, answer = answers.find(stored_key, scope, held)
+            if files and known is None and token is not None and renewals.RENEWALS.all_stale():
+                renewals.RENEWALS.learn_all(answers.all_generations(), token)  # every sheet's, in one query
+                known, token = renewals.RENEWALS.known(scope)
+            answer = (
+                answer_files.read(stored_key, answers.build_stamp(), known) if files and known is not None else None
+            )
+            if answer is not None:
+                generations = known  # the file's own, checked: current without a query
+            else:
+                generations, answer = answers.find(stored_key, scope, held)
+                renewals.RENEWALS.learn(scope, generations, token)
+                if files and token is not None and answer is not None:  # read by this server's next fresh worker
+                    answer_files.write(stored_key, answers.build_stamp(), generations, *answer)
         except DatabaseError as error:
             self.database_paused_until = time.monotonic() + DATABASE_RETRY_AFTER
             logger.error("Stored answers unavailable (%s); sheets go to Django for %.0f s", error, DATABASE_RETRY_AFTER)
             return self.application(environ, start_response)
-        renewals.RENEWALS.learn(scope, generations, token)
         if held is not None and held == generations:
             return self._serve(item, environ, start_response, started)
         if item is not None:

@@ -268,6 +268,10 @@ FACTSHEETS_WORKER_COPY_BYTES = int(os.environ.get("FACTSHEETS_WORKER_COPY_BYTES"
 # only by the build that made them: FACTSHEETS_ANSWER_BUILD names it (a release id), else a digest of the code.
 FACTSHEETS_STORED_ANSWERS = os.environ.get("FACTSHEETS_STORED_ANSWERS", "on").lower() not in ("0", "false", "no", "off")
 FACTSHEETS_ANSWER_BUILD = os.environ.get("FACTSHEETS_ANSWER_BUILD", "")
+# A copy of them on this server's disk, read by a worker's first request for a sheet instead of the database
+# (factsheets/public/answer_files.py; needs FACTSHEETS_ANSWER_NOTIFY): a directory only the app's user can
+# write, e.g. /var/lib/factsheets/answers. Empty (the default): none.
+FACTSHEETS_ANSWER_FILES = os.environ.get("FACTSHEETS_ANSWER_FILES", "")
 # Their lookup is a statement prepared on each PostgreSQL connection; turn off ("off") behind a pooler in
 # transaction mode that does not keep prepared statements (PgBouncer before 1.21, or max_prepared_statements 0).
 FACTSHEETS_PREPARED_LOOKUP = os.environ.get("FACTSHEETS_PREPARED_LOOKUP", "on").lower() not in (

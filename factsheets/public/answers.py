@@ -42,11 +42,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http.request import split_domain_port, validate_host
+from django.core.signals import setting_changed
 from django.test import Client
+from django.test.client import ClientHandler
 
 from factsheets.content import languages
-from factsheets.models import AnswerGeneration, FactSheetRevision, StoredAnswer
-from factsheets.public import http_cache, renewals
+from factsheets.models import AnswerGeneration, FactSheet, FactSheetRevision, StoredAnswer
+from factsheets.public import answer_files, http_cache, renewals
 from factsheets.public.http_cache import INTERNAL_REQUEST, RENDERED_NOW, STORED_UNDER
 
 logger = logging.getLogger(__name__)
@@ -213,6 +215,14 @@ def _fetch_one(sql: str, params: list):
         return cursor.fetchone()
 
 
+def all_generations() -> dict[str, tuple[str, str]]:
+    """Every sheet's current generations (everything's, the sheet's) by scope, in one query; none before the site's
+    generation was started."""
+    values = dict(AnswerGeneration.objects.values_list("scope", "value"))
+    everything = values.pop(EVERYTHING, None)
+    return {scope: (everything, value) for scope, value in values.items()} if everything is not None else {}
+
+
 def start(slug: str) -> None:
     """Start the generations of `slug` and of everything if they were never set (a sheet published before
     stored answers existed); ones already set stay as they are."""
@@ -244,6 +254,7 @@ def keep(key: str, path: str, scope: str, generations: tuple[str, str], status: 
         unique_fields=["key", "build"],
         update_fields=["path", "scope", "generation", "everything", "status", "headers", "body", "stored_at"],
     )
+    answer_files.write(key, build_stamp(), generations, status, headers, body)
 
 
 def copyable(headers) -> bool:
@@ -289,25 +300,67 @@ def renew(slug: str | None) -> None:
 def drop_other_builds() -> int:
     """Delete the answers stored by other builds than this one (after a deploy); returns how many."""
     deleted, _ = StoredAnswer.objects.exclude(build=build_stamp()).delete()
+    answer_files.drop_other_builds(build_stamp())
     return deleted
 
 
-def sheet_paths(slug: str) -> list[tuple[str, str]]:
-    """The addresses (and Accept-Language) built after each change of `slug`: its page in English and in each
-    translation it has a live edition in (a withdrawn sheet's English page answers 410), and the API's detail in
-    every language it negotiates."""
-    translated = FactSheetRevision.objects.live(None).filter(fact_sheet__slug=slug).values_list("language", flat=True)
-    pages = [(f"/factsheets/{slug}/", "")]
-    pages += [(f"/{code}/factsheets/{slug}/", "") for code in sorted(set(translated)) if languages.is_translation(code)]
-    documents = [(f"/api/v1/factsheets/{slug}/", code) for code in languages.Language.values]
-    return pages + documents
+def prefix(language: str) -> str:
+    """The address prefix of the pages in `language`: "" for English, "/es" for Spanish (factsheets.urls)."""
+    return f"/{language}" if languages.is_translation(language) else ""
+
+
+def editions(sheet_ids: list[int]) -> dict[int, tuple[dict[str, list[int]], set[str]]]:
+    """For each of the sheets that has published versions: those versions' numbers by language, in order, and the
+    languages it is live in (one query; a withdrawn sheet has none)."""
+    found: dict[int, tuple[dict[str, list[int]], set[str]]] = {}
+    published = FactSheetRevision.objects.published(None).filter(fact_sheet_id__in=sheet_ids)
+    rows = published.order_by("language", "number").values_list("fact_sheet_id", "language", "number", "status")
+    for sheet_id, language, number, status in rows:
+        numbers, live = found.setdefault(sheet_id, ({}, set()))
+        numbers.setdefault(language, []).append(number)
+        if status == FactSheetRevision.Status.PUBLISHED:
+            live.add(language)
+    return found
+
+
+def sheet_addresses(slug: str, numbers: dict[str, list[int]], live: set[str]) -> list[tuple[str, str]]:
+    """Every public address of a sheet, each with the Accept-Language it is asked with ("": none): the API's detail
+    in every language it negotiates and the API's document of each published English version; in English and in
+    each other language the sheet is live in, its page, its versions page and the page of each version published
+    in that language (`numbers`, `live`: `editions`). A withdrawn sheet's (no numbers) answer 410."""
+    api = f"/api/v1/factsheets/{slug}/"
+    addresses = [(api, "" if code == languages.SOURCE else code) for code in languages.Language.values]
+    addresses += [(f"{api}versions/{number}/", "") for number in numbers.get(languages.SOURCE, [])]
+    for language in languages.Language.values:
+        if language == languages.SOURCE or language in live:
+            pages = f"{prefix(language)}/factsheets/{slug}/"
+            addresses += [(pages, ""), (f"{pages}versions/", "")]
+            addresses += [(f"{pages}versions/{number}/", "") for number in numbers.get(language, [])]
+    return addresses
+
+
+@functools.cache
+def _shared_handler() -> ClientHandler:
+    """The app's own requests' handler, one per process: a new one loads the middleware again on its first request,
+    and WhiteNoise's then reads every static file's metadata (95 of a sheet build's 150 ms, measured)."""
+    return ClientHandler(enforce_csrf_checks=False)
+
+
+def _forget_handler(**kwargs) -> None:
+    _shared_handler.cache_clear()  # a changed setting (a test's override) may change the middleware
+
+
+setting_changed.connect(_forget_handler)
 
 
 def site_client() -> Client:
-    """An anonymous client of SITE_URL (its host and scheme), so answers are those a reader gets there."""
+    """An anonymous client of SITE_URL (its host and scheme), so answers are those a reader gets there. Its own
+    cookie jar, the process's one handler."""
     site = urlsplit(settings.SITE_URL)
     secure = {"wsgi.url_scheme": "https", "SERVER_PORT": "443"} if site.scheme == "https" else {}
-    return Client(HTTP_HOST=site.netloc, **secure, **{INTERNAL_REQUEST: True})
+    client = Client(HTTP_HOST=site.netloc, **secure, **{INTERNAL_REQUEST: True})
+    client.handler = _shared_handler()
+    return client
 
 
 @contextlib.contextmanager
@@ -356,10 +409,12 @@ def answer_for(client, path: str, accept_language: str = "") -> tuple[int, list,
 
 
 def build_sheet(slug: str) -> int:
-    """Build and keep the answers of `sheet_paths(slug)` as an anonymous reader of SITE_URL gets them, after a
-    change of the sheet renewed its generation; returns how many it stands behind."""
+    """Build and keep the answers at every address of `slug` (`sheet_addresses`) as an anonymous reader of SITE_URL
+    gets them, after a change of the sheet renewed its generation; returns how many it stands behind."""
     start(slug)
+    sheet_id = FactSheet.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    numbers, live = editions([sheet_id]).get(sheet_id, ({}, set()))
     client = site_client()
     with outer_request_kept(), unthrottled():
-        statuses = [answer_for(client, path, accept_language)[0] for path, accept_language in sheet_paths(slug)]
+        statuses = [answer_for(client, path, language)[0] for path, language in sheet_addresses(slug, numbers, live)]
     return sum(status in STORED_STATUSES for status in statuses)

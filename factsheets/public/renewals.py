@@ -8,7 +8,10 @@ socket, about a microsecond) and forgets every scope they name (`all`: everythin
 is current answers a repeat with no query at all, and a publish reaches it as soon as PostgreSQL has told it.
 
 What it knows is only ever what a query read after a read of the notifications, and is kept only if no
-notification came in between (`token`), so a renewal that committed after the query is never missed. Knowledge
+notification came in between (`token`), so a renewal that committed after the query is never missed. That query
+reads one sheet's generations (`learn`) or, where answers are kept on disk (factsheets.public.answer_files), every
+sheet's at once (`learn_all`, at most once every TRUST_SECONDS), so that a worker's first request for a sheet needs
+no query either. Knowledge
 is not trusted past TRUST_SECONDS either, in case the listening connection dies silently. Whenever the
 connection is not up (not PostgreSQL, FACTSHEETS_ANSWER_NOTIFY off, a failed connection, a fork) nothing is
 known and every request reads the generations, as without this module.
@@ -40,6 +43,7 @@ class Renewals:
         self._pid = None
         self._retry_at = 0.0
         self._seen = 0  # notifications read (and reconnections): a token for `learn`
+        self._all_at: float | None = None  # when `learn_all` last kept every sheet's generations
         self._inherited = []  # a parent's listener, kept referenced: freeing it would end the parent's session
 
     def known(self, scope: str) -> tuple[tuple[str, str] | None, int | None]:
@@ -61,6 +65,22 @@ class Renewals:
             if token == self._seen and self._listener is not None:
                 self._known[scope] = (generations, time.monotonic())
 
+    def all_stale(self) -> bool:
+        """Whether every sheet's generations should be read again (`learn_all`): never read, or not since the last
+        TRUST_SECONDS or since a notification of a site-wide renewal."""
+        with self._lock:
+            return self._all_at is None or time.monotonic() - self._all_at > TRUST_SECONDS
+
+    def learn_all(self, generations: dict[str, tuple[str, str]], token: int | None) -> None:
+        """Keep every scope's generations, as `learn` keeps one's (read by one query after `known` gave `token`)."""
+        if token is None:
+            return
+        with self._lock:
+            if token == self._seen and self._listener is not None:
+                now = time.monotonic()
+                self._known.update((scope, (pair, now)) for scope, pair in generations.items())
+                self._all_at = now
+
     def _listening(self) -> bool:
         """Read the notifications that have arrived; False when no connection listens (nothing is known)."""
         if self._pid != os.getpid():  # a new process (fork): the parent's connection is not ours to use
@@ -78,6 +98,7 @@ class Renewals:
                 self._seen += 1
                 if scope == EVERYTHING:
                     self._known.clear()
+                    self._all_at = None
                 else:
                     self._known.pop(scope, None)
         except Exception as error:  # the connection broke: what it would have said is lost
@@ -117,6 +138,7 @@ class Renewals:
 
     def _forget(self) -> None:
         self._known.clear()
+        self._all_at = None
         self._seen += 1
 
 

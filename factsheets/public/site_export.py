@@ -29,24 +29,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import logging
 import os
 import shutil
-import sys
 import tempfile
-import traceback
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import caches
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Q
 from django.test import Client
 
 from factsheets.content import languages
-from factsheets.public import answers, nginx, sitemaps
+from factsheets.public import answers, forked, nginx, sitemaps
 from factsheets.public.answers import outer_request_kept, site_client, unthrottled
 from factsheets.models import Condition, FactSheet, FactSheetRevision
 
@@ -88,37 +85,19 @@ def _write(outdir: Path, relative: str, content: bytes) -> None:
     os.replace(temporary, target)
 
 
-def _prefix(language: str) -> str:
-    """The address prefix of the pages in `language`: "" for English, "/es" for Spanish (factsheets.urls)."""
-    return f"/{language}" if languages.is_translation(language) else ""
-
-
 def list_paths() -> list[str]:
     """The lists and documents every publish can change: in every language, the index and each condition's page."""
     paths = ["/feed/", "/robots.txt", "/sitemap.xml", *sitemaps.page_paths()]
     conditions = list(Condition.objects.order_by("slug").values_list("slug", flat=True))
     for language in languages.Language.values:
-        prefix = _prefix(language)
+        prefix = answers.prefix(language)
         paths += [f"{prefix}/", *[f"{prefix}/conditions/{slug}/" for slug in conditions]]
-    return paths
-
-
-def _sheet_paths(slug: str, numbers: dict[str, list[int]], live: set[str]) -> list[str]:
-    """The pages of a sheet in each language it is live in (its versions pages those of that edition), and the
-    API's documents of its English edition."""
-    paths = [f"/api/v1/factsheets/{slug}/"]
-    paths += [f"/api/v1/factsheets/{slug}/versions/{number}/" for number in numbers.get(languages.SOURCE, [])]
-    for language in languages.Language.values:
-        if language not in live:
-            continue
-        pages = f"{_prefix(language)}/factsheets/{slug}/"
-        paths += [pages, f"{pages}versions/", *[f"{pages}versions/{number}/" for number in numbers.get(language, [])]]
     return paths
 
 
 def _sheet_dirs(slug: str) -> list[str]:
     return [
-        *[f"{_prefix(code)}/factsheets/{slug}".lstrip("/") for code in languages.Language.values],
+        *[f"{answers.prefix(code)}/factsheets/{slug}".lstrip("/") for code in languages.Language.values],
         f"api/v1/factsheets/{slug}",
     ]
 
@@ -180,18 +159,8 @@ def _sheet_plan(since: dt.datetime | None, slugs: list[str] | None) -> list[_She
     if slugs is not None:
         sheets = sheets.filter(slug__in=slugs)
     sheets = list(sheets.order_by("slug").values_list("pk", "slug", "withdrawn_at"))
-    numbers: dict[int, dict[str, list[int]]] = {}
-    live: dict[int, set[str]] = {}
-    published = FactSheetRevision.objects.published(None).filter(fact_sheet_id__in=[pk for pk, _, _ in sheets])
-    rows = published.order_by("language", "number").values_list("fact_sheet_id", "language", "number", "status")
-    for sheet_id, language, number, status in rows:
-        numbers.setdefault(sheet_id, {}).setdefault(language, []).append(number)
-        if status == FactSheetRevision.Status.PUBLISHED:
-            live.setdefault(sheet_id, set()).add(language)
-    return [
-        _Sheet(slug, withdrawn_at is not None, numbers.get(pk, {}), live.get(pk, set()))
-        for pk, slug, withdrawn_at in sheets
-    ]
+    editions = answers.editions([pk for pk, _, _ in sheets])
+    return [_Sheet(slug, withdrawn_at is not None, *editions.get(pk, ({}, set()))) for pk, slug, withdrawn_at in sheets]
 
 
 def _export_sheets(plan: list[_Sheet], outdir: Path) -> Report:
@@ -204,87 +173,26 @@ def _export_sheets(plan: list[_Sheet], outdir: Path) -> Report:
                     shutil.rmtree(outdir / directory)
                     report.removed.append(directory)
             continue
-        for path in _sheet_paths(sheet.slug, sheet.numbers, sheet.live):
-            _fetch(client, path, outdir, report)
+        for path, accept_language in answers.sheet_addresses(sheet.slug, sheet.numbers, sheet.live):
+            if not accept_language:  # a file per address: the API's document in its default language
+                _fetch(client, path, outdir, report)
     return report
 
 
 def _in_workers(plan: list[_Sheet], outdir: Path, jobs: int) -> Report:
     """`plan` exported by `jobs` forked processes, worker i taking every jobs-th sheet from the i-th; their reports
     merged. Raises ExportFailed, once every worker has ended, if any of them failed."""
-    # Forked after closing: no database or cache connection is shared, each worker opens its own.
-    connections.close_all()
-    caches.close_all()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    workers = [_fork_worker(plan[index::jobs], outdir) for index in range(jobs)]
-    report, failures = Report(), []
-    for pid, pipe in workers:
-        answer, code = _result_of(pid, pipe)
-        if code == 0 and "written" in answer:
+    report = Report()
+    try:
+        for answer in forked.run([plan[index::jobs] for index in range(jobs)], partial(_export_part, outdir=outdir)):
             report.add(Report(**answer))
-        else:
-            failures.append(f"worker {pid} (exit code {code}): {answer.get('error', 'no report')}")
-    if failures:
-        raise ExportFailed("; ".join(failures))
+    except forked.WorkerFailed as error:
+        raise ExportFailed(str(error)) from error
     return report
 
 
-def _fork_worker(plan: list[_Sheet], outdir: Path) -> tuple[int, int]:
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the worker: never returns
-        os.close(read)
-        _work(plan, outdir, write)
-    os.close(write)
-    return pid, read
-
-
-def _work(plan: list[_Sheet], outdir: Path, pipe: int) -> None:
-    """A worker's life: export its sheets, send its report (or its error) as JSON, and exit without running the
-    parent's exit handlers."""
-    code = 1
-    _forget_inherited_connections()
-    try:
-        answer = dataclasses.asdict(_export_sheets(plan, outdir))
-        code = 0
-    except BaseException as error:  # reported to the parent, which fails the export
-        traceback.print_exc()
-        answer = {"error": f"{type(error).__name__}: {error}"}
-    try:
-        with os.fdopen(pipe, "w") as handle:
-            json.dump(answer, handle)
-        connections.close_all()
-    finally:
-        os._exit(code)
-
-
-_INHERITED = []  # kept referenced until os._exit: closing or freeing one would end the session it shares
-
-
-def _forget_inherited_connections() -> None:
-    """A worker opens its own database connections. One still open in the parent (its close is skipped when it was
-    closed once inside a transaction, e.g. by a test) is shared by every worker forked from it: two workers on one
-    socket break each other's session ("server closed the connection unexpectedly"). So the worker forgets it
-    without closing it (a close would send the server a Terminate for the parent's session too)."""
-    for alias in connections:
-        wrapper = connections[alias]
-        if wrapper.connection is not None:
-            _INHERITED.append(wrapper.connection)
-            wrapper.connection = None
-            wrapper.closed_in_transaction = False
-
-
-def _result_of(pid: int, pipe: int) -> tuple[dict, int]:
-    """A worker's answer (read to its end before waiting, so a long report cannot block it) and its exit code."""
-    with os.fdopen(pipe) as handle:
-        text = handle.read()
-    _, status = os.waitpid(pid, 0)
-    try:
-        answer = json.loads(text)
-    except ValueError:
-        answer = {}
-    return answer, os.waitstatus_to_exitcode(status)
+def _export_part(plan: list[_Sheet], outdir: Path) -> dict:
+    return dataclasses.asdict(_export_sheets(plan, outdir))
 
 
 def _fetch(client: Client, path: str, outdir: Path, report: Report) -> None:

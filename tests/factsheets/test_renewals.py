@@ -7,27 +7,14 @@ import logging
 import time
 
 import pytest
-from django.db import connection
 
 from factsheets.public import renewals
 from reviews import services
-from tests.factories import make_published
 from tests.factsheets.wsgi_app import get
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 SHEET = "/factsheets/examplumab/"
-
-
-@pytest.fixture
-def listening(settings, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
-    settings.FACTSHEETS_ANSWER_NOTIFY = True
-    heard = renewals.Renewals()
-    monkeypatch.setattr(renewals, "RENEWALS", heard)
-    yield heard
-    heard._close()
 
 
 def until(predicate, seconds=2.0):
@@ -50,18 +37,11 @@ def test_a_repeat_of_a_current_copy_costs_no_query(listening, app, django_app, e
 
 
 def test_a_publish_reaches_the_copy_when_postgresql_announces_it(
-    listening, app, django_app, examplumab, author, reviewer1, reviewer2, committee
+    listening, app, django_app, examplumab, publish_version_two
 ):
     get(app, SHEET)
     get(app, SHEET)
-    make_published(
-        author=author,
-        reviewers=[reviewer1, reviewer2],
-        committee=committee,
-        fact_sheet=examplumab.fact_sheet,
-        number=2,
-        title="Examplumab version two",
-    )
+    publish_version_two()
 
     def second_version():
         body = get(app, SHEET)[2]

@@ -4,7 +4,6 @@ and nginx serving the export."""
 
 import datetime as dt
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -19,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from factsheets.models import Condition, FactSheetRevision
-from factsheets.public import answers, site_export
+from factsheets.public import answers
 from factsheets.public.site_export import export_site, site_client
 from reviews import services
 from tests.factories import (
@@ -184,22 +183,6 @@ def test_a_malformed_since_is_refused_with_nothing_written(site, tmp_path):
 # Worker processes (--jobs) --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def forks(monkeypatch):
-    """The worker processes started (os.fork still forks)."""
-    started = []
-    fork = os.fork
-
-    def counted():
-        pid = fork()
-        if pid:
-            started.append(pid)
-        return pid
-
-    monkeypatch.setattr(site_export.os, "fork", counted)
-    return started
-
-
 @pytest.mark.django_db(transaction=True)  # committed: the workers read the site through their own connections
 def test_jobs_share_the_sheets_among_worker_processes_writing_the_same_bytes(spanish_site, tmp_path, forks):
     one, two = tmp_path / "one", tmp_path / "two"
@@ -218,12 +201,13 @@ def test_jobs_share_the_sheets_among_worker_processes_writing_the_same_bytes(spa
 def test_a_failing_worker_fails_the_export_with_a_clear_error(site, tmp_path, monkeypatch, forks):
     """With the reason: the workers' connections are their own (a connection still open in the parent, shared by
     two workers, once failed a worker with "server closed the connection unexpectedly" first)."""
-    paths = site_export._sheet_paths
+    addresses = answers.sheet_addresses
 
     def with_a_missing_page(slug, numbers, live):  # inherited by the workers: twosheet's is one of them
-        return [*paths(slug, numbers, live), *(["/factsheets/twosheet/versions/9/"] if slug == "twosheet" else [])]
+        missing = [("/factsheets/twosheet/versions/9/", "")] if slug == "twosheet" else []
+        return [*addresses(slug, numbers, live), *missing]
 
-    monkeypatch.setattr(site_export, "_sheet_paths", with_a_missing_page)
+    monkeypatch.setattr(answers, "sheet_addresses", with_a_missing_page)
     with pytest.raises(
         CommandError,
         match=r"incomplete: worker \d+ \(exit code 1\): ExportFailed: /factsheets/twosheet/versions/9/ answered 404",

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, transaction
 from django.test import RequestFactory
+from django.test.client import ClientHandler
 from django.test.utils import CaptureQueriesContext
 
 from config import worker_copies
@@ -34,18 +35,6 @@ def fresh_worker(django_app):
     """A worker that has just started, beside an emptied Redis: no copy of its own, nothing in the shared cache."""
     cache.clear()
     return worker_copies.PublicCopies(django_app)
-
-
-def publish_version_two(examplumab, author, reviewers, committee):
-    """Version two of examplumab, published as the workflow does (in a test's transaction its on_commit work never runs)."""
-    make_published(
-        author=author,
-        reviewers=reviewers,
-        committee=committee,
-        fact_sheet=examplumab.fact_sheet,
-        number=2,
-        title="Examplumab version two",
-    )
 
 
 @pytest.mark.parametrize("url", [SHEET, API, "/factsheets/examplumab/versions/", "/factsheets/examplumab/versions/1/"])
@@ -78,18 +67,42 @@ def test_publishing_builds_the_sheets_answers(
             author=author, reviewers=[reviewer1, reviewer2], committee=committee, title="Built at publish"
         )
     slug = revision.fact_sheet.slug
-    # The English page, and the API's detail as negotiated for each language; no Spanish edition, so no /es/ page.
+    # Every address of the sheet: its page, versions page and version page, the API's detail as negotiated for each
+    # language and its version document; no Spanish edition, so no /es/ page.
     paths = sorted(StoredAnswer.objects.filter(status=200).values_list("path", flat=True))
-    assert paths == sorted([f"/factsheets/{slug}/", f"/api/v1/factsheets/{slug}/", f"/api/v1/factsheets/{slug}/"])
-    assert b"Built at publish" in bytes(StoredAnswer.objects.get(path=f"/factsheets/{slug}/").body)
+    page, api = f"/factsheets/{slug}/", f"/api/v1/factsheets/{slug}/"
+    assert paths == sorted([page, f"{page}versions/", f"{page}versions/1/", api, api, f"{api}versions/1/"])
+    assert b"Built at publish" in bytes(StoredAnswer.objects.get(path=page).body)
 
 
-def test_a_new_version_is_never_answered_from_the_old_stored_answer(
-    app, django_app, examplumab, author, reviewer1, reviewer2, committee
+def test_a_publish_builds_the_superseded_versions_pages_so_no_reader_of_them_runs_django(
+    app, django_app, examplumab, publish_version_two, django_capture_on_commit_callbacks
 ):
+    """Each publish renews every address of the sheet (an older version's page then says a newer one is live):
+    all of them are built again, so the export and a fresh worker copy them."""
+    get(app, "/factsheets/examplumab/versions/1/")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_version_two()
+    worker, calls = fresh_worker(django_app), django_app.calls
+    old = get(worker, "/factsheets/examplumab/versions/1/")
+    versions = get(worker, "/factsheets/examplumab/versions/")
+    document = get(worker, "/api/v1/factsheets/examplumab/versions/2/")
+    assert django_app.calls == calls  # all three stored by the publish
+    assert (old, versions, document) == tuple(
+        get(django_app, path)
+        for path in (
+            "/factsheets/examplumab/versions/1/",
+            "/factsheets/examplumab/versions/",
+            "/api/v1/factsheets/examplumab/versions/2/",
+        )
+    )
+    assert b"/factsheets/examplumab/versions/2/" in versions[2] and b"Examplumab version two" in document[2]
+
+
+def test_a_new_version_is_never_answered_from_the_old_stored_answer(app, django_app, examplumab, publish_version_two):
     """Renewed inside the publish's own transaction: even with no on_commit work run and the cache emptied."""
     assert b"Examplumab version one" in get(app, SHEET)[2]
-    publish_version_two(examplumab, author, [reviewer1, reviewer2], committee)
+    publish_version_two()
     status, _, body = get(fresh_worker(django_app), SHEET)
     assert status == 200 and django_app.calls == 2
     assert b"Examplumab version two" in body and b"Examplumab version one" not in body
@@ -277,8 +290,34 @@ def test_build_answers_builds_every_published_sheet_and_drops_other_builds(examp
     old = dict(path=SHEET, scope="sheet-examplumab", generation="g", everything="e", status=200, headers="[]")
     StoredAnswer.objects.create(key="k", build="an old build", body=b"old words", **old)
     call_command("build_answers", stdout=io.StringIO())
-    assert set(StoredAnswer.objects.values_list("path", flat=True)) == {SHEET, API}
+    versions = {f"{SHEET}versions/", f"{SHEET}versions/1/", f"{API}versions/1/"}
+    assert set(StoredAnswer.objects.values_list("path", flat=True)) == {SHEET, API, *versions}
     assert not StoredAnswer.objects.filter(build="an old build").exists()
+
+
+@pytest.mark.django_db(transaction=True)  # committed: forked workers read and write through their own connections
+def test_build_answers_jobs_share_the_sheets_among_worker_processes(author, reviewer1, reviewer2, committee, forks):
+    titles = ("Alphamab shared", "Betamab shared", "Gammamab shared")
+    for title in titles:
+        make_published(author=author, reviewers=[reviewer1, reviewer2], committee=committee, title=title)
+    StoredAnswer.objects.all().delete()
+    cache.clear()  # as after a deploy: nothing the response cache holds is this build's
+    out = io.StringIO()
+    call_command("build_answers", "--jobs", "2", stdout=out)
+    # On an in-memory SQLite database a forked worker would write to its own copy: the command stays in this process.
+    assert len(forks) == (2 if connection.vendor == "postgresql" else 0)
+    stored = StoredAnswer.objects.filter(status=200)
+    assert stored.values("scope").distinct().count() == 3 and "Stored 18 answers for 3 sheets" in out.getvalue()
+    pages = [bytes(a.body) for a in stored.filter(path__regex=r"^/factsheets/[-\w]+/$")]
+    assert sorted(title for title in titles for body in pages if title.encode() in body) == list(titles)
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1"])
+def test_build_answers_refuses_jobs_below_one_and_builds_nothing(examplumab, jobs):
+    StoredAnswer.objects.all().delete()
+    with pytest.raises(CommandError, match="--jobs"):
+        call_command("build_answers", "--jobs", jobs)
+    assert not StoredAnswer.objects.exists()
 
 
 def test_build_answers_refuses_an_unknown_sheet_and_builds_nothing(examplumab):
@@ -311,14 +350,12 @@ def test_on_postgresql_the_lookup_is_a_prepared_statement(examplumab):
         assert cursor.fetchone()[0] == 1
 
 
-def test_an_answer_served_from_the_response_cache_is_never_stored(
-    app, django_app, examplumab, author, reviewer1, reviewer2, committee
-):
+def test_an_answer_served_from_the_response_cache_is_never_stored(app, django_app, examplumab, publish_version_two):
     """Between a publish's commit and its cache renewal the response cache may still serve the old page; that
     answer must not be stored under the database's new generation, where it would outlive the renewal."""
     get(django_app, SHEET)  # Django alone: the response cache holds version one, nothing is stored
     # committed, its on_commit work (the cache renewal) not run yet
-    publish_version_two(examplumab, author, [reviewer1, reviewer2], committee)
+    publish_version_two()
     assert b"Examplumab version one" in get(app, SHEET)[2]  # the window the renewal closes
     assert not StoredAnswer.objects.filter(path=SHEET).exists()
     sheet_cache.content_changed("examplumab")
@@ -368,12 +405,12 @@ def test_a_repeat_of_a_sheet_is_answered_from_the_copy_with_one_query_and_no_cac
 
 
 def test_a_publish_reaches_this_workers_copy_at_the_next_request_before_any_cache_renewal(
-    app, django_app, examplumab, author, reviewer1, reviewer2, committee
+    app, django_app, examplumab, publish_version_two
 ):
     get(app, SHEET)
     assert b"Examplumab version one" in get(app, SHEET)[2] and django_app.calls == 1
     # committed; its on_commit work (cache renewal, building) not run
-    publish_version_two(examplumab, author, [reviewer1, reviewer2], committee)
+    publish_version_two()
     cache.clear()  # and the response cache lost its entry, so Django renders the new version
     body = get(app, SHEET)[2]
     assert b"Examplumab version two" in body and b"Examplumab version one" not in body
@@ -403,3 +440,21 @@ def test_the_build_stamp_is_the_same_under_an_unrelated_override():
     finally:
         answers.build_stamp.cache_clear()
     assert inside == outside
+
+
+def test_the_apps_own_requests_share_one_handler_until_a_setting_changes(examplumab, monkeypatch, settings):
+    """A new handler loads the middleware again (WhiteNoise then reads every static file's metadata): a publish's
+    builds and an export's reads use the process's one, and a changed setting (a test's override) gets a new one."""
+    loaded = []
+    load = ClientHandler.load_middleware
+
+    def counted(self, *args, **kwargs):
+        loaded.append(self)
+        return load(self, *args, **kwargs)
+
+    monkeypatch.setattr(ClientHandler, "load_middleware", counted)
+    answers._shared_handler.cache_clear()
+    assert [answers.site_client().get(path).status_code for path in (SHEET, API, SHEET)] == [200, 200, 200]
+    assert len(loaded) == 1
+    settings.FACTSHEETS_DISCLAIMER = "A changed disclaimer."
+    assert answers.site_client().get(SHEET).status_code == 200 and len(loaded) == 2
