@@ -475,6 +475,9 @@ def build_targets(slug: str, search_word: str) -> list[Target]:
         Target("floor", "/", "floor: same bytes from a bare WSGI app", server="floor"),
         Target("sheet_warm", f"/factsheets/{slug}/", "sheet page, warm"),
         Target("sheet_cold", "/factsheets/{slug}/", "sheet page, cold (each sheet once)", rotate=True),
+        # The floor measured as the cold rows are (fresh workers, one wrk thread, each address once, short runs): what
+        # that method can show on this machine, beside the floor's usual loop (a diagnostic row, not a target).
+        Target("floor_once", "/factsheets/{slug}/", "floor, measured as the cold rows", rotate=True, server="floor"),
         Target("index", "/", "index A-Z"),
         Target("search", f"/search/?q={search_word}", f"search ?q={search_word}"),
         Target("versions", f"/factsheets/{slug}/versions/", "sheet versions list"),

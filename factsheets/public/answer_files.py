@@ -2,7 +2,7 @@
 database round trip (FACTSHEETS_ANSWER_FILES: a directory; empty, the default: none).
 
 One file per stored answer's key and build, `<dir>/<build>/<key[:2]>/<key>`: a first line with the generations it
-was stored under (the site's, the sheet's) and its status, a second with its headers (JSON), then its body. The
+was stored under (the site's, the sheet's), its status and its body's length, a second with its headers (JSON), then its body. The
 worker layer (config.worker_copies) reads one only under generations it knows to be current without a query
 (factsheets.public.renewals: read after the notifications were read, none of that sheet heard since), and it is
 served only when the generations in the file are exactly those: a file written under older generations is never
@@ -12,7 +12,10 @@ answers then, as without this module.
 Written whenever an answer is stored (factsheets.public.answers.keep: a publish's build, a reader's first render)
 and when a worker read one from the database that had no file here; beside its target, then renamed over it, so
 no one reads half a file. A failure to read or write is logged and changes nothing else. Each server has its own
-directory (a second server fills its own from the database). `build_answers` deletes other builds' directories.
+directory (a second server fills its own from the database), written by the app's user only (a file another
+user wrote may be unreadable here: run `build_answers` as the app's user). `build_answers` deletes other builds'
+directories (32 hex digits) of the server it runs on. After restoring the database from a backup, empty the
+directory: a restore sends no notification.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -27,6 +31,9 @@ from pathlib import Path
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+STATUSES = {200, 410}  # those stored (factsheets.public.answers.STORED_STATUSES)
+BUILD_NAME = re.compile(r"^[0-9a-f]{32}$")  # a build's directory (answers.build_stamp): nothing else is deleted
 
 
 def _build_dir(build: str) -> Path | None:
@@ -55,12 +62,15 @@ def read(key: str, build: str, generations: tuple[str, str]) -> tuple[int, list,
         return None
     try:
         first, headers, body = content.split(b"\n", 2)
-        everything, generation, status = first.decode().split(" ")
+        everything, generation, status, length = first.decode().split(" ")
         if (everything, generation) != generations:
             return None
-        return int(status), [tuple(pair) for pair in json.loads(headers)], body
-    except ValueError:  # not a file this module wrote: never served
-        logger.error("The answer file %s is not one this server wrote; the database answers", path)
+        pairs = [(str(name), str(value)) for name, value in json.loads(headers)]
+        if int(status) not in STATUSES or int(length) != len(body):  # cut short (a crash mid-write) or foreign
+            raise ValueError(f"status {status}, {len(body)} of {length} bytes")
+        return int(status), pairs, body
+    except (ValueError, TypeError) as error:  # not whole, or not a file this module wrote: never served
+        logger.error("The answer file %s is not one this server wrote whole (%s); the database answers", path, error)
         return None
 
 
@@ -70,7 +80,8 @@ def write(key: str, build: str, generations: tuple[str, str], status: int, heade
     if path is None:
         return
     everything, generation = generations
-    header = f"{everything} {generation} {status}\n{json.dumps([list(pair) for pair in headers])}\n".encode()
+    first = f"{everything} {generation} {status} {len(body)}"
+    header = f"{first}\n{json.dumps([list(pair) for pair in headers])}\n".encode()
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".answer-")
@@ -90,7 +101,7 @@ def drop_other_builds(build: str) -> int:
     kept = _build_dir(build)
     if kept is None or not kept.parent.is_dir():
         return 0
-    others = [path for path in kept.parent.iterdir() if path.is_dir() and path != kept]
+    others = [path for path in kept.parent.iterdir() if BUILD_NAME.match(path.name) and path != kept]
     for path in others:
         shutil.rmtree(path, ignore_errors=True)
     return len(others)

@@ -83,6 +83,9 @@ BUILD_SETTINGS = (  # not SETTINGS_MODULE: override_settings (load_demo's, say) 
     "SESSION_COOKIE_NAME",
 )
 
+# Settings that never reach an answer's bytes: a server's own directory (servers that differ only there are one build).
+UNBUILT_SETTINGS = {"FACTSHEETS_ANSWER_FILES", "FACTSHEETS_EXPORT_DIR"}
+
 
 @functools.cache
 def build_stamp() -> str:
@@ -94,6 +97,8 @@ def build_stamp() -> str:
         return hashlib.sha256(settings.FACTSHEETS_ANSWER_BUILD.encode()).hexdigest()[:32]
     digest = hashlib.sha256()
     for name in sorted(dir(settings)):
+        if name in UNBUILT_SETTINGS:
+            continue
         if name.isupper() and (name in BUILD_SETTINGS or name.startswith(BUILD_SETTING_PREFIXES)):
             digest.update(f"{name}={getattr(settings, name)!r}\n".encode())
     for name, version in sorted((dist.metadata["Name"] or "", dist.version) for dist in metadata.distributions()):
@@ -343,7 +348,9 @@ def sheet_addresses(slug: str, numbers: dict[str, list[int]], live: set[str]) ->
 def _shared_handler() -> ClientHandler:
     """The app's own requests' handler, one per process: a new one loads the middleware again on its first request,
     and WhiteNoise's then reads every static file's metadata (95 of a sheet build's 150 ms, measured)."""
-    return ClientHandler(enforce_csrf_checks=False)
+    handler = ClientHandler(enforce_csrf_checks=False)
+    handler.load_middleware()  # now: loaded at a thread's first request, it could be reset under another's
+    return handler
 
 
 def _forget_handler(**kwargs) -> None:

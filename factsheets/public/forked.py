@@ -56,8 +56,8 @@ def _work(part: list, task: Callable[[list], dict], pipe: int) -> None:
     """A worker's life: run its task, send its answer (or its error) as JSON, and exit without running the
     parent's exit handlers."""
     code = 1
-    _forget_inherited_connections()
     try:
+        _forget_inherited_connections()
         answer = {"answer": task(part)}
         code = 0
     except BaseException as error:  # reported to the parent, which fails the whole run

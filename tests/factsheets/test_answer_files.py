@@ -7,11 +7,13 @@ import logging
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.test import RequestFactory
 
 from config import worker_copies
 from factsheets.models import StoredAnswer
 from factsheets.public import answer_files, answers, renewals
+from tests.factsheets.test_renewals import until
 from tests.factsheets.wsgi_app import get
 
 SHEET = "/factsheets/examplumab/"
@@ -81,6 +83,35 @@ def test_a_file_of_older_generations_is_never_served(
 
 @pytest.mark.postgres
 @committed
+@pytest.mark.parametrize("renewal", ["a publish of the sheet", "a site-wide renewal"])
+def test_a_worker_that_knows_every_generation_hears_a_renewal_before_it_reads_a_file_again(
+    renewal, listening, files, examplumab, publish_version_two, app, django_app
+):
+    """A worker read every sheet's generations (its first sheet request), then a renewal commits: once PostgreSQL
+    has delivered its notification, the worker never answers from the file it knew current, even one left under the
+    old generations."""
+    older = _file_of(SHEET).read_bytes()
+    assert get(app, API)[0] == 200  # every sheet's generations, read in one query; no copy of SHEET
+    if renewal == "a site-wide renewal":
+        with transaction.atomic():
+            answers.renew(None)
+    else:
+        publish_version_two()
+    _file_of(SHEET).write_bytes(older)  # the old generations' file still there
+
+    calls = django_app.calls
+
+    def not_the_old_file():
+        body = get(worker_copies.PublicCopies(django_app), SHEET)[2]  # no copy: a file, else the database
+        if renewal == "a site-wide renewal":  # every stored answer stale: Django renders the page again
+            return django_app.calls > calls
+        return b"Examplumab version two" in body  # the publish's stored answer, read from the database
+
+    assert until(not_the_old_file)
+
+
+@pytest.mark.postgres
+@committed
 def test_an_unwritable_directory_is_logged_and_the_database_answers(
     listening, settings, tmp_path, examplumab, fresh_worker, caplog
 ):
@@ -117,10 +148,18 @@ def test_a_file_answers_only_under_the_build_and_generations_it_was_written_unde
 
 def test_a_file_this_server_did_not_write_is_never_served(files, caplog):
     answer_files.write("k" * 64, BUILD, GENERATIONS, 200, [], b"body")
-    answer_files._path("k" * 64, BUILD).write_bytes(b"site-generation sheet-generation\nbody")
-    with caplog.at_level(logging.ERROR, logger="factsheets.public.answer_files"):
-        assert answer_files.read("k" * 64, BUILD, GENERATIONS) is None
-    assert "is not one this server wrote" in caplog.text
+    path = answer_files._path("k" * 64, BUILD)
+    whole = path.read_bytes()
+    for foreign in (
+        b"site-generation sheet-generation\nbody",  # no status nor length
+        whole[:-1],  # cut short, as by a crash while writing
+        whole.replace(b" 200 ", b" 302 "),  # a status never stored
+        whole.replace(b"\n[]\n", b'\n{"Set-Cookie": 1}\n'),  # headers that are not pairs
+    ):
+        path.write_bytes(foreign)
+        with caplog.at_level(logging.ERROR, logger="factsheets.public.answer_files"):
+            assert answer_files.read("k" * 64, BUILD, GENERATIONS) is None, foreign
+    assert caplog.text.count("is not one this server wrote whole") == 4
 
 
 def test_none_are_kept_or_read_when_turned_off(settings, tmp_path):
@@ -130,9 +169,22 @@ def test_none_are_kept_or_read_when_turned_off(settings, tmp_path):
 
 
 def test_build_answers_deletes_other_builds_files(files, examplumab):
-    other = files / "an-older-build" / "ab"
+    other = files / ("0" * 32) / "ab"
     other.mkdir(parents=True)
     (other / "ab-key").write_bytes(b"old words")
+    (files / "notes").mkdir()  # not a build's: never deleted
     call_command("build_answers", stdout=io.StringIO())
-    assert [path.name for path in files.iterdir()] == [answers.build_stamp()]
+    assert sorted(path.name for path in files.iterdir()) == sorted([answers.build_stamp(), "notes"])
     assert any(path.is_file() for path in (files / answers.build_stamp()).rglob("*"))  # written by the build
+
+
+def test_servers_that_differ_only_in_their_directories_are_one_build(settings):
+    """Else a build_answers run on one server would delete the answers every other server stored."""
+    answers.build_stamp.cache_clear()
+    try:
+        before = answers.build_stamp()
+        settings.FACTSHEETS_ANSWER_FILES, settings.FACTSHEETS_EXPORT_DIR = "/srv/one/answers", "/srv/one/export"
+        answers.build_stamp.cache_clear()
+        assert answers.build_stamp() == before
+    finally:
+        answers.build_stamp.cache_clear()
