@@ -54,7 +54,7 @@ def listening(settings, monkeypatch):
 
 @pytest.fixture
 def publish_version_two(examplumab, author, reviewer1, reviewer2, committee):
-    """Publishes version two of examplumab, as the workflow does (in a test's own transaction its on_commit work
+    """Publishes version two of examplumab (for the same conditions), as the workflow does (in a test's own transaction its on_commit work
     never runs; in a committed one it does)."""
 
     def publish():
@@ -65,6 +65,7 @@ def publish_version_two(examplumab, author, reviewer1, reviewer2, committee):
             fact_sheet=examplumab.fact_sheet,
             number=2,
             title="Examplumab version two",
+            conditions=examplumab.conditions.all(),
         )
 
     return publish

@@ -26,18 +26,6 @@ def live(examplumab):
     return examplumab
 
 
-def _publish_v2(live, author, reviewer1, reviewer2, committee):
-    return make_published(
-        author=author,
-        reviewers=[reviewer1, reviewer2],
-        committee=committee,
-        fact_sheet=live.fact_sheet,
-        number=2,
-        title="Examplumab version two",
-        conditions=live.conditions.all(),
-    )
-
-
 @pytest.mark.parametrize("url", LISTS)
 def test_second_anonymous_request_is_served_without_a_query(client, live, url, django_assert_num_queries):
     first = client.get(url)
@@ -80,13 +68,13 @@ def test_conditional_requests_on_a_cached_response_get_304(client, live, url):
 
 @pytest.mark.parametrize("url", LISTS)
 def test_publish_shows_the_new_version_at_once_everywhere(
-    client, live, url, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+    client, live, url, publish_version_two, django_capture_on_commit_callbacks
 ):
     client.get(url)
     cached = client.get(url)
     assert b"Examplumab version two" not in cached.content
     with django_capture_on_commit_callbacks(execute=True):
-        _publish_v2(live, author, reviewer1, reviewer2, committee)
+        publish_version_two()
     response = client.get(url)
     assert response.status_code == 200
     assert response.content != cached.content
@@ -119,7 +107,7 @@ def test_withdraw_answers_410_at_once_on_cached_pages(client, live, url, editor,
 
 
 def test_an_entry_built_under_an_old_generation_is_never_served(
-    client, live, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+    client, live, publish_version_two, django_capture_on_commit_callbacks
 ):
     """A slow request that read the generation before a publish committed stores under the old one."""
     from factsheets.public import middleware
@@ -129,7 +117,7 @@ def test_an_entry_built_under_an_old_generation_is_never_served(
     assert len(keys) == 1
     old_entry = cache.get(keys[0])  # a slow request built this before the publish committed...
     with django_capture_on_commit_callbacks(execute=True):
-        _publish_v2(live, author, reviewer1, reviewer2, committee)
+        publish_version_two()
     cache.set(keys[0], old_entry)  # ...and stored it afterwards
     assert b"Examplumab version two" in client.get("/").content
 
@@ -241,17 +229,14 @@ def test_a_publish_leaves_other_sheets_pages_cached_and_renews_its_own_and_every
     client,
     live,
     other_sheet,
-    author,
-    reviewer1,
-    reviewer2,
-    committee,
+    publish_version_two,
     django_capture_on_commit_callbacks,
     django_assert_num_queries,
 ):
     for url in [*OTHER_SHEET, SHEET, "/"]:
         client.get(url)
     with django_capture_on_commit_callbacks(execute=True):
-        _publish_v2(live, author, reviewer1, reviewer2, committee)
+        publish_version_two()
     for url in OTHER_SHEET:
         with django_assert_num_queries(0):
             assert client.get(url).status_code == 200, url
