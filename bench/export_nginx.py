@@ -4,7 +4,8 @@
 
 Builds a throwaway database (as bench.run: SQLite temp file, or DATABASE_URL's server), times
 `export_site` of every sheet (after `build_answers`, which stands for the publishes that stored each sheet's
-answers) and a one-sheet re-export with `--since`, then serves the export with nginx
+answers), a one-sheet re-export after that sheet's publish (what export_on_change writes: its files and the lists
+it is on) and one with `--since` (every list), then serves the export with nginx
 (a non-daemon child on a free port, temp config) and measures with wrk "nginx serving the export" (a sheet
 page) against "nginx static file, same bytes" (that page's bytes copied to a plain static root), printing
 the ratio. Throttles are off as in bench.run. BENCH_EXPORT_JOBS: `export_site --jobs` (default: the CPU count). nginx and wrk are stopped in `finally`.
@@ -91,6 +92,8 @@ def main() -> int:
 
         from bench.build_db import build
         from factsheets.models import FactSheet
+        from factsheets.public import cache
+        from factsheets.public.site_export import export_site
 
         call_command("migrate", verbosity=0, interactive=False)
         info = build(sheets, verbose=True)
@@ -110,6 +113,14 @@ def main() -> int:
         log(f"== export_site --jobs {jobs} of {sheets} sheets ({connection.vendor}): {full:.1f} s, {n_files} files")
 
         slug = info["live_slugs"][0]
+        # A publish of that sheet: what its commit runs (generations renewed, its answers built; FACTSHEETS_EXPORT_DIR
+        # is unset here), then, timed, what export_on_change runs: its files and the lists it is on.
+        cache.content_changed(slug)
+        t = time.perf_counter()
+        export_site(export, slugs=[slug], listen=f"127.0.0.1:{nginx_port}", upstream="127.0.0.1:9")
+        on_publish = time.perf_counter() - t
+        log(f"== re-export after a publish of one sheet (export_on_change): {on_publish:.2f} s")
+
         sheet = FactSheet.objects.select_related("live_revision").get(slug=slug)
         moment = timezone.now() + dt.timedelta(hours=1)
         type(sheet.live_revision).objects.filter(pk=sheet.live_revision_id).update(published_at=moment)
@@ -162,7 +173,8 @@ def main() -> int:
         floor = median_of(rows[1][1], "rps")
         print(
             f"\nexport_site, {sheets} sheets ({connection.vendor}): {full:.1f} s ({n_files} files); "
-            f"--since one sheet: {again:.2f} s; stored answers built beforehand in {built:.1f} s"
+            f"one sheet after its publish: {on_publish:.2f} s; --since one sheet (every list): {again:.2f} s; "
+            f"stored answers built beforehand in {built:.1f} s"
         )
         print(f"page {rel} ({page.stat().st_size} bytes); wrk x{runs}, median")
         print("| target | req/s | p50 ms | p99 ms | errors | x static |")

@@ -41,6 +41,7 @@ def live_initials() -> set[str]:
     return set(
         FactSheet.objects.live()
         .annotate(initial=Upper(Substr("live_revision__title", 1, 1)))
+        .order_by()  # else the sheets' ordering (slug) joins the DISTINCT: a row per sheet, not per letter
         .values_list("initial", flat=True)
         .distinct()
     )
@@ -243,16 +244,17 @@ def _live_translation_numbers(sheet: str) -> dict:
     }
 
 
-def live_edition_versions() -> QuerySet[FactSheetRevision]:
-    """The live version of every edition of every live sheet (English and each translation), by slug and language,
-    each annotated `live_<code>` like `with_live_translations`: which other editions its page names."""
+def live_edition_versions() -> QuerySet:
+    """The live version of every edition of every live sheet (English and each translation), by slug and language:
+    rows of its `slug`, `language`, `number`, `published_at` and `live_<code>` like `with_live_translations` (which
+    other editions its page names). Rows, not revisions: the sitemap reads 5,000 at a time."""
+    live = _live_translation_numbers("fact_sheet")
     return (
         FactSheetRevision.objects.live(None)
         .filter(fact_sheet__live_revision__isnull=False)
-        .select_related("fact_sheet")
-        .only("pk", "language", "number", "published_at", "fact_sheet__slug")
-        .annotate(**_live_translation_numbers("fact_sheet"))
+        .annotate(slug=F("fact_sheet__slug"), **live)
         .order_by("fact_sheet__slug", "language")
+        .values_list("slug", "language", "number", "published_at", *live, named=True)
     )
 
 

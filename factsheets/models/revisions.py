@@ -232,7 +232,13 @@ class FactSheetRevision(models.Model):
                 name="revision_beyond_review_has_content_hash",
             ),
         ]
-        indexes = [models.Index(fields=["status", "publish_at"], name="revision_status_publish_at")]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="revision_status_publish_at"),
+            # The feed's newest publications first, without sorting every version ever published.
+            models.Index(
+                fields=["published_at", "id"], name="revision_published_at", condition=Q(published_at__isnull=False)
+            ),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.version_name}, {self.get_status_display().lower()})"

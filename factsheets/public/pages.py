@@ -7,11 +7,13 @@ is rendered on the fly by the same code, so the preview is what its rendition wi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
 from django.conf import settings
-from django.urls import reverse
+from django.core.signals import setting_changed
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
@@ -37,27 +39,45 @@ def page_language() -> str:
 
 
 def url_in(language: str, name: str, *args) -> str:
-    """The address of page `name` in `language` (/es/... for Spanish)."""
+    """The address of page `name` in `language` (/es/... for Spanish). Kept for its arguments, the script prefix and
+    the URLconf (a list page names each sheet's address in each language: a sitemap page of 5,000 sheets asks for
+    15,000 of them)."""
+    return _address(language, name, args, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=32_768)  # about 3 MB
+def _address(language: str, name: str, args: tuple, script_prefix: str, urlconf) -> str:
     with translation.override(language):
-        return reverse(name, args=args)
+        return reverse(name, args=args, urlconf=urlconf)
+
+
+def _forget_addresses(*, setting, **kwargs) -> None:
+    if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE"):
+        _address.cache_clear()
+
+
+setting_changed.connect(_forget_addresses)
 
 
 def language_links(language: str, urls: dict[str, str]) -> dict:
     """The `hreflang` alternates and the language switch of a page in `language` that also exists in the
     languages of `urls` (language -> path; only editions that exist). The switch leads to the same page in each
     other language, else to that language's index. No alternates for a page in one language only."""
-    alternates = []
-    if len(urls) > 1:
-        alternates = [
-            {"code": code, "url": absolute_url(urls[code])} for code in languages.Language.values if code in urls
-        ]
-        alternates.append({"code": "x-default", "url": absolute_url(urls.get(languages.SOURCE, urls[language]))})
     switch = [
         {"code": code, "name": languages.NATIVE_NAMES[code], "url": urls.get(code) or url_in(code, "factsheets:index")}
         for code in languages.Language.values
         if code != language
     ]
-    return {"alternates": alternates, "language_switch": switch, "og_locale": OG_LOCALES[language]}
+    return {"alternates": alternates(language, urls), "language_switch": switch, "og_locale": OG_LOCALES[language]}
+
+
+def alternates(language: str, urls: dict[str, str]) -> list[dict]:
+    """The `hreflang` alternates (absolute) of a page in `language` that exists in the languages of `urls`, with
+    x-default (the English page); none for a page in one language only."""
+    if len(urls) <= 1:
+        return []
+    found = [{"code": code, "url": absolute_url(urls[code])} for code in languages.Language.values if code in urls]
+    return [*found, {"code": "x-default", "url": absolute_url(urls.get(languages.SOURCE, urls[language]))}]
 
 
 def sheet_language_links(sheet: FactSheet, language: str, name: str = "factsheets:detail") -> dict:

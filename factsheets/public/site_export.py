@@ -15,9 +15,9 @@ unapproved versions are never fetched (only published versions have addresses he
 files are removed, so nginx passes its addresses to the app, which answers 410 with the reason.
 
 `export_site(outdir, since=...)` re-exports only the sheets whose live version was published or
-reaffirmed, or that were withdrawn, since then, plus the lists; `export_on_change(slug)` does that for one
-sheet after each publish, reaffirmation or withdrawal when FACTSHEETS_EXPORT_DIR is set
-(factsheets.public.cache.content_changed).
+reaffirmed, or that were withdrawn, since then, plus every list; `export_on_change(slug)` re-exports one
+sheet and the lists it can be on (`list_paths`) after each publish, reaffirmation or withdrawal when
+FACTSHEETS_EXPORT_DIR is set (factsheets.public.cache.content_changed), and every list after a condition's change.
 
 `export_site(outdir, jobs=N)` shares the sheets among N forked worker processes (each every N-th sheet, its own
 database connection, its report sent back through a pipe); this process then writes the lists and nginx.conf.
@@ -85,10 +85,18 @@ def _write(outdir: Path, relative: str, content: bytes) -> None:
     os.replace(temporary, target)
 
 
-def list_paths() -> list[str]:
-    """The lists and documents every publish can change: in every language, the index and each condition's page."""
+def list_paths(slugs: list[str] | None = None) -> list[str]:
+    """The lists and documents a change can alter: the feed, robots.txt, the sitemap (index and pages) and, in every
+    language, the index and the condition pages: of every condition, or (`slugs`, a change of those sheets alone)
+    of those any version of theirs patients could read was filed under, all such a change can add a sheet to or take
+    it from (a condition page lists only its own sheets)."""
     paths = ["/feed/", "/robots.txt", "/sitemap.xml", *sitemaps.page_paths()]
-    conditions = list(Condition.objects.order_by("slug").values_list("slug", flat=True))
+    conditions = Condition.objects.order_by("slug")
+    if slugs:
+        conditions = conditions.filter(
+            revisions__fact_sheet__slug__in=slugs, revisions__status__in=FactSheetRevision.PUBLIC_STATUSES
+        ).distinct()
+    conditions = list(conditions.values_list("slug", flat=True))
     for language in languages.Language.values:
         prefix = answers.prefix(language)
         paths += [f"{prefix}/", *[f"{prefix}/conditions/{slug}/" for slug in conditions]]
@@ -126,8 +134,9 @@ def export_site(
     upstream: str = "127.0.0.1:8000",
     jobs: int = 1,
 ) -> Report:
-    """Export the public site to `outdir` (all of it; or sheets changed `since`, or the `slugs`; lists always), the
-    sheets in `jobs` worker processes (in this one inside a transaction)."""
+    """Export the public site to `outdir` (all of it; or sheets changed `since`, or the `slugs`), the sheets in `jobs`
+    worker processes (in this one inside a transaction); the lists always: all of them, but for `slugs` only the
+    condition pages those sheets are on or were on (`list_paths`)."""
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     plan = _sheet_plan(since, slugs)
@@ -135,7 +144,7 @@ def export_site(
     with unthrottled():
         report = _in_workers(plan, outdir, jobs) if jobs > 1 else _export_sheets(plan, outdir)
         client = site_client()
-        for path in list_paths():
+        for path in list_paths(slugs if since is None else None):
             _fetch(client, path, outdir, report)
     _write(outdir, nginx.CONF_NAME, nginx.server_block(root=outdir, listen=listen, upstream=upstream).encode())
     return report

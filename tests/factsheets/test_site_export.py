@@ -246,6 +246,57 @@ def test_publishing_re_exports_the_sheet_when_an_export_dir_is_set(
     assert not (tmp_path / "factsheets/oldsheet").exists()  # only what the publish changed
 
 
+def test_a_publish_re_exports_the_pages_of_the_conditions_its_sheet_is_or_was_on_and_no_other(
+    settings, site, tmp_path, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+):
+    lupus = Condition.objects.create(name="Lupus", slug="lupus")
+    vasculitis = Condition.objects.create(name="Vasculitis", slug="vasculitis")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=FactSheetFactory(slug="newsheet"),
+            title="Newsheet capsules",
+            conditions=[lupus],
+        )
+    export_site(tmp_path)
+    assert "Newsheet capsules" in (tmp_path / "conditions/lupus/index.html").read_text()
+    gout_page = tmp_path / "conditions/gout/index.html"
+    gout_before = gout_page.stat().st_mtime_ns
+    time.sleep(0.01)
+    settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=first.fact_sheet,
+            number=2,
+            title="Newsheet second wording",
+            conditions=[vasculitis],
+        )
+    assert "Newsheet second wording" in (tmp_path / "conditions/vasculitis/index.html").read_text()
+    for left in ("conditions/lupus/index.html", "es/conditions/lupus/index.html"):  # the condition it left
+        assert "Newsheet" not in (tmp_path / left).read_text(), left
+    assert gout_page.stat().st_mtime_ns == gout_before  # a condition it never was on: as exported
+    assert "Newsheet second wording" in (tmp_path / "index.html").read_text()
+
+
+def test_a_change_of_a_condition_re_exports_every_condition_page(
+    settings, site, tmp_path, django_capture_on_commit_callbacks
+):
+    from factsheets.public.cache import changing
+
+    export_site(tmp_path)
+    settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        Condition.objects.filter(slug="gout").update(name="Gouty arthritis")
+        changing(None)  # what the condition's admin does
+    assert "Gouty arthritis" in (tmp_path / "conditions/gout/index.html").read_text()
+    assert "Gouty arthritis" in (tmp_path / "es/conditions/gout/index.html").read_text()
+
+
 def _spare_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -2,6 +2,7 @@
 page; the sitemap lists every live edition's page with hreflang alternates both ways (and x-default) for sheets
 readable in both languages. Both parsed as XML."""
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
@@ -120,3 +121,24 @@ def test_feed_and_sitemap_with_spanish_editions_within_budget(
 ):
     with django_assert_max_num_queries(5):  # as tests/factsheets/test_public_query_budgets.py
         assert client.get(url).status_code == 200
+
+
+def test_a_sitemap_page_is_what_djangos_sitemap_template_writes(client, settings, spanish, english_only):
+    """The page is written without a template (it names 5,000 addresses): exactly the template's characters, the
+    alternates and each lastmod on the site's time zone's date included."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    from factsheets.models import FactSheetRevision
+    from factsheets.public.sitemaps import LiveFactSheetSitemap
+
+    settings.TIME_ZONE = "America/Chicago"  # 03:00 UTC is the evening before there
+    FactSheetRevision.objects.filter(pk=english_only.pk).update(
+        published_at=dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.UTC)
+    )
+    site = urlsplit(SITE)
+    urls = LiveFactSheetSitemap().get_urls(page=1, site=SimpleNamespace(domain=site.netloc), protocol=site.scheme)
+    written = client.get("/sitemaps/factsheets-1.xml").content.decode()
+    assert written == render_to_string("sitemap.xml", {"urlset": urls})
+    assert "<lastmod>2026-03-01</lastmod>" in written and 'hreflang="x-default"' in written
