@@ -29,6 +29,7 @@ server {{
     error_page 418 = @app;
 
     location = /{conf} {{ return 404; }}
+    location ~ /\\. {{ return 404; }}  # hidden files: a write's temporary file, a failed re-export's note
     location ^~ /search/ {{ try_files /nonexistent @app; }}
     location ^~ /es/search/ {{ try_files /nonexistent @app; }}
     location ^~ /admin/ {{ try_files /nonexistent @app; }}

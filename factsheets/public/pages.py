@@ -45,18 +45,23 @@ def url_in(language: str, name: str, *args) -> str:
     return _address(language, name, args, get_script_prefix(), get_urlconf())
 
 
-@functools.lru_cache(maxsize=32_768)  # about 3 MB
+@functools.lru_cache(maxsize=32_768)  # about 12 MB when full
 def _address(language: str, name: str, args: tuple, script_prefix: str, urlconf) -> str:
     with translation.override(language):
         return reverse(name, args=args, urlconf=urlconf)
 
 
-def _forget_addresses(*, setting, **kwargs) -> None:
+def forget_addresses() -> None:
+    """Drop the addresses url_in keeps (a changed URLconf or language setting; the bench's cold runs)."""
+    _address.cache_clear()
+
+
+def _on_setting_changed(*, setting, **kwargs) -> None:
     if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE"):
-        _address.cache_clear()
+        forget_addresses()
 
 
-setting_changed.connect(_forget_addresses)
+setting_changed.connect(_on_setting_changed)
 
 
 def language_links(language: str, urls: dict[str, str]) -> dict:

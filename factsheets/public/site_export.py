@@ -19,6 +19,9 @@ reaffirmed, or that were withdrawn, since then, plus every list; `export_on_chan
 sheet and the lists it can be on (`list_paths`) after each publish, reaffirmation or withdrawal when
 FACTSHEETS_EXPORT_DIR is set (factsheets.public.cache.content_changed), and every list after a condition's change.
 
+A re-export that fails leaves a note in the directory (`.export-pending.json`: the sheets, or every list, still to
+re-export), which the next change's re-export takes up and a full export clears.
+
 `export_site(outdir, jobs=N)` shares the sheets among N forked worker processes (each every N-th sheet, its own
 database connection, its report sent back through a pipe); this process then writes the lists and nginx.conf.
 Inside a transaction (a publish's export_on_change, a test) it stays in this process: a worker's connection would
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import os
 import shutil
@@ -147,6 +151,8 @@ def export_site(
         for path in list_paths(slugs if since is None else None):
             _fetch(client, path, outdir, report)
     _write(outdir, nginx.CONF_NAME, nginx.server_block(root=outdir, listen=listen, upstream=upstream).encode())
+    if since is None and slugs is None:  # everything is current: nothing a failed re-export left is still to do
+        (outdir / PENDING_NAME).unlink(missing_ok=True)
     return report
 
 
@@ -216,13 +222,39 @@ def _fetch(client: Client, path: str, outdir: Path, report: Report) -> None:
     report.written.append(relative)
 
 
+PENDING_NAME = ".export-pending.json"  # what a failed re-export left to do: nginx answers 404 for hidden files
+
+
 def export_on_change(slug: str | None) -> None:
     """After a publish, reaffirmation or withdrawal (slug) or a condition's change (None): re-export what changed
-    into FACTSHEETS_EXPORT_DIR, if set. Logged, never raised: the change has committed either way."""
+    into FACTSHEETS_EXPORT_DIR, if set. Logged, never raised: the change has committed either way. What a failed
+    re-export left undone is noted in the directory (PENDING_NAME) and re-exported by the next change's."""
     if not settings.FACTSHEETS_EXPORT_DIR:
         return
+    outdir = Path(settings.FACTSHEETS_EXPORT_DIR)
+    changes = {slug}
     try:
+        changes |= _pending(outdir)
         with outer_request_kept():
-            export_site(settings.FACTSHEETS_EXPORT_DIR, slugs=[slug] if slug else [])
+            if None in changes:  # a condition's change (or an unreadable note): every list
+                export_site(outdir, slugs=[])
+            if sheets := sorted(change for change in changes if change is not None):
+                export_site(outdir, slugs=sheets)
+        (outdir / PENDING_NAME).unlink(missing_ok=True)
     except Exception:
-        logger.exception("re-export of %s into %s failed", slug or "the lists", settings.FACTSHEETS_EXPORT_DIR)
+        logger.exception("re-export of %s into %s failed", slug or "the lists", outdir)
+        try:
+            _write(outdir, PENDING_NAME, json.dumps(sorted(changes, key=str)).encode())
+        except OSError:
+            logger.exception("could not note the re-export left to do in %s", outdir)
+
+
+def _pending(outdir: Path) -> set[str | None]:
+    """The sheets (a slug; None: every list) a failed re-export left to do."""
+    try:
+        return set(json.loads((outdir / PENDING_NAME).read_text()))
+    except FileNotFoundError:
+        return set()
+    except (OSError, ValueError, TypeError):
+        logger.warning("unreadable %s in %s: every list re-exported", PENDING_NAME, outdir)
+        return {None}

@@ -229,42 +229,50 @@ def test_jobs_below_one_are_refused_with_nothing_written(site, tmp_path, jobs):
     assert not (tmp_path / "out").exists()
 
 
-def test_publishing_re_exports_the_sheet_when_an_export_dir_is_set(
-    settings, site, tmp_path, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def publish_newsheet(author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks):
+    """Publish a first version of a new sheet, newsheet, and run what its commit runs."""
+
+    def publish(**fields):
+        with django_capture_on_commit_callbacks(execute=True):
+            return make_published(
+                author=author,
+                reviewers=[reviewer1, reviewer2],
+                committee=committee,
+                fact_sheet=FactSheetFactory(slug="newsheet"),
+                title="Newsheet capsules",
+                **fields,
+            )
+
+    return publish
+
+
+def test_publishing_re_exports_the_sheet_when_an_export_dir_is_set(settings, site, tmp_path, publish_newsheet):
     settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
-    with django_capture_on_commit_callbacks(execute=True):
-        make_published(
-            author=author,
-            reviewers=[reviewer1, reviewer2],
-            committee=committee,
-            fact_sheet=FactSheetFactory(slug="newsheet"),
-            title="Newsheet capsules",
-        )
+    publish_newsheet()
     assert "Newsheet capsules" in (tmp_path / "factsheets/newsheet/index.html").read_text()
     assert "Newsheet capsules" in (tmp_path / "index.html").read_text()
     assert not (tmp_path / "factsheets/oldsheet").exists()  # only what the publish changed
 
 
 def test_a_publish_re_exports_the_pages_of_the_conditions_its_sheet_is_or_was_on_and_no_other(
-    settings, site, tmp_path, author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks
+    settings,
+    site,
+    tmp_path,
+    publish_newsheet,
+    author,
+    reviewer1,
+    reviewer2,
+    committee,
+    django_capture_on_commit_callbacks,
 ):
     lupus = Condition.objects.create(name="Lupus", slug="lupus")
     vasculitis = Condition.objects.create(name="Vasculitis", slug="vasculitis")
-    with django_capture_on_commit_callbacks(execute=True):
-        first = make_published(
-            author=author,
-            reviewers=[reviewer1, reviewer2],
-            committee=committee,
-            fact_sheet=FactSheetFactory(slug="newsheet"),
-            title="Newsheet capsules",
-            conditions=[lupus],
-        )
+    first = publish_newsheet(conditions=[lupus])
     export_site(tmp_path)
     assert "Newsheet capsules" in (tmp_path / "conditions/lupus/index.html").read_text()
-    gout_page = tmp_path / "conditions/gout/index.html"
-    gout_before = gout_page.stat().st_mtime_ns
-    time.sleep(0.01)
+    pages = ("conditions/lupus/index.html", "es/conditions/lupus/index.html", "conditions/gout/index.html")
+    before = {page: (tmp_path / page).stat().st_ino for page in pages}  # each write renames a new file over it
     settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
     with django_capture_on_commit_callbacks(execute=True):
         make_published(
@@ -277,10 +285,26 @@ def test_a_publish_re_exports_the_pages_of_the_conditions_its_sheet_is_or_was_on
             conditions=[vasculitis],
         )
     assert "Newsheet second wording" in (tmp_path / "conditions/vasculitis/index.html").read_text()
-    for left in ("conditions/lupus/index.html", "es/conditions/lupus/index.html"):  # the condition it left
-        assert "Newsheet" not in (tmp_path / left).read_text(), left
-    assert gout_page.stat().st_mtime_ns == gout_before  # a condition it never was on: as exported
+    assert "Newsheet" not in (tmp_path / "conditions/lupus/index.html").read_text()  # the condition it left
+    rewritten = {page for page in pages if (tmp_path / page).stat().st_ino != before[page]}
+    assert rewritten == {"conditions/lupus/index.html", "es/conditions/lupus/index.html"}  # not gout's: never on it
     assert "Newsheet second wording" in (tmp_path / "index.html").read_text()
+
+
+def test_a_withdrawal_removes_the_sheets_files_and_re_exports_the_lists_it_was_on(
+    settings, client, site, tmp_path, editor, django_capture_on_commit_callbacks
+):
+    export_site(tmp_path)
+    assert "Oldsheet tablets" in (tmp_path / "conditions/gout/index.html").read_text()
+    kept = (tmp_path / "factsheets/twosheet/index.html").stat().st_ino
+    settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.factsheet_withdraw(fact_sheet=site["old"].fact_sheet, by=editor, reason="No longer sold here.")
+    assert not (tmp_path / "factsheets/oldsheet").exists() and not (tmp_path / "api/v1/factsheets/oldsheet").exists()
+    for page in ("index.html", "conditions/gout/index.html", "sitemaps/factsheets-1.xml"):
+        assert "oldsheet" not in (tmp_path / page).read_text().lower(), page
+    assert (tmp_path / "factsheets/twosheet/index.html").stat().st_ino == kept  # another sheet's page: as exported
+    assert client.get("/factsheets/oldsheet/").status_code == 410
 
 
 def test_a_change_of_a_condition_re_exports_every_condition_page(
@@ -338,6 +362,10 @@ def test_nginx_serves_the_export(client, spanish_site, tmp_path):
         assert json.loads(document.read()) == client.get("/api/v1/factsheets/twosheet/").json()
         spanish = urllib.request.urlopen(f"http://127.0.0.1:{port}/es/factsheets/oldsheet/", timeout=2)
         assert spanish.read() == client.get("/es/factsheets/oldsheet/").content
+        (out / ".export-pending.json").write_text('["oldsheet"]')
+        with pytest.raises(urllib.error.HTTPError) as hidden:  # a failed re-export's note is not the public's
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/.export-pending.json", timeout=5)
+        assert hidden.value.code == 404
         # Query strings, search and admin go to gunicorn (not running here: nginx answers 502 Bad Gateway).
         passed_on = ["/?letter=B", "/search/?q=two", "/admin/", "/factsheets/draftsheet/"]
         for passed in [*passed_on, "/es/search/?q=dos", "/es/search/", "/es/factsheets/twosheet/"]:
@@ -381,6 +409,60 @@ def test_a_failed_re_export_is_logged_and_never_raised(settings, site, tmp_path,
     settings.FACTSHEETS_EXPORT_DIR = str(blocker)
     export_on_change("oldsheet")
     assert "re-export of oldsheet" in caplog.text
+
+
+def test_what_a_failed_re_export_left_undone_is_re_exported_by_the_next_change(
+    settings,
+    site,
+    tmp_path,
+    monkeypatch,
+    caplog,
+    publish_newsheet,
+    author,
+    reviewer1,
+    reviewer2,
+    committee,
+    django_capture_on_commit_callbacks,
+):
+    from factsheets.public import site_export
+
+    export_site(tmp_path)
+    settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
+    real_fetch = site_export._fetch
+
+    def disk_full(client, path, outdir, report):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(site_export, "_fetch", disk_full)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_published(
+            author=author,
+            reviewers=[reviewer1, reviewer2],
+            committee=committee,
+            fact_sheet=site["old"].fact_sheet,
+            number=2,
+            title="Oldsheet second wording",
+            conditions=[Condition.objects.get(slug="gout")],
+        )
+    assert "re-export of oldsheet" in caplog.text and "No space left on device" in caplog.text
+    assert "Oldsheet second wording" not in (tmp_path / "factsheets/oldsheet/index.html").read_text()
+    assert (tmp_path / site_export.PENDING_NAME).exists()
+    monkeypatch.setattr(site_export, "_fetch", real_fetch)
+    publish_newsheet()  # another sheet's publish, once the disk has room
+    for page in ("factsheets/oldsheet/index.html", "conditions/gout/index.html", "index.html"):
+        assert "Oldsheet second wording" in (tmp_path / page).read_text(), page
+    assert "Newsheet capsules" in (tmp_path / "factsheets/newsheet/index.html").read_text()
+    assert not (tmp_path / site_export.PENDING_NAME).exists()
+
+
+def test_a_full_export_clears_what_a_failed_re_export_left(site, tmp_path):
+    from factsheets.public import site_export
+
+    (tmp_path / site_export.PENDING_NAME).write_text('["oldsheet"]')
+    export_site(tmp_path, slugs=["twosheet"])  # a part: what was left may still be to do
+    assert (tmp_path / site_export.PENDING_NAME).exists()
+    export_site(tmp_path)
+    assert not (tmp_path / site_export.PENDING_NAME).exists()
 
 
 # Spanish pages -------------------------------------------------------------------------------------------------
