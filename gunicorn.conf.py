@@ -5,6 +5,7 @@ GUNICORN_TIMEOUT (30 s), GUNICORN_MAX_REQUESTS (100,000, jitter 10 %), GUNICORN_
 one JSON line per request), GUNICORN_LOG_LEVEL (info).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -49,3 +50,9 @@ def post_worker_init(worker):
         from config.warmup import warm
 
         warm(worker.log)
+    # What the worker holds now (Django, the templates, the URL resolver: some 80,000 objects) lives as long as it
+    # does: kept out of the garbage collector's reach, so that a full collection walks only what requests have made
+    # since. Otherwise, once the worker's copies of a few thousand sheets had grown the old generation by a quarter,
+    # one request paid a full collection of 85 ms (measured in one process, 1,500 first hits at 10,000 sheets).
+    gc.collect()
+    gc.freeze()
