@@ -136,10 +136,15 @@ def _host_accepted(environ) -> bool:
     """Whether Django would accept the request's Host (HttpRequest.get_host, without X-Forwarded-Host)."""
     if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
         return False
-    domain, _ = split_domain_port(raw_host(environ))
     allowed = settings.ALLOWED_HOSTS
     if settings.DEBUG and not allowed:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
+    return _allowed(raw_host(environ), tuple(allowed))
+
+
+@functools.lru_cache(maxsize=256)  # a site answers to a few hosts; any other is refused by Django anyway
+def _allowed(host: str, allowed: tuple[str, ...]) -> bool:
+    domain, _ = split_domain_port(host)
     return bool(domain) and validate_host(domain, allowed)
 
 

@@ -5,6 +5,8 @@ sheet's generations, and never from a file kept under older generations than the
 import io
 import logging
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -32,7 +34,7 @@ def files(settings, tmp_path):
 
 def _file_of(path: str):
     key, _ = answers.request_key(RequestFactory().get(path).environ)
-    return answer_files._path(key, answers.build_stamp())
+    return Path(answer_files._path(key, answers.build_stamp()))
 
 
 @pytest.fixture
@@ -148,7 +150,7 @@ def test_a_file_answers_only_under_the_build_and_generations_it_was_written_unde
 
 def test_a_file_this_server_did_not_write_is_never_served(files, caplog):
     answer_files.write("k" * 64, BUILD, GENERATIONS, 200, [], b"body")
-    path = answer_files._path("k" * 64, BUILD)
+    path = Path(answer_files._path("k" * 64, BUILD))
     whole = path.read_bytes()
     for foreign in (
         b"site-generation sheet-generation\nbody",  # no status nor length

@@ -215,6 +215,15 @@ def test_a_sheets_copy_answers_only_requests_of_its_own_shape(
     assert answered[0] == (400 if refused else 200)  # 400: a Host Django does not serve
 
 
+def test_a_host_no_longer_allowed_is_no_longer_answered_from_a_stored_answer(settings):
+    """Whether a host is served is kept per host and per ALLOWED_HOSTS: a changed setting is read anew."""
+    environ = RequestFactory().get(SHEET, HTTP_HOST="factsheets.example").environ
+    settings.ALLOWED_HOSTS = ["factsheets.example"]
+    assert answers.request_key(environ) is not None
+    settings.ALLOWED_HOSTS = ["other.example"]
+    assert answers.request_key(environ) is None
+
+
 def test_a_repeat_does_not_work_out_the_stored_answers_key_again(app, django_app, examplumab, monkeypatch):
     first = get(app, SHEET)
 
