@@ -55,6 +55,9 @@ def test_gunicorn_recycles_rarely_with_jitter_and_warms_each_worker(monkeypatch)
         assert called == ["worker-log"]
         # What the warmed worker holds is out of the collector's reach: a full collection walks only what came after.
         assert gc.get_freeze_count() > 10_000
+        gc.unfreeze()
+        conf.pre_fork(None, None)  # in the master, before each worker is forked
+        assert gc.get_freeze_count() > 10_000
         gc.collect()  # what survives it lands in the oldest generation, beside the frozen objects
         assert len(gc.get_objects(2)) < gc.get_freeze_count() // 10
     finally:

@@ -29,7 +29,7 @@ server {{
     error_page 418 = @app;
 
     location = /{conf} {{ return 404; }}
-    location ~ /\\. {{ return 404; }}  # hidden files: a write's temporary file, a failed re-export's note
+    location ~ /\\. {{ return 404; }}  # hidden files: a write's temporary file, the re-exports' note and lock
     location ^~ /search/ {{ try_files /nonexistent @app; }}
     location ^~ /es/search/ {{ try_files /nonexistent @app; }}
     location ^~ /admin/ {{ try_files /nonexistent @app; }}
@@ -47,6 +47,7 @@ server {{
     # The API's documents are exported in English; the app answers the same address in the language a client's
     # Accept-Language prefers, so a request that states its languages is the app's to negotiate.
     location ^~ /api/ {{
+        location ~ /\\. {{ return 404; }}  # hidden files here too: `^~` skips the server's regex locations
         if ($args) {{ return 418; }}
         if ($http_accept_language) {{ return 418; }}
         types {{ application/json json; }}

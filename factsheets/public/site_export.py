@@ -19,8 +19,9 @@ reaffirmed, or that were withdrawn, since then, plus every list; `export_on_chan
 sheet and the lists it can be on (`list_paths`) after each publish, reaffirmation or withdrawal when
 FACTSHEETS_EXPORT_DIR is set (factsheets.public.cache.content_changed), and every list after a condition's change.
 
-A re-export that fails leaves a note in the directory (`.export-pending.json`: the sheets, or every list, still to
-re-export), which the next change's re-export takes up and a full export clears.
+Re-exports run one at a time per directory (a lock file); each change is noted in the directory
+(`.export-pending.json`: the sheets, or every list, still to re-export) until its re-export is done, so one that
+fails is taken up by the next change's, and a full export clears what was noted before it began.
 
 `export_site(outdir, jobs=N)` shares the sheets among N forked worker processes (each every N-th sheet, its own
 database connection, its report sent back through a pipe); this process then writes the lists and nginx.conf.
@@ -30,8 +31,10 @@ not see what the transaction has not committed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import fcntl
 import json
 import logging
 import os
@@ -83,10 +86,14 @@ def _write(outdir: Path, relative: str, content: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     # Written beside the target and renamed over it: nginx never serves half a file.
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".export-")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(content)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, target)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)  # a full disk leaves no half-written file behind
+        raise
 
 
 def list_paths(slugs: list[str] | None = None) -> list[str]:
@@ -143,6 +150,8 @@ def export_site(
     condition pages those sheets are on or were on (`list_paths`)."""
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
+    everything = since is None and slugs is None
+    left = _pending_locked(outdir) if everything else set()  # what failed re-exports left before this began
     plan = _sheet_plan(since, slugs)
     jobs = 1 if connection.in_atomic_block else max(1, min(jobs, len(plan)))
     with unthrottled():
@@ -151,8 +160,9 @@ def export_site(
         for path in list_paths(slugs if since is None else None):
             _fetch(client, path, outdir, report)
     _write(outdir, nginx.CONF_NAME, nginx.server_block(root=outdir, listen=listen, upstream=upstream).encode())
-    if since is None and slugs is None:  # everything is current: nothing a failed re-export left is still to do
-        (outdir / PENDING_NAME).unlink(missing_ok=True)
+    if everything and (outdir / PENDING_NAME).exists():
+        with _locked(outdir):  # done by this export; a re-export that failed while it ran keeps its note
+            _note(outdir, _pending(outdir) - left)
     return report
 
 
@@ -222,39 +232,83 @@ def _fetch(client: Client, path: str, outdir: Path, report: Report) -> None:
     report.written.append(relative)
 
 
-PENDING_NAME = ".export-pending.json"  # what a failed re-export left to do: nginx answers 404 for hidden files
+PENDING_NAME = ".export-pending.json"  # what failed re-exports left to do: nginx answers 404 for hidden files
+LOCK_NAME = ".export-lock"
 
 
 def export_on_change(slug: str | None) -> None:
     """After a publish, reaffirmation or withdrawal (slug) or a condition's change (None): re-export what changed
-    into FACTSHEETS_EXPORT_DIR, if set. Logged, never raised: the change has committed either way. What a failed
-    re-export left undone is noted in the directory (PENDING_NAME) and re-exported by the next change's."""
+    into FACTSHEETS_EXPORT_DIR, if set. Logged, never raised: the change has committed either way.
+
+    One re-export at a time per directory (a lock file): two workers' re-exports never interleave their lists, nor
+    their notes. The change is noted (PENDING_NAME) before its re-export starts and its note dropped once it is
+    done, so a re-export that fails, or a worker killed in the middle of one, leaves it noted; the next change's
+    re-export then takes up each noted change, apart from its own (one that keeps failing holds up no other), and
+    a full export clears what was noted before it began."""
     if not settings.FACTSHEETS_EXPORT_DIR:
         return
-    outdir = Path(settings.FACTSHEETS_EXPORT_DIR)
-    changes = {slug}
     try:
-        changes |= _pending(outdir)
-        with outer_request_kept():
-            if None in changes:  # a condition's change (or an unreadable note): every list
-                export_site(outdir, slugs=[])
-            if sheets := sorted(change for change in changes if change is not None):
-                export_site(outdir, slugs=sheets)
-        (outdir / PENDING_NAME).unlink(missing_ok=True)
+        outdir = Path(settings.FACTSHEETS_EXPORT_DIR)
+        outdir.mkdir(parents=True, exist_ok=True)
+        with _locked(outdir):
+            left = _pending(outdir) | {slug}
+            _note(outdir, left)
+            for change in [slug, *sorted(left - {slug}, key=str)]:
+                try:
+                    with outer_request_kept():
+                        export_site(outdir, slugs=[change] if change is not None else [])
+                except Exception:
+                    logger.exception(
+                        "re-export of %s into %s failed; noted in %s for the next change's re-export",
+                        change or "the lists",
+                        outdir,
+                        PENDING_NAME,
+                    )
+                else:
+                    left.discard(change)
+            _note(outdir, left)
     except Exception:
-        logger.exception("re-export of %s into %s failed", slug or "the lists", outdir)
+        logger.exception("re-export of %s into %s failed", slug or "the lists", settings.FACTSHEETS_EXPORT_DIR)
+
+
+@contextlib.contextmanager
+def _locked(outdir: Path):
+    with open(outdir / LOCK_NAME, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            _write(outdir, PENDING_NAME, json.dumps(sorted(changes, key=str)).encode())
-        except OSError:
-            logger.exception("could not note the re-export left to do in %s", outdir)
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _pending_locked(outdir: Path) -> set[str | None]:
+    if not (outdir / PENDING_NAME).exists():
+        return set()  # a note written from now on is one this export must keep
+    with _locked(outdir):
+        return _pending(outdir)
 
 
 def _pending(outdir: Path) -> set[str | None]:
-    """The sheets (a slug; None: every list) a failed re-export left to do."""
+    """The changes (a sheet's slug; None: every list) failed re-exports left to do."""
     try:
-        return set(json.loads((outdir / PENDING_NAME).read_text()))
+        noted = json.loads((outdir / PENDING_NAME).read_text())
     except FileNotFoundError:
         return set()
-    except (OSError, ValueError, TypeError):
-        logger.warning("unreadable %s in %s: every list re-exported", PENDING_NAME, outdir)
+    except (OSError, ValueError) as error:
+        logger.error("unreadable %s in %s (%s): every list re-exported", PENDING_NAME, outdir, error)
         return {None}
+    if not isinstance(noted, list) or not all(item is None or isinstance(item, str) for item in noted):
+        logger.error("%s in %s is not a list of sheets: every list re-exported", PENDING_NAME, outdir)
+        return {None}
+    return set(noted)
+
+
+def _note(outdir: Path, changes: set[str | None]) -> None:
+    """Keep `changes` as what is left to re-export (none: no note). A note that cannot be written is logged."""
+    try:
+        if changes:
+            _write(outdir, PENDING_NAME, json.dumps(sorted(changes, key=str)).encode())
+        else:
+            (outdir / PENDING_NAME).unlink(missing_ok=True)
+    except OSError:
+        logger.exception("could not note the re-exports left to do in %s: %s", outdir, sorted(changes, key=str))

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
@@ -363,9 +364,11 @@ def test_nginx_serves_the_export(client, spanish_site, tmp_path):
         spanish = urllib.request.urlopen(f"http://127.0.0.1:{port}/es/factsheets/oldsheet/", timeout=2)
         assert spanish.read() == client.get("/es/factsheets/oldsheet/").content
         (out / ".export-pending.json").write_text('["oldsheet"]')
-        with pytest.raises(urllib.error.HTTPError) as hidden:  # a failed re-export's note is not the public's
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/.export-pending.json", timeout=5)
-        assert hidden.value.code == 404
+        (out / "api/v1/factsheets/twosheet/.export-abc").write_text("half a document")
+        for hidden in ["/.export-pending.json", "/api/v1/factsheets/twosheet/.export-abc"]:
+            with pytest.raises(urllib.error.HTTPError) as refused:  # the re-exports' note, a write's temporary file
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{hidden}", timeout=5)
+            assert refused.value.code == 404, hidden
         # Query strings, search and admin go to gunicorn (not running here: nginx answers 502 Bad Gateway).
         passed_on = ["/?letter=B", "/search/?q=two", "/admin/", "/factsheets/draftsheet/"]
         for passed in [*passed_on, "/es/search/?q=dos", "/es/search/", "/es/factsheets/twosheet/"]:
@@ -455,14 +458,78 @@ def test_what_a_failed_re_export_left_undone_is_re_exported_by_the_next_change(
     assert not (tmp_path / site_export.PENDING_NAME).exists()
 
 
-def test_a_full_export_clears_what_a_failed_re_export_left(site, tmp_path):
+def test_a_full_export_clears_what_was_noted_before_it_began_and_no_more(site, tmp_path, monkeypatch):
     from factsheets.public import site_export
 
-    (tmp_path / site_export.PENDING_NAME).write_text('["oldsheet"]')
+    note = tmp_path / site_export.PENDING_NAME
+    note.write_text('["oldsheet"]')
     export_site(tmp_path, slugs=["twosheet"])  # a part: what was left may still be to do
-    assert (tmp_path / site_export.PENDING_NAME).exists()
+    assert json.loads(note.read_text()) == ["oldsheet"]
+    plan = site_export._sheet_plan
+
+    def a_re_export_fails_meanwhile(since, slugs):
+        note.write_text('["oldsheet", "twosheet"]')  # noted by another worker while this export runs
+        return plan(since, slugs)
+
+    monkeypatch.setattr(site_export, "_sheet_plan", a_re_export_fails_meanwhile)
     export_site(tmp_path)
+    assert json.loads(note.read_text()) == ["twosheet"]
+
+
+def test_a_noted_change_that_keeps_failing_holds_up_no_other(
+    settings, site, tmp_path, monkeypatch, caplog, publish_newsheet
+):
+    from factsheets.public import site_export
+
+    export_site(tmp_path)
+    settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
+    (tmp_path / site_export.PENDING_NAME).write_text('["oldsheet"]')
+    fetch = site_export._fetch
+
+    def oldsheet_fails(client, path, outdir, report):
+        if "oldsheet" in path:
+            raise site_export.ExportFailed(f"{path} answered 500; nothing written for it")
+        fetch(client, path, outdir, report)
+
+    monkeypatch.setattr(site_export, "_fetch", oldsheet_fails)
+    publish_newsheet()
+    assert "Newsheet capsules" in (tmp_path / "factsheets/newsheet/index.html").read_text()
+    assert "Newsheet capsules" in (tmp_path / "index.html").read_text()
+    assert "re-export of oldsheet" in caplog.text
+    assert json.loads((tmp_path / site_export.PENDING_NAME).read_text()) == ["oldsheet"]  # still to do
+
+
+@pytest.mark.parametrize("note", ["[1]", '{"oldsheet": 1}', "not json"])
+def test_a_note_that_is_not_a_list_of_sheets_re_exports_every_list(settings, site, tmp_path, caplog, note):
+    from factsheets.public import site_export
+    from factsheets.public.site_export import export_on_change
+
+    export_site(tmp_path)
+    Condition.objects.filter(slug="gout").update(name="Gouty arthritis")  # seen only by a re-export of every list
+    cache.clear()  # the response cache's pages (a condition's admin renews their generation)
+    settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
+    (tmp_path / site_export.PENDING_NAME).write_text(note)
+    export_on_change("twosheet")
+    assert "Gouty arthritis" in (tmp_path / "conditions/gout/index.html").read_text()
+    assert "every list re-exported" in caplog.text
     assert not (tmp_path / site_export.PENDING_NAME).exists()
+
+
+def test_one_re_export_at_a_time_per_directory(settings, tmp_path, monkeypatch):
+    import threading
+
+    from factsheets.public import site_export
+
+    settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
+    exported = []
+    monkeypatch.setattr(site_export, "export_site", lambda outdir, slugs: exported.append(slugs))
+    with site_export._locked(tmp_path):  # another worker's re-export, still running
+        waiting = threading.Thread(target=site_export.export_on_change, args=("oldsheet",))
+        waiting.start()
+        waiting.join(0.3)
+        assert waiting.is_alive() and exported == []
+    waiting.join(5)
+    assert exported == [["oldsheet"]] and not (tmp_path / site_export.PENDING_NAME).exists()
 
 
 # Spanish pages -------------------------------------------------------------------------------------------------
