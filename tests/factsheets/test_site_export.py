@@ -231,60 +231,43 @@ def test_jobs_below_one_are_refused_with_nothing_written(site, tmp_path, jobs):
 
 
 @pytest.fixture
-def publish_newsheet(author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks):
-    """Publish a first version of a new sheet, newsheet, and run what its commit runs."""
+def publish_version(author, reviewer1, reviewer2, committee, django_capture_on_commit_callbacks):
+    """Publish a version (by default the first of a new sheet, newsheet) and run what its commit runs."""
 
-    def publish(**fields):
+    def publish(fact_sheet=None, title="Newsheet capsules", **fields):
         with django_capture_on_commit_callbacks(execute=True):
             return make_published(
                 author=author,
                 reviewers=[reviewer1, reviewer2],
                 committee=committee,
-                fact_sheet=FactSheetFactory(slug="newsheet"),
-                title="Newsheet capsules",
+                fact_sheet=fact_sheet or FactSheetFactory(slug="newsheet"),
+                title=title,
                 **fields,
             )
 
     return publish
 
 
-def test_publishing_re_exports_the_sheet_when_an_export_dir_is_set(settings, site, tmp_path, publish_newsheet):
+def test_publishing_re_exports_the_sheet_when_an_export_dir_is_set(settings, site, tmp_path, publish_version):
     settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
-    publish_newsheet()
+    publish_version()
     assert "Newsheet capsules" in (tmp_path / "factsheets/newsheet/index.html").read_text()
     assert "Newsheet capsules" in (tmp_path / "index.html").read_text()
     assert not (tmp_path / "factsheets/oldsheet").exists()  # only what the publish changed
 
 
 def test_a_publish_re_exports_the_pages_of_the_conditions_its_sheet_is_or_was_on_and_no_other(
-    settings,
-    site,
-    tmp_path,
-    publish_newsheet,
-    author,
-    reviewer1,
-    reviewer2,
-    committee,
-    django_capture_on_commit_callbacks,
+    settings, site, tmp_path, publish_version
 ):
     lupus = Condition.objects.create(name="Lupus", slug="lupus")
     vasculitis = Condition.objects.create(name="Vasculitis", slug="vasculitis")
-    first = publish_newsheet(conditions=[lupus])
+    first = publish_version(conditions=[lupus])
     export_site(tmp_path)
     assert "Newsheet capsules" in (tmp_path / "conditions/lupus/index.html").read_text()
     pages = ("conditions/lupus/index.html", "es/conditions/lupus/index.html", "conditions/gout/index.html")
     before = {page: (tmp_path / page).stat().st_ino for page in pages}  # each write renames a new file over it
     settings.FACTSHEETS_EXPORT_DIR = str(tmp_path)
-    with django_capture_on_commit_callbacks(execute=True):
-        make_published(
-            author=author,
-            reviewers=[reviewer1, reviewer2],
-            committee=committee,
-            fact_sheet=first.fact_sheet,
-            number=2,
-            title="Newsheet second wording",
-            conditions=[vasculitis],
-        )
+    publish_version(first.fact_sheet, "Newsheet second wording", number=2, conditions=[vasculitis])
     assert "Newsheet second wording" in (tmp_path / "conditions/vasculitis/index.html").read_text()
     assert "Newsheet" not in (tmp_path / "conditions/lupus/index.html").read_text()  # the condition it left
     rewritten = {page for page in pages if (tmp_path / page).stat().st_ino != before[page]}
@@ -415,17 +398,7 @@ def test_a_failed_re_export_is_logged_and_never_raised(settings, site, tmp_path,
 
 
 def test_what_a_failed_re_export_left_undone_is_re_exported_by_the_next_change(
-    settings,
-    site,
-    tmp_path,
-    monkeypatch,
-    caplog,
-    publish_newsheet,
-    author,
-    reviewer1,
-    reviewer2,
-    committee,
-    django_capture_on_commit_callbacks,
+    settings, site, tmp_path, monkeypatch, caplog, publish_version
 ):
     from factsheets.public import site_export
 
@@ -437,21 +410,13 @@ def test_what_a_failed_re_export_left_undone_is_re_exported_by_the_next_change(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(site_export, "_fetch", disk_full)
-    with django_capture_on_commit_callbacks(execute=True):
-        make_published(
-            author=author,
-            reviewers=[reviewer1, reviewer2],
-            committee=committee,
-            fact_sheet=site["old"].fact_sheet,
-            number=2,
-            title="Oldsheet second wording",
-            conditions=[Condition.objects.get(slug="gout")],
-        )
+    gout = Condition.objects.get(slug="gout")
+    publish_version(site["old"].fact_sheet, "Oldsheet second wording", number=2, conditions=[gout])
     assert "re-export of oldsheet" in caplog.text and "No space left on device" in caplog.text
     assert "Oldsheet second wording" not in (tmp_path / "factsheets/oldsheet/index.html").read_text()
     assert (tmp_path / site_export.PENDING_NAME).exists()
     monkeypatch.setattr(site_export, "_fetch", real_fetch)
-    publish_newsheet()  # another sheet's publish, once the disk has room
+    publish_version()  # another sheet's publish, once the disk has room
     for page in ("factsheets/oldsheet/index.html", "conditions/gout/index.html", "index.html"):
         assert "Oldsheet second wording" in (tmp_path / page).read_text(), page
     assert "Newsheet capsules" in (tmp_path / "factsheets/newsheet/index.html").read_text()
@@ -477,7 +442,7 @@ def test_a_full_export_clears_what_was_noted_before_it_began_and_no_more(site, t
 
 
 def test_a_noted_change_that_keeps_failing_holds_up_no_other(
-    settings, site, tmp_path, monkeypatch, caplog, publish_newsheet
+    settings, site, tmp_path, monkeypatch, caplog, publish_version
 ):
     from factsheets.public import site_export
 
@@ -492,7 +457,7 @@ def test_a_noted_change_that_keeps_failing_holds_up_no_other(
         fetch(client, path, outdir, report)
 
     monkeypatch.setattr(site_export, "_fetch", oldsheet_fails)
-    publish_newsheet()
+    publish_version()
     assert "Newsheet capsules" in (tmp_path / "factsheets/newsheet/index.html").read_text()
     assert "Newsheet capsules" in (tmp_path / "index.html").read_text()
     assert "re-export of oldsheet" in caplog.text
