@@ -54,6 +54,9 @@ class Target:
     label: str
     rotate: bool = False  # cold: each request a different sheet, caches emptied before each run
     no_answer_files: bool = False  # cold with the answer files deleted first: each first hit reads PostgreSQL
+    # Cold rows with answer files: before each run, their pages are read into the OS page cache ("cached"), or
+    # dropped from it ("evicted": each first hit reads its file from disk). See answer_files_in_page_cache.
+    page_cache: str = "cached"
     auth: bool = False
     server: str = "app"
     runs: list = field(default_factory=list)
@@ -438,6 +441,36 @@ def reset_cache():
         cache.clear()
 
 
+def answer_files_in_page_cache(root: str, keep: bool) -> tuple[int, int]:
+    """Read every answer file once, so that its pages are in the OS page cache (`keep`), or drop them from it
+    (posix_fadvise DONTNEED); returns (files, bytes).
+
+    What a cold row measures is then the same on any machine: a first hit in fresh workers with an empty cache, its
+    answer file in memory or on disk, instead of whatever the OS kept since `build_answers` wrote them. A server's
+    page cache normally keeps a file until memory runs short; this machine's kernel does not: a DAMON scheme
+    (/sys/kernel/mm/damon/admin/kdamonds/0: action pageout, min age 12 x 5 s, anonymous memory excluded) pages out
+    any file page no process maps once it has gone unread for a minute, so rows measured minutes after the build
+    read most of their files from disk, and more of them the later the row comes."""
+    files = size = 0
+    for directory, _, names in os.walk(root):
+        for name in names:
+            try:
+                fd = os.open(os.path.join(directory, name), os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                if keep:
+                    while chunk := os.read(fd, 1 << 20):
+                        size += len(chunk)
+                else:
+                    size += os.fstat(fd).st_size
+                    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+                files += 1
+            finally:
+                os.close(fd)
+    return files, size
+
+
 # Queries per request (in process, not under gunicorn) ---------------------------------------------
 
 
@@ -485,6 +518,13 @@ def build_targets(slug: str, search_word: str) -> list[Target]:
         Target("api_detail_warm", f"/api/v1/factsheets/{slug}/", "API detail, warm"),
         Target("api_detail_cold", "/api/v1/factsheets/{slug}/", "API detail, cold (each sheet once)", rotate=True),
         Target("api_versions", f"/api/v1/factsheets/{slug}/versions/", "API versions list"),
+        Target(
+            "sheet_cold_disk",
+            "/factsheets/{slug}/",
+            "sheet page, cold, answer files on disk",
+            rotate=True,
+            page_cache="evicted",
+        ),
         Target(
             "sheet_cold_database",
             "/factsheets/{slug}/",
@@ -598,11 +638,9 @@ def main() -> int:
         for target in targets:
             if target.rotate:
                 reserved_paths[target.name] = [target.path.format(slug=s) for s in reserved]
-                rotate_paths[target.name] = []
-                for run in range(runs):
-                    pool_file = tmp / f"{target.name}.pool{run}.txt"
-                    pool_file.write_text("\n".join(target.path.format(slug=s) for s in pool[run::runs]) + "\n")
-                    rotate_paths[target.name].append(pool_file)
+                pool_file = tmp / f"{target.name}.pool.txt"
+                pool_file.write_text("\n".join(target.path.format(slug=s) for s in pool) + "\n")
+                rotate_paths[target.name] = pool_file
 
         wrk_args = {"seconds": seconds, "connections": n_connections, "threads": threads}
         warm_args = {"connections": n_connections, "threads": threads}
@@ -627,20 +665,26 @@ def main() -> int:
             log(f"-- {target.name:18} {probe_path if not target.rotate else target.path}")
             for run in range(runs):
                 if target.rotate:
-                    # Cold: fresh workers and an empty cache, then each run requests a disjoint share of
-                    # the sheets, each once; warm-up uses reserved sheets outside that pool.
-                    if run == 0:
-                        target.peak_rss_kb = max(target.peak_rss_kb, server.peak_rss_kb())
-                        if target.no_answer_files:
-                            shutil.rmtree(os.environ["FACTSHEETS_ANSWER_FILES"], ignore_errors=True)
-                        reset_cache()
-                        server.restart_workers()
-                        warm_up(server.port, reserved_paths[target.name], headers, seconds, wrk, **warm_args)
+                    # Cold: each run starts from fresh workers and an empty cache, then requests every sheet of
+                    # the pool once (a run's window is then as long as the pool allows: at 1,000 sheets a third
+                    # of a second, where a third of the pool per run left a tenth, too short to measure steadily);
+                    # warm-up uses reserved sheets outside that pool.
+                    target.peak_rss_kb = max(target.peak_rss_kb, server.peak_rss_kb())
+                    if target.no_answer_files:  # the run before wrote them again
+                        shutil.rmtree(os.environ["FACTSHEETS_ANSWER_FILES"], ignore_errors=True)
+                    reset_cache()
+                    server.restart_workers()
+                    warm_up(server.port, reserved_paths[target.name], headers, seconds, wrk, **warm_args)
+                    answers_root = os.environ.get("FACTSHEETS_ANSWER_FILES")
+                    if server is app and answers_root and not target.no_answer_files:
+                        files, size = answer_files_in_page_cache(answers_root, keep=target.page_cache == "cached")
+                        if run == 0:
+                            log(f"   answer files {target.page_cache}: {files} files, {size / 1e6:.0f} MB")
                     result = run_wrk(
                         wrk,
                         server.port,
                         "",
-                        rotate_file=rotate_paths[target.name][run],
+                        rotate_file=rotate_paths[target.name],
                         once=True,
                         headers=headers,
                         **wrk_args,

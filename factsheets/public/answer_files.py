@@ -54,13 +54,21 @@ def read(key: str, build: str, generations: tuple[str, str]) -> tuple[int, list,
     if path is None:
         return None
     try:
-        with open(path, "rb") as handle:
-            content = handle.read()
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
     except OSError as error:
         logger.error("Could not read the answer file %s (%s); the database answers", path, error)
         return None
+    try:
+        # One read of the file's size, without a buffered file object (a third of a cached read). A file is never
+        # written in place (see write), so its size stays; a short read fails the length check below.
+        content = os.read(fd, os.fstat(fd).st_size)
+    except OSError as error:
+        logger.error("Could not read the answer file %s (%s); the database answers", path, error)
+        return None
+    finally:
+        os.close(fd)
     try:
         first, headers, body = content.split(b"\n", 2)
         everything, generation, status, length = first.decode().split(" ")

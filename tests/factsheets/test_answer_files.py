@@ -164,6 +164,16 @@ def test_a_file_this_server_did_not_write_is_never_served(files, caplog):
     assert caplog.text.count("is not one this server wrote whole") == 4
 
 
+def test_a_file_that_cannot_be_read_is_logged_and_not_served(files, caplog):
+    answer_files.write("k" * 64, BUILD, GENERATIONS, 200, [], b"body")
+    path = Path(answer_files._path("k" * 64, BUILD))
+    path.unlink()
+    path.mkdir()  # opens, but does not read (EISDIR)
+    with caplog.at_level(logging.ERROR, logger="factsheets.public.answer_files"):
+        assert answer_files.read("k" * 64, BUILD, GENERATIONS) is None
+    assert "Could not read the answer file" in caplog.text and str(path) in caplog.text
+
+
 def test_none_are_kept_or_read_when_turned_off(settings, tmp_path):
     settings.FACTSHEETS_ANSWER_FILES = ""
     answer_files.write("k" * 64, BUILD, GENERATIONS, 200, [], b"body")
