@@ -445,11 +445,11 @@ def answer_files_in_page_cache(root: str, keep: bool) -> tuple[int, int]:
     """Read every answer file once, so that its pages are in the OS page cache (`keep`), or drop them from it
     (posix_fadvise DONTNEED); returns (files, bytes).
 
-    What a cold row measures is then the same on any machine: a first hit in fresh workers with an empty cache, its
-    answer file in memory or on disk, instead of whatever the OS kept since `build_answers` wrote them. A server's
-    page cache normally keeps a file until memory runs short; this machine's kernel does not: a DAMON scheme
-    (/sys/kernel/mm/damon/admin/kdamonds/0: action pageout, min age 12 x 5 s, anonymous memory excluded) pages out
-    any file page no process maps once it has gone unread for a minute, so rows measured minutes after the build
+    What a cold row measures is then a first hit in fresh workers with an empty cache, its answer file in memory or on
+    disk (on tmpfs, dropping does nothing), instead of whatever the OS kept since `build_answers` wrote them. A
+    server's page cache normally keeps a file until memory runs short; this machine's kernel does not: a DAMON scheme
+    (/sys/kernel/mm/damon/admin/kdamonds/0: action pageout, min age 12 x 5 s, anonymous memory excluded) drops any
+    file page no process maps once it has gone unread for a minute, so rows measured minutes after the build
     read most of their files from disk, and more of them the later the row comes."""
     files = size = 0
     for directory, _, names in os.walk(root):
@@ -489,7 +489,7 @@ def count_queries(targets: list[Target], slug: str, author_username: str):
         client = staff if target.auth else anonymous
         path = target.path.format(slug=slug)
         reset_cache()
-        if not target.name.endswith("_cold"):
+        if not target.rotate:
             client.get(path)  # warm: the second request is measured
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as ctx:
@@ -666,10 +666,11 @@ def main() -> int:
             for run in range(runs):
                 if target.rotate:
                     # Cold: each run starts from fresh workers and an empty cache, then requests every sheet of
-                    # the pool once (a run's window is then as long as the pool allows: at 1,000 sheets a third
+                    # the pool once (a run's window is then as long as the pool allows: at 1,000 sheets about a quarter
                     # of a second, where a third of the pool per run left a tenth, too short to measure steadily);
                     # warm-up uses reserved sheets outside that pool.
-                    target.peak_rss_kb = max(target.peak_rss_kb, server.peak_rss_kb())
+                    if run:  # the workers of this row's last run (before the first, they were the previous row's)
+                        target.peak_rss_kb = max(target.peak_rss_kb, server.peak_rss_kb())
                     if target.no_answer_files:  # the run before wrote them again
                         shutil.rmtree(os.environ["FACTSHEETS_ANSWER_FILES"], ignore_errors=True)
                     reset_cache()

@@ -20,6 +20,7 @@ directory: a restore sends no notification.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -61,14 +62,15 @@ def read(key: str, build: str, generations: tuple[str, str]) -> tuple[int, list,
         logger.error("Could not read the answer file %s (%s); the database answers", path, error)
         return None
     try:
-        # One read of the file's size, without a buffered file object (a third of a cached read). A file is never
-        # written in place (see write), so its size stays; a short read fails the length check below.
+        # One read of the file's size, without a buffered file object (11 against 15 microseconds a cached file). A
+        # file is never written in place (see write), so its size stays; a short read fails the length check below.
         content = os.read(fd, os.fstat(fd).st_size)
     except OSError as error:
         logger.error("Could not read the answer file %s (%s); the database answers", path, error)
         return None
     finally:
-        os.close(fd)
+        with contextlib.suppress(OSError):  # a read-only descriptor: nothing is lost if closing it fails
+            os.close(fd)
     try:
         first, headers, body = content.split(b"\n", 2)
         everything, generation, status, length = first.decode().split(" ")
