@@ -678,9 +678,13 @@ def main() -> int:
                     warm_up(server.port, reserved_paths[target.name], headers, seconds, wrk, **warm_args)
                     answers_root = os.environ.get("FACTSHEETS_ANSWER_FILES")
                     if server is app and answers_root and not target.no_answer_files:
+                        t = time.perf_counter()
                         files, size = answer_files_in_page_cache(answers_root, keep=target.page_cache == "cached")
-                        if run == 0:
-                            log(f"   answer files {target.page_cache}: {files} files, {size / 1e6:.0f} MB")
+                        if run == 0:  # a read longer than DAMON's minute would let the first files go again
+                            log(
+                                f"   answer files {target.page_cache}: {files} files, {size / 1e6:.0f} MB "
+                                f"in {time.perf_counter() - t:.1f} s"
+                            )
                     result = run_wrk(
                         wrk,
                         server.port,
