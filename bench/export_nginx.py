@@ -8,7 +8,7 @@ answers), a one-sheet re-export after that sheet's publish (what export_on_chang
 it is on) and one with `--since` (every list), then serves the export with nginx
 (a non-daemon child on a free port, temp config) and measures with wrk "nginx serving the export" (a sheet
 page) against "nginx static file, same bytes" (that page's bytes copied to a plain static root), printing
-the ratio. Throttles are off as in bench.run. BENCH_EXPORT_JOBS: `export_site --jobs` (default: the CPU count). nginx and wrk are stopped in `finally`.
+the ratio (the two rows take turns, run by run). Throttles are off as in bench.run. BENCH_EXPORT_JOBS: `export_site --jobs` (default: the CPU count). nginx and wrk are stopped in `finally`.
 """
 
 from __future__ import annotations
@@ -169,13 +169,22 @@ def main() -> int:
                 if (tmp / "nginx-error.log").exists()
                 else ""
             )
-        rows = []
-        for label, port, path in (
+        # The export's files were just written: flush them to disk first, so that no row is measured during the
+        # kernel's writeback of a hundred megabytes. The two rows then take turns, run by run, so that a change in
+        # the machine's speed during the measurement (seen here: a third within minutes) falls on both rows.
+        targets = (
             ("nginx serving the export", nginx_port, rel),
             ("nginx static file, same bytes", static_port, "/page.html"),
-        ):
-            results = [run_wrk(wrk, port, path, **wrk_args) for _ in range(runs)]
-            rows.append((label, results))
+        )
+        os.sync()
+        rows = [(label, []) for label, _, _ in targets]
+        for n in range(1, runs + 1):
+            for (label, port, path), (_, results) in zip(targets, rows):
+                results.append(run_wrk(wrk, port, path, **wrk_args))
+            export_rps, static_rps = (results[-1]["rps"] for _, results in rows)
+            log(
+                f"   run {n}: export {export_rps:.0f} req/s, static file {static_rps:.0f} req/s: {export_rps / static_rps:.2f} x"
+            )
         floor = median_of(rows[1][1], "rps")
         print(
             f"\nexport_site, {sheets} sheets ({connection.vendor}): {full:.1f} s ({n_files} files); "

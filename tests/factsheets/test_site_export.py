@@ -340,12 +340,30 @@ def test_nginx_serves_the_export(client, spanish_site, tmp_path):
         assert answer.status == 200 and answer.headers["Content-Type"] == "text/html; charset=utf-8"
         assert answer.read() == client.get("/factsheets/twosheet/").content
         document = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/factsheets/twosheet/", timeout=2)
-        assert document.headers["Content-Type"].startswith("application/json")
+        assert document.headers["Content-Type"] == "application/json; charset=utf-8"
         assert "s-maxage=" in document.headers["Cache-Control"]
         assert document.headers["Vary"] == "Accept-Language"  # shared caches keep the languages apart
         assert json.loads(document.read()) == client.get("/api/v1/factsheets/twosheet/").json()
         spanish = urllib.request.urlopen(f"http://127.0.0.1:{port}/es/factsheets/oldsheet/", timeout=2)
         assert spanish.read() == client.get("/es/factsheets/oldsheet/").content
+        # Every kind of exported name answers its address: a directory's index (.html, .atom, .json) or a file.
+        for address, name, kind in [
+            ("/", "index.html", "text/html"),
+            ("/es/", "es/index.html", "text/html"),
+            ("/feed/", "feed/index.atom", "application/atom+xml"),
+            ("/robots.txt", "robots.txt", "text/plain"),
+            ("/sitemap.xml", "sitemap.xml", "application/xml"),
+            ("/sitemaps/factsheets-1.xml", "sitemaps/factsheets-1.xml", "application/xml"),
+            ("/factsheets/twosheet/versions/2/", "factsheets/twosheet/versions/2/index.html", "text/html"),
+            (
+                "/api/v1/factsheets/twosheet/versions/2/",
+                "api/v1/factsheets/twosheet/versions/2/index.json",
+                "application/json",
+            ),
+        ]:
+            served = urllib.request.urlopen(f"http://127.0.0.1:{port}{address}", timeout=2)
+            assert served.headers["Content-Type"] == f"{kind}; charset=utf-8", address
+            assert served.read() == (out / name).read_bytes(), address
         (out / ".export-pending.json").write_text('["oldsheet"]')
         (out / "api/v1/factsheets/twosheet/.export-abc").write_text("half a document")
         for hidden in ["/.export-pending.json", "/api/v1/factsheets/twosheet/.export-abc"]:
