@@ -8,7 +8,7 @@ answers), a one-sheet re-export after that sheet's publish (what export_on_chang
 it is on) and one with `--since` (every list), then serves the export with nginx
 (a non-daemon child on a free port, temp config) and measures with wrk "nginx serving the export" (a sheet
 page) against "nginx static file, same bytes" (that page's bytes copied to a plain static root), printing
-the ratio (the two rows take turns, run by run). Throttles are off as in bench.run. BENCH_EXPORT_JOBS: `export_site --jobs` (default: the CPU count). nginx and wrk are stopped in `finally`.
+the ratio (the two rows run in pairs, which goes first swapped pair by pair). Throttles are off as in bench.run. BENCH_EXPORT_JOBS: `export_site --jobs` (default: the CPU count). nginx and wrk are stopped in `finally`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -170,34 +171,38 @@ def main() -> int:
                 else ""
             )
         # The export's files were just written: flush them to disk first, so that no row is measured during the
-        # kernel's writeback of a hundred megabytes. The two rows then take turns, run by run, so that a change in
-        # the machine's speed during the measurement (seen here: a third within minutes) falls on both rows.
+        # kernel's writeback of a hundred megabytes. The two rows then make pairs of runs, which of them goes first
+        # swapped from one pair to the next, so that a change in the machine's speed during the measurement (seen
+        # here: a third within minutes) falls on both rows; "x static" is the median of the pairs' ratios.
         targets = (
             ("nginx serving the export", nginx_port, rel),
             ("nginx static file, same bytes", static_port, "/page.html"),
         )
         os.sync()
         rows = [(label, []) for label, _, _ in targets]
+        ratios = []
         for n in range(1, runs + 1):
-            for (label, port, path), (_, results) in zip(targets, rows):
-                results.append(run_wrk(wrk, port, path, **wrk_args))
+            order = (0, 1) if n % 2 else (1, 0)
+            for i in order:
+                label, port, path = targets[i]
+                rows[i][1].append(run_wrk(wrk, port, path, **wrk_args))
             export_rps, static_rps = (results[-1]["rps"] for _, results in rows)
-            log(
-                f"   run {n}: export {export_rps:.0f} req/s, static file {static_rps:.0f} req/s: {export_rps / static_rps:.2f} x"
-            )
-        floor = median_of(rows[1][1], "rps")
+            ratios.append(export_rps / static_rps)
+            log(f"   pair {n}: export {export_rps:.0f} req/s, static file {static_rps:.0f} req/s: {ratios[-1]:.2f} x")
         print(
             f"\nexport_site, {sheets} sheets ({connection.vendor}): {full:.1f} s ({n_files} files); "
             f"one sheet after its publish: {timed['cold']:.2f} s cold, {timed['warm']:.2f} s warm; --since one sheet (every list): {again:.2f} s; "
             f"stored answers built beforehand in {built:.1f} s"
         )
-        print(f"page {rel} ({page.stat().st_size} bytes); wrk x{runs}, median")
+        print(
+            f"page {rel} ({page.stat().st_size} bytes); wrk x{runs} a row, medians; x static: median of the pairs' ratios"
+        )
         print("| target | req/s | p50 ms | p99 ms | errors | x static |")
-        for label, results in rows:
+        for (label, results), ratio in zip(rows, (statistics.median(ratios), 1.0)):
             rps = median_of(results, "rps")
             print(
                 f"| {label} | {rps:.0f} | {median_of(results, 'p50_us') / 1000:.2f} | {median_of(results, 'p99_us') / 1000:.2f} | "
-                f"{max(r['errors_total'] for r in results)} | {rps / floor:.2f} |"
+                f"{max(r['errors_total'] for r in results)} | {ratio:.2f} |"
             )
         return 0
     finally:

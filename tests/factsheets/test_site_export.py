@@ -3,6 +3,7 @@ sheet's files gone (the app answers 410), `--since` touching only what changed, 
 and nginx serving the export."""
 
 import datetime as dt
+import gzip
 import json
 import shutil
 import socket
@@ -321,7 +322,7 @@ def test_nginx_serves_the_export(client, spanish_site, tmp_path):
         f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
         f"http {{ access_log off; client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;\n"
         f"fastcgi_temp_path {tmp_path}/f; uwsgi_temp_path {tmp_path}/u; scgi_temp_path {tmp_path}/s;\n"
-        f"include {out}/nginx.conf; }}\n"
+        f"gzip on; gzip_types application/json; include {out}/nginx.conf; }}\n"  # gzip as Debian's nginx.conf has it
     )
     server = subprocess.Popen(
         ["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "user root;"],
@@ -364,6 +365,15 @@ def test_nginx_serves_the_export(client, spanish_site, tmp_path):
             served = urllib.request.urlopen(f"http://127.0.0.1:{port}{address}", timeout=2)
             assert served.headers["Content-Type"] == f"{kind}; charset=utf-8", address
             assert served.read() == (out / name).read_bytes(), address
+        # The operator's gzip still applies to exported files: it matches their bare MIME types.
+        for address, name in [
+            ("/factsheets/twosheet/", "factsheets/twosheet/index.html"),
+            ("/api/v1/factsheets/twosheet/", "api/v1/factsheets/twosheet/index.json"),
+        ]:
+            asking = urllib.request.Request(f"http://127.0.0.1:{port}{address}", headers={"Accept-Encoding": "gzip"})
+            served = urllib.request.urlopen(asking, timeout=2)
+            assert served.headers["Content-Encoding"] == "gzip", address
+            assert gzip.decompress(served.read()) == (out / name).read_bytes(), address
         (out / ".export-pending.json").write_text('["oldsheet"]')
         (out / "api/v1/factsheets/twosheet/.export-abc").write_text("half a document")
         for hidden in ["/.export-pending.json", "/api/v1/factsheets/twosheet/.export-abc"]:
