@@ -8,7 +8,8 @@ answers), a one-sheet re-export after that sheet's publish (what export_on_chang
 it is on) and one with `--since` (every list), then serves the export with nginx
 (a non-daemon child on a free port, temp config) and measures with wrk "nginx serving the export" (a sheet
 page) against "nginx static file, same bytes" (that page's bytes copied to a plain static root), printing
-the ratio (the two rows run in pairs, which goes first swapped pair by pair). Throttles are off as in bench.run. BENCH_EXPORT_JOBS: `export_site --jobs` (default: the CPU count). nginx and wrk are stopped in `finally`.
+the ratio (the two rows run in pairs, which goes first swapped pair by pair), and the CPU time nginx's workers
+spent a request in each row (/proc: user and system; wrk shares the machine, so throughput also counts its share). Throttles are off as in bench.run. BENCH_EXPORT_JOBS: `export_site --jobs` (default: the CPU count). nginx and wrk are stopped in `finally`.
 """
 
 from __future__ import annotations
@@ -59,6 +60,21 @@ http {{
     }}
 }}
 """
+
+
+def nginx_cpu_seconds(master_pid: int) -> float:
+    """User and system CPU time of nginx's workers (the master's children) so far."""
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:  # ppid; utime and stime are the stat file's 14th and 15th fields
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
@@ -185,10 +201,17 @@ def main() -> int:
             order = (0, 1) if n % 2 else (1, 0)
             for i in order:
                 label, port, path = targets[i]
-                rows[i][1].append(run_wrk(wrk, port, path, **wrk_args))
+                cpu = nginx_cpu_seconds(nginx.pid)
+                result = run_wrk(wrk, port, path, **wrk_args)
+                result["cpu_us"] = (nginx_cpu_seconds(nginx.pid) - cpu) * 1e6 / max(1, result["requests"])
+                rows[i][1].append(result)
             export_rps, static_rps = (results[-1]["rps"] for _, results in rows)
             ratios.append(export_rps / static_rps)
-            log(f"   pair {n}: export {export_rps:.0f} req/s, static file {static_rps:.0f} req/s: {ratios[-1]:.2f} x")
+            export_cpu, static_cpu = (results[-1]["cpu_us"] for _, results in rows)
+            log(
+                f"   pair {n}: export {export_rps:.0f} req/s, static file {static_rps:.0f} req/s: {ratios[-1]:.2f} x; "
+                f"nginx CPU {export_cpu:.1f} against {static_cpu:.1f} µs a request"
+            )
         print(
             f"\nexport_site, {sheets} sheets ({connection.vendor}): {full:.1f} s ({n_files} files); "
             f"one sheet after its publish: {timed['cold']:.2f} s cold, {timed['warm']:.2f} s warm; --since one sheet (every list): {again:.2f} s; "
@@ -197,12 +220,12 @@ def main() -> int:
         print(
             f"page {rel} ({page.stat().st_size} bytes); wrk x{runs} a row, medians; x static: median of the pairs' ratios"
         )
-        print("| target | req/s | p50 ms | p99 ms | errors | x static |")
+        print("| target | req/s | p50 ms | p99 ms | errors | x static | nginx CPU µs/request |")
         for (label, results), ratio in zip(rows, (statistics.median(ratios), 1.0)):
             rps = median_of(results, "rps")
             print(
                 f"| {label} | {rps:.0f} | {median_of(results, 'p50_us') / 1000:.2f} | {median_of(results, 'p99_us') / 1000:.2f} | "
-                f"{max(r['errors_total'] for r in results)} | {ratio:.2f} |"
+                f"{max(r['errors_total'] for r in results)} | {ratio:.2f} | {median_of(results, 'cpu_us'):.1f} |"
             )
         return 0
     finally:

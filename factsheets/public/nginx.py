@@ -29,7 +29,10 @@ server {{
     error_page 418 = @app;
 
     location = /{conf} {{ return 404; }}
-    location ~ /\\. {{ return 404; }}  # hidden files: a write's temporary file, the re-exports' note and lock
+    # The export's hidden names, all at its root: the writes' temporary directory, the re-exports' note and lock.
+    # A prefix, not a regular expression: nginx would run a regular expression on every request (bench/RESULTS.md).
+    location ^~ /. {{ return 404; }}
+    location ^~ // {{ return 404; }}  # the same names as //.name where the operator's nginx has merge_slashes off
     location ^~ /search/ {{ try_files /nonexistent @app; }}
     location ^~ /es/search/ {{ try_files /nonexistent @app; }}
     location ^~ /admin/ {{ try_files /nonexistent @app; }}
@@ -49,7 +52,6 @@ server {{
     # The API's documents are exported in English; the app answers the same address in the language a client's
     # Accept-Language prefers, so a request that states its languages is the app's to negotiate.
     location ^~ /api/ {{
-        location ~ /\\. {{ return 404; }}  # hidden files here too: `^~` skips the server's regex locations
         if ($args) {{ return 418; }}
         if ($http_accept_language) {{ return 418; }}
         types {{ application/json json; }}

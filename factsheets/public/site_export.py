@@ -21,7 +21,8 @@ FACTSHEETS_EXPORT_DIR is set (factsheets.public.cache.content_changed), and ever
 
 Re-exports run one at a time per directory (a lock file); each change is noted in the directory
 (`.export-pending.json`: the sheets, or every list, still to re-export) until its re-export is done, so one that
-fails is taken up by the next change's, and a full export clears what was noted before it began.
+fails is taken up by the next change's, and a full export clears what was noted before it began. Files are written
+in `.export-tmp/` and renamed into place: every hidden name is at the root, where the server block refuses them.
 
 `export_site(outdir, jobs=N)` shares the sheets among N forked worker processes (each every N-th sheet, its own
 database connection, its report sent back through a pipe); this process then writes the lists and nginx.conf.
@@ -40,6 +41,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -81,11 +83,18 @@ def file_for(path: str, content_type: str) -> str:
     return relative + FILE_FOR_TYPE[content_type.split(";")[0].strip()]
 
 
+TEMPORARY_DIR = ".export-tmp"  # where files are written before they are renamed into place
+
+
 def _write(outdir: Path, relative: str, content: bytes) -> None:
     target = outdir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Written beside the target and renamed over it: nginx never serves half a file.
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".export-")
+    # Written in the export's own temporary directory and renamed over the target: nginx never serves half a file.
+    # Every hidden name of the export (that directory, the re-exports' note and lock) is at its root, so nginx
+    # refuses them all with a prefix location, with no regular expression run on every request.
+    temporaries = outdir / TEMPORARY_DIR
+    temporaries.mkdir(exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=temporaries, prefix=".export-")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
@@ -151,6 +160,7 @@ def export_site(
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     everything = since is None and slugs is None
+    first_of_this_layout = not (outdir / TEMPORARY_DIR).exists()  # an export of a release that wrote beside targets
     left = _pending_locked(outdir) if everything else set()  # what failed re-exports left before this began
     plan = _sheet_plan(since, slugs)
     jobs = 1 if connection.in_atomic_block else max(1, min(jobs, len(plan)))
@@ -160,10 +170,35 @@ def export_site(
         for path in list_paths(slugs if since is None else None):
             _fetch(client, path, outdir, report)
     _write(outdir, nginx.CONF_NAME, nginx.server_block(root=outdir, listen=listen, upstream=upstream).encode())
+    if everything or first_of_this_layout:
+        _remove_stray_temporaries(outdir)
     if everything and (outdir / PENDING_NAME).exists():
         with _locked(outdir):  # done by this export; a re-export that failed while it ran keeps its note
             _note(outdir, _pending(outdir) - left)
     return report
+
+
+STRAY_AFTER_SECONDS = 60  # a write's temporary file lives for milliseconds; one older was left by a killed write
+
+
+def _remove_stray_temporaries(outdir: Path) -> None:
+    """Remove the temporary files killed writes left: in TEMPORARY_DIR, and beside their targets, where earlier
+    releases wrote them and where the server block no longer refuses hidden names. Run by a full export and by the
+    first export into a directory of earlier releases. A file younger than STRAY_AFTER_SECONDS may be a write in
+    flight (another process's re-export) and stays. Never fails the export: what it cannot remove is logged."""
+    kept = {outdir / PENDING_NAME, outdir / LOCK_NAME}
+    old_enough = time.time() - STRAY_AFTER_SECONDS
+    for directory, _, names in os.walk(outdir):
+        for name in names:
+            if not name.startswith(".export-") or (path := Path(directory, name)) in kept:
+                continue
+            try:
+                if path.lstat().st_mtime < old_enough:
+                    path.unlink()
+            except FileNotFoundError:
+                pass  # renamed into place or removed since the walk listed it
+            except OSError as error:
+                logger.error("could not remove the stray temporary file %s (%s)", path, error)
 
 
 @dataclass
@@ -232,7 +267,7 @@ def _fetch(client: Client, path: str, outdir: Path, report: Report) -> None:
     report.written.append(relative)
 
 
-PENDING_NAME = ".export-pending.json"  # what failed re-exports left to do: nginx answers 404 for hidden files
+PENDING_NAME = ".export-pending.json"  # what failed re-exports left to do: nginx refuses hidden names at the root
 LOCK_NAME = ".export-lock"
 
 

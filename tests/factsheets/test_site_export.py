@@ -5,6 +5,7 @@ and nginx serving the export."""
 import datetime as dt
 import gzip
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -20,7 +21,7 @@ from django.test import Client
 from django.utils import timezone
 
 from factsheets.models import Condition, FactSheetRevision
-from factsheets.public import answers
+from factsheets.public import answers, site_export
 from factsheets.public.site_export import export_site, site_client
 from reviews import services
 from tests.factories import (
@@ -131,6 +132,76 @@ def test_a_second_export_copies_the_sheets_stored_answers_without_django(site, t
     assert _files(second) == _files(first)
     for relative in _files(first) - {"nginx.conf"}:
         assert (second / relative).read_bytes() == (first / relative).read_bytes(), relative
+
+
+def _left_by_a_killed_write(path: Path, *, seconds_ago: float) -> Path:
+    path.write_text("what a write had written when it was killed")
+    os.utime(path, (time.time() - seconds_ago, time.time() - seconds_ago))
+    return path
+
+
+def test_every_file_is_written_in_the_exports_temporary_directory_and_renamed_into_place(site, tmp_path, monkeypatch):
+    renamed = []
+    replace = os.replace
+
+    def recording_replace(source, target):
+        renamed.append((Path(source).parent, Path(target)))
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", recording_replace)
+    export_site(tmp_path)
+    assert {str(target.relative_to(tmp_path)) for _, target in renamed} == _files(tmp_path)
+    assert {source for source, _ in renamed} == {tmp_path / site_export.TEMPORARY_DIR}
+
+
+def test_a_full_export_removes_the_temporary_files_killed_writes_left(site, tmp_path):
+    """Writes go through .export-tmp/ (refused by the server block, as every hidden name at the root); releases
+    before that wrote beside the target, where nginx now serves any name. A file younger than a minute may be
+    another process's write in flight."""
+    export_site(tmp_path)
+    beside = _left_by_a_killed_write(tmp_path / "factsheets/oldsheet/.export-k1ll3d", seconds_ago=120)
+    in_the_api = _left_by_a_killed_write(tmp_path / "api/v1/factsheets/oldsheet/.export-k1ll3d", seconds_ago=120)
+    in_temporaries = _left_by_a_killed_write(tmp_path / ".export-tmp/.export-k1ll3d", seconds_ago=120)
+    in_flight = _left_by_a_killed_write(tmp_path / ".export-tmp/.export-1nfl1ght", seconds_ago=1)
+    in_flight_beside = _left_by_a_killed_write(tmp_path / "factsheets/twosheet/.export-1nfl1ght", seconds_ago=1)
+    lock = _left_by_a_killed_write(tmp_path / site_export.LOCK_NAME, seconds_ago=120)
+    export_site(tmp_path, slugs=["oldsheet"])
+    assert beside.exists()  # a re-export of one sheet does not walk the export
+    export_site(tmp_path)
+    assert not beside.exists() and not in_the_api.exists() and not in_temporaries.exists()
+    assert in_flight.exists() and in_flight_beside.exists() and lock.exists()
+    assert (tmp_path / "factsheets/oldsheet/index.html").exists()
+
+
+def test_the_first_export_into_a_directory_of_earlier_releases_removes_what_their_killed_writes_left(site, tmp_path):
+    export_site(tmp_path)
+    shutil.rmtree(tmp_path / site_export.TEMPORARY_DIR)  # as a directory written by earlier releases
+    beside = _left_by_a_killed_write(tmp_path / "factsheets/twosheet/.export-k1ll3d", seconds_ago=120)
+    note = _left_by_a_killed_write(tmp_path / site_export.PENDING_NAME, seconds_ago=120)
+    note.write_text('["twosheet"]')  # a failed re-export's, older than a minute: still to do
+    os.utime(note, (time.time() - 120, time.time() - 120))
+    export_site(tmp_path, slugs=["oldsheet"])  # what the first publish after the upgrade runs
+    assert not beside.exists()
+    assert json.loads(note.read_text()) == ["twosheet"]
+
+
+def test_a_stray_temporary_file_that_cannot_be_removed_is_logged_and_the_export_completes(
+    site, tmp_path, monkeypatch, caplog
+):
+    export_site(tmp_path)
+    beside = _left_by_a_killed_write(tmp_path / "factsheets/oldsheet/.export-k1ll3d", seconds_ago=120)
+    unlink = Path.unlink
+
+    def refusing_unlink(self, *args, **kwargs):
+        if self == beside:
+            raise PermissionError(13, "Permission denied")
+        return unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", refusing_unlink)
+    (tmp_path / site_export.PENDING_NAME).write_text('["oldsheet"]')
+    export_site(tmp_path)
+    assert beside.exists() and "could not remove the stray temporary file" in caplog.text
+    assert not (tmp_path / site_export.PENDING_NAME).exists()  # the export went on to its end
 
 
 def test_drafts_and_unapproved_versions_are_never_exported(site, tmp_path):
@@ -322,7 +393,9 @@ def test_nginx_serves_the_export(client, spanish_site, tmp_path):
         f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
         f"http {{ access_log off; client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;\n"
         f"fastcgi_temp_path {tmp_path}/f; uwsgi_temp_path {tmp_path}/u; scgi_temp_path {tmp_path}/s;\n"
-        f"gzip on; gzip_types application/json; include {out}/nginx.conf; }}\n"  # gzip as Debian's nginx.conf has it
+        # gzip as Debian's nginx.conf has it (`gzip on`), with the JSON type an operator would add; slashes kept
+        # as they come (nginx merges them by default), so that //.name is asked for as it is written
+        f"gzip on; gzip_types application/json; merge_slashes off; include {out}/nginx.conf; }}\n"
     )
     server = subprocess.Popen(
         ["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "user root;"],
@@ -375,9 +448,17 @@ def test_nginx_serves_the_export(client, spanish_site, tmp_path):
             assert served.headers["Content-Encoding"] == "gzip", address
             assert gzip.decompress(served.read()) == (out / name).read_bytes(), address
         (out / ".export-pending.json").write_text('["oldsheet"]')
-        (out / "api/v1/factsheets/twosheet/.export-abc").write_text("half a document")
-        for hidden in ["/.export-pending.json", "/api/v1/factsheets/twosheet/.export-abc"]:
-            with pytest.raises(urllib.error.HTTPError) as refused:  # the re-exports' note, a write's temporary file
+        (out / ".export-tmp/.export-abc").write_text("half a document")
+        (out / ".export-lock").touch()
+        hidden_names = ["/.export-pending.json", "/.export-tmp/.export-abc", "/.export-lock", "/%2Eexport-pending.json"]
+        roundabout = [
+            "//.export-pending.json",
+            "//nginx.conf",
+            "/api/../.export-lock",
+            "/factsheets/../.export-tmp/.export-abc",
+        ]
+        for hidden in [*hidden_names, *roundabout]:
+            with pytest.raises(urllib.error.HTTPError) as refused:  # the re-exports' note and lock, a write in flight
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{hidden}", timeout=5)
             assert refused.value.code == 404, hidden
         # Query strings, search and admin go to gunicorn (not running here: nginx answers 502 Bad Gateway).
