@@ -706,11 +706,33 @@ def main() -> int:
                 )
             target.peak_rss_kb = max(target.peak_rss_kb, server.peak_rss_kb())
 
+        # The export of this data and nginx serving it, against nginx serving the same bytes as a plain file
+        # (bench.export_nginx). In a directory nginx's workers can read (they may run as nobody).
+        from bench import export_nginx
+
+        nginx_part = None
+        if os.environ.get("BENCH_NGINX_ROWS", "1") == "0":
+            log("-- nginx rows: off (BENCH_NGINX_ROWS=0)")
+        elif not export_nginx.nginx_available():
+            log("-- nginx rows: not measured (needs nginx: apt-get install nginx)")
+        else:
+            log("-- nginx serving the export, nginx static file (same bytes)")
+            nginx_tmp = Path(tempfile.mkdtemp(prefix="bench-export-"))
+            nginx_tmp.chmod(0o755)
+            try:
+                nginx_part = export_nginx.measure(
+                    info, nginx_tmp, wrk=wrk, wrk_args=wrk_args, runs=runs, jobs=os.cpu_count() or 1
+                )
+            finally:
+                if not keep:
+                    shutil.rmtree(nginx_tmp, ignore_errors=True)
+
         report = make_report(
             targets,
             info=info,
             started_at=started_at,
             floor_source=floor_source,
+            nginx=nginx_part,
             config={
                 "sheets": sheets,
                 "seconds": seconds,
@@ -757,7 +779,9 @@ def git_commit() -> str:
         return ""
 
 
-def make_report(targets: list[Target], *, info: dict, started_at, floor_source: str, config: dict) -> dict:
+def make_report(
+    targets: list[Target], *, info: dict, started_at, floor_source: str, config: dict, nginx: dict | None = None
+) -> dict:
     floor = next(t for t in targets if t.name == "floor")
     floor_rps = median_of(floor.runs, "rps") if floor.runs else None
     rows = {}
@@ -792,6 +816,7 @@ def make_report(targets: list[Target], *, info: dict, started_at, floor_source: 
         "floor_rps": round(floor_rps, 1) if floor_rps else None,
         "peak_worker_rss_mb": round(max(app_peaks) / 1024, 1) if app_peaks else None,
         "targets": rows,
+        "nginx": nginx,
     }
     report["checks"] = check_targets(report)
     return report
@@ -801,6 +826,8 @@ WARM_TARGETS = ("sheet_warm", "index", "search", "versions", "api_list", "api_de
 LIST_TARGETS = ("index", "search", "versions", "api_list", "api_versions")
 FLOOR_RATIOS = {"sheet_warm": 0.8, "api_detail_warm": 0.8, "sheet_cold": 0.5, "api_detail_cold": 0.5}
 TAIL_RATIO = 3  # p99 <= 3 x p50 on every warm target
+NGINX_RATIO = 0.9  # nginx serving the export >= 0.9 x nginx serving the same bytes as a plain file
+EXPORT_LIMIT_S, ONE_SHEET_LIMIT_S = 120, 1  # export_site of every sheet; a one-sheet re-export after a publish
 MEMORY_LIMIT_MB = 150
 
 
@@ -833,8 +860,28 @@ def check_targets(report: dict) -> list[dict]:
             None if p99 is None else p99 < 100,
             f"p99 {p99} ms" if p99 is not None else rows[key]["note"],
         )
+    nginx = report.get("nginx")
+    ratio = nginx["ratio_to_static"] if nginx else None
+    check(
+        f"nginx serving the export >= {NGINX_RATIO} x static file",
+        None if ratio is None else ratio >= NGINX_RATIO,
+        f"{ratio} x static file" if nginx else "nginx rows not measured",
+    )
+    export = nginx["export"] if nginx else {}
+    check(
+        f"export_site of every sheet < {EXPORT_LIMIT_S} s",
+        None if not export else export["full_s"] < EXPORT_LIMIT_S,
+        f"{export['full_s']} s" if export else "not measured",
+    )
+    slowest = max(export["one_sheet_cold_s"], export["one_sheet_warm_s"]) if export else None
+    check(
+        f"one-sheet re-export < {ONE_SHEET_LIMIT_S} s",
+        None if slowest is None else slowest < ONE_SHEET_LIMIT_S,
+        f"{slowest} s (the slower of cold and warm)" if export else "not measured",
+    )
     measured = [key for key, row in rows.items() if row.get("runs")]
     errors = {key: rows[key]["errors"] for key in measured if rows[key]["errors"]}
+    errors |= {key: row["errors"] for key, row in (nginx["rows"] if nginx else {}).items() if row["errors"]}
     check("0 errors in every row", not errors if measured else None, str(errors or "none"))
     admin = rows["admin_changelist"]
     check(
@@ -878,6 +925,10 @@ def format_table(report: dict) -> str:
             lines.append(
                 f"| {row['label']:<40} | {row['note']:>8} | {'':>7} | {'':>7} | {queries:>7} | {'':>7} | {'':>6} |"
             )
+    if report.get("nginx"):
+        from bench.export_nginx import format_part
+
+        lines += ["", *format_part(report["nginx"])]
     lines.append("")
     lines.append(f"Peak worker memory (VmHWM) under load: {report['peak_worker_rss_mb']} MB")
     for chk in report["checks"]:

@@ -6,6 +6,7 @@ and that every server the harness started is gone afterwards.
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -69,6 +70,16 @@ def test_bench_runs_end_to_end_with_50_sheets(tmp_path):
     assert report["targets"]["sheet_warm"]["status"] == 200  # the sheet page exists from the skeleton on
     assert report["peak_worker_rss_mb"] > 0
     assert "| target" in out.stdout and "floor" in out.stdout
+    checks = {c["target"]: c["result"] for c in report["checks"]}
+    if shutil.which("nginx"):  # the export and nginx serving it, in the same run
+        nginx = report["nginx"]
+        assert set(nginx["rows"]) == {"nginx_export", "nginx_static"}
+        for row in nginx["rows"].values():
+            assert row["rps"] > 0 and row["errors"] == 0 and row["cpu_us"] > 0 and row["p99_ms"] >= row["p50_ms"]
+        assert nginx["export"]["files"] > 50 * 5 and nginx["ratio_to_static"] > 0
+        assert checks["nginx serving the export >= 0.9 x static file"] in ("pass", "FAIL")
+        assert checks["one-sheet re-export < 1 s"] in ("pass", "FAIL")
+        assert "| nginx serving the export |" in out.stdout
 
     for port in (report["config"]["app_port"], report["config"]["floor_port"]):  # every server stopped
         with socket.socket() as s, pytest.raises(OSError):
@@ -102,6 +113,26 @@ def test_the_checks_are_the_speed_targets():
     rows["api_list"] = row(900, 40, 110, errors=2)  # slow list with errors
     rows["admin_changelist"] = row(10, 200, 400) | {"queries": 6}
     checks = {c["target"]: c["result"] for c in check_targets({"targets": rows, "peak_worker_rss_mb": 151.0})}
+    assert checks["nginx serving the export >= 0.9 x static file"] == "n/a"  # not measured: said, not passed
+    nginx = {
+        "ratio_to_static": 0.85,
+        "export": {"full_s": 130.0, "one_sheet_cold_s": 0.4, "one_sheet_warm_s": 0.3},
+        "rows": {"nginx_export": {"errors": 0}, "nginx_static": {"errors": 3}},
+    }
+    with_nginx = check_targets({"targets": rows, "peak_worker_rss_mb": 100.0, "nginx": nginx})
+    with_nginx = {c["target"]: c for c in with_nginx}
+    assert with_nginx["nginx serving the export >= 0.9 x static file"]["result"] == "FAIL"
+    assert with_nginx["export_site of every sheet < 120 s"]["result"] == "FAIL"
+    assert with_nginx["one-sheet re-export < 1 s"]["result"] == "pass"
+    assert "nginx_static" in with_nginx["0 errors in every row"]["detail"]
+    nginx |= {"ratio_to_static": 0.93, "export": {"full_s": 20.0, "one_sheet_cold_s": 1.2, "one_sheet_warm_s": 0.3}}
+    with_nginx = {
+        c["target"]: c["result"] for c in check_targets({"targets": rows, "peak_worker_rss_mb": 1, "nginx": nginx})
+    }
+    assert with_nginx["nginx serving the export >= 0.9 x static file"] == "pass"
+    assert (
+        with_nginx["export_site of every sheet < 120 s"] == "pass" and with_nginx["one-sheet re-export < 1 s"] == "FAIL"
+    )
     assert checks["sheet_warm >= 0.8 x floor"] == "pass"
     assert checks["sheet_cold >= 0.5 x floor"] == "FAIL"
     assert checks["api_detail_cold >= 0.5 x floor"] == "pass"

@@ -160,7 +160,7 @@ def export_site(
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     everything = since is None and slugs is None
-    first_of_this_layout = not (outdir / TEMPORARY_DIR).exists()  # an export of a release that wrote beside targets
+    _tidy(outdir, everything=everything)
     left = _pending_locked(outdir) if everything else set()  # what failed re-exports left before this began
     plan = _sheet_plan(since, slugs)
     jobs = 1 if connection.in_atomic_block else max(1, min(jobs, len(plan)))
@@ -170,8 +170,6 @@ def export_site(
         for path in list_paths(slugs if since is None else None):
             _fetch(client, path, outdir, report)
     _write(outdir, nginx.CONF_NAME, nginx.server_block(root=outdir, listen=listen, upstream=upstream).encode())
-    if everything or first_of_this_layout:
-        _remove_stray_temporaries(outdir)
     if everything and (outdir / PENDING_NAME).exists():
         with _locked(outdir):  # done by this export; a re-export that failed while it ran keeps its note
             _note(outdir, _pending(outdir) - left)
@@ -181,10 +179,17 @@ def export_site(
 STRAY_AFTER_SECONDS = 60  # a write's temporary file lives for milliseconds; one older was left by a killed write
 
 
+def _tidy(outdir: Path, *, everything: bool) -> None:
+    """Before an export writes anything: remove stray temporary files if it exports everything, or if it is the first
+    export into a directory of earlier releases (no TEMPORARY_DIR yet: they wrote beside their targets)."""
+    if everything or not (outdir / TEMPORARY_DIR).exists():
+        _remove_stray_temporaries(outdir)
+        (outdir / TEMPORARY_DIR).mkdir(exist_ok=True)
+
+
 def _remove_stray_temporaries(outdir: Path) -> None:
     """Remove the temporary files killed writes left: in TEMPORARY_DIR, and beside their targets, where earlier
-    releases wrote them and where the server block no longer refuses hidden names. Run by a full export and by the
-    first export into a directory of earlier releases. A file younger than STRAY_AFTER_SECONDS may be a write in
+    releases wrote them and where the server block no longer refuses hidden names. A file younger than STRAY_AFTER_SECONDS may be a write in
     flight (another process's re-export) and stays. Never fails the export: what it cannot remove is logged."""
     kept = {outdir / PENDING_NAME, outdir / LOCK_NAME}
     old_enough = time.time() - STRAY_AFTER_SECONDS
@@ -283,8 +288,9 @@ def export_on_change(slug: str | None) -> None:
     if not settings.FACTSHEETS_EXPORT_DIR:
         return
     try:
-        outdir = Path(settings.FACTSHEETS_EXPORT_DIR)
+        outdir = Path(settings.FACTSHEETS_EXPORT_DIR).resolve()
         outdir.mkdir(parents=True, exist_ok=True)
+        _tidy(outdir, everything=False)  # before its note is written there
         with _locked(outdir):
             left = _pending(outdir) | {slug}
             _note(outdir, left)
